@@ -1,0 +1,154 @@
+// The backend interface: a device with buffers, uploads and downloads, and a
+// table from aten operator names to kernels. Backends know nothing of traces:
+// a caller (the replayer, the offload mode, a generated test) builds a
+// KernelCall from whatever it holds and hands it to a kernel.
+//
+// Adding a kernel: write it beside its registration in backends/<name>/ and
+// add one TAPML_KERNEL line there. Adding a backend: copy backends/cpu/.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "store/dtype.h"
+
+namespace tapml::backends {
+
+// A failure of the platform itself (no driver, out of memory, build error of
+// a kernel). Kernels throw it; callers report the call as ERROR.
+class BackendError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Device memory. Opaque to callers; each backend derives its own.
+class Buffer {
+ public:
+  virtual ~Buffer() = default;
+  virtual size_t size() const = 0;
+};
+
+// A tensor on a device: a buffer plus a strided view into it. Offsets and
+// strides count elements, as torch's do.
+struct Tensor {
+  std::shared_ptr<Buffer> buffer;
+  DType dtype = DType::Float32;
+  std::vector<int64_t> sizes;
+  std::vector<int64_t> strides;
+  int64_t offset = 0;
+
+  int64_t numel() const;
+  int64_t rank() const { return static_cast<int64_t>(sizes.size()); }
+  bool is_contiguous() const;
+};
+
+// Row-major strides for `sizes`.
+std::vector<int64_t> contiguous_strides(const std::vector<int64_t>& sizes);
+
+// One argument value, as the aten schema types it.
+using Value = std::variant<std::monostate,                     // None
+                           bool, int64_t, double, std::string,  // scalars, str
+                           Tensor,                              // Tensor
+                           std::vector<int64_t>,                // int[]
+                           std::vector<double>,                 // float[]
+                           std::vector<bool>,                   // bool[]
+                           std::vector<std::optional<Tensor>>,  // Tensor[], Tensor?[]
+                           DType>;                              // ScalarType
+
+struct NamedValue {
+  std::string name;  // the schema's argument name: "self", "dim", "keepdim"
+  Value value;
+};
+
+// One operator call, ready to run: inputs in schema order, outputs already
+// allocated with their expected dtype, sizes and strides. For in-place and
+// out= ops an output shares its buffer with the input it aliases.
+struct KernelCall {
+  std::string op;  // full aten name with overload: "aten::softmax.int", "aten::add.Tensor"
+  std::vector<NamedValue> inputs;
+  std::vector<Tensor> outputs;
+
+  // Lookup by schema name; nullptr when absent.
+  const Value* find(const std::string& name) const;
+  const Value& at(const std::string& name) const;  // throws BackendError when absent
+  const Tensor& tensor(const std::string& name) const;
+  bool is_none(const std::string& name) const;  // absent or None
+  int64_t int_or(const std::string& name, int64_t fallback) const;
+  double float_or(const std::string& name, double fallback) const;  // int or bool accepted too
+  bool bool_or(const std::string& name, bool fallback) const;
+};
+
+class Primitives;  // backends/primitives.h
+
+class Device {
+ public:
+  virtual ~Device() = default;
+  virtual std::string name() const = 0;  // "vulkan:0 llvmpipe (LLVM 15.0.6, 256 bits)"
+  virtual std::shared_ptr<Buffer> alloc(size_t bytes) = 0;
+  virtual void upload(Buffer& dst, const void* src, size_t bytes, size_t dst_offset = 0) = 0;
+  virtual void download(const Buffer& src, void* dst, size_t bytes, size_t src_offset = 0) = 0;
+  // Waits for all queued work; kernel time is measured across run+finish.
+  virtual void finish() = 0;
+  // The primitive kernels of this device (backends/primitives.h).
+  virtual Primitives& primitives() = 0;
+};
+
+struct Kernel {
+  std::string op;  // full aten name with overload
+  // Empty when the kernel handles this call; otherwise why not ("dtype float16",
+  // "rank 7 > 6"), shown to users as the reason a call is UNSUPPORTED.
+  std::function<std::string(const KernelCall&)> why_unsupported;
+  std::function<void(Device&, const KernelCall&)> run;
+};
+
+// Aten kernels by op name. backends/lowering/ fills one table that serves
+// every backend through its primitives. Several kernels may serve one op
+// (e.g. one per dtype family); the first that accepts a call runs it.
+class KernelTable {
+ public:
+  void add(Kernel kernel);
+  // The kernel for this call, or nullptr with `why` set to the reason.
+  const Kernel* select(const KernelCall& call, std::string* why) const;
+  bool has_op(const std::string& op) const;
+  std::vector<std::string> ops() const;
+
+ private:
+  std::map<std::string, std::vector<Kernel>> kernels_;
+};
+
+struct DeviceInfo {
+  int index = 0;
+  std::string name;
+};
+
+// A backend: a name, the devices it sees, and its kernel table.
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;  // "cpu", "vulkan", "opencl"
+  // Devices this platform offers; throws BackendError with one clear line when
+  // the platform is missing (no Vulkan driver, no OpenCL platform).
+  virtual std::vector<DeviceInfo> devices() const = 0;
+  virtual std::unique_ptr<Device> open(int index) const = 0;
+  virtual const KernelTable& kernels() const = 0;
+};
+
+// All backends compiled in, by name.
+std::vector<std::string> backend_names();
+// nullptr when no backend has this name.
+const Backend* find_backend(const std::string& name);
+
+// Test-only deliberately wrong kernel variants (see docs/planted-bugs.md),
+// switched on by the TAPML_PLANT_BUG environment variable, e.g.
+// TAPML_PLANT_BUG=softmax-off-by-one. The checker's own tests use them.
+bool planted_bug(const char* name);
+
+}  // namespace tapml::backends

