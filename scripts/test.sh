@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Sets up a fresh machine and passes every test: the full build's CTest suite
+# (store, recorder with real PyTorch, backends on cpu/lavapipe/PoCL, replayer
+# on real SmolLM2 and MiniLM traces, generated suites), then the C++ tests
+# again under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+bash scripts/setup.sh
+bash scripts/build.sh build
+ctest --test-dir build --output-on-failure --timeout 1800 -j"$(nproc)"
+
+# Sanitizer build: the C++ parts without the torch interposer (a sanitized
+# library cannot be preloaded into an unsanitized Python).
+bash scripts/build.sh build-asan -DTAPML_SANITIZE=ON -DTAPML_WITH_TORCH=OFF -DTAPML_BENCH=OFF
+ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build-asan --output-on-failure --timeout 1800 -j"$(nproc)" -LE 'needs-torch'
