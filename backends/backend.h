@@ -29,6 +29,13 @@ class BackendError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The device is gone (a remote server died, a GPU reported device loss): no
+// later call can run. Callers stop, say which call was in flight, exit 2.
+class DeviceLost : public BackendError {
+ public:
+  using BackendError::BackendError;
+};
+
 // Device memory. Opaque to callers; each backend derives its own.
 class Buffer {
  public:

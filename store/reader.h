@@ -20,15 +20,21 @@ struct StoredTensor {
   std::string hash;
   DType dtype = DType::Float32;
   std::vector<int64_t> sizes;
-  size_t nbytes = 0;         // uncompressed
-  size_t stored_bytes = 0;   // on disk, compressed
+  size_t nbytes = 0;        // uncompressed
+  size_t stored_bytes = 0;  // on disk, compressed
 };
 
 struct OpStats {
   int64_t calls = 0;
   int64_t captured = 0;
-  int64_t signatures = 0;  // distinct (dtypes, sizes) input signatures
+  int64_t signatures = 0;    // distinct (dtypes, sizes) input signatures
   int64_t tensor_bytes = 0;  // bytes of the tensors its captured calls reference
+};
+
+// One defect found by verify_all: `what` is a tensor hash or "call N".
+struct TraceProblem {
+  std::string what;
+  std::string problem;
 };
 
 class TraceReader {
@@ -43,11 +49,16 @@ class TraceReader {
   virtual Call call(size_t index) const = 0;  // index == seq
   virtual std::vector<StoredTensor> tensors() const = 0;
   virtual StoredTensor tensor_info(const std::string& hash) const = 0;
-  // Contiguous values of a stored tensor. Throws TraceError if absent or corrupt.
+  // Contiguous values of a stored tensor; their hash is checked. Throws
+  // TraceError if absent or corrupt.
   virtual std::vector<std::byte> read_tensor(const std::string& hash) const = 0;
   virtual std::map<std::string, OpStats> op_stats() const = 0;  // keyed by full op name
-  // Recomputes every tensor's hash; returns the hashes that do not match.
+  // Recomputes every tensor's hash; returns the hashes that do not match
+  // (or cannot be read).
   virtual std::vector<std::string> verify() const = 0;
+  // verify() plus every call row: it parses, its seq is its index, and every
+  // tensor it references is stored. Each defect with its reason.
+  virtual std::vector<TraceProblem> verify_all() const = 0;
 };
 
 // Writes a new trace holding the calls with the given seqs (renumbered from 0,

@@ -62,10 +62,10 @@ enum class ValueKind : uint8_t {
   IntList,
   FloatList,
   BoolList,
-  TensorList,  // also List[Optional[Tensor]]: a missing element is a TensorMeta-less slot
-  ScalarType,  // dtype, by torch name in `text`
-  Device,      // e.g. "cpu", "cuda:0" in `text`
-  Layout,      // e.g. "strided" in `text`
+  TensorList,    // also List[Optional[Tensor]]: a missing element is a TensorMeta-less slot
+  ScalarType,    // dtype, by torch name in `text`
+  Device,        // e.g. "cpu", "cuda:0" in `text`
+  Layout,        // e.g. "strided" in `text`
   MemoryFormat,  // e.g. "contiguous_format" in `text`
   Generator,
   Other,  // anything else the interposer met: its printed form in `text`
@@ -82,9 +82,9 @@ struct Value {
   double f_imag = 0;
   std::string text;  // String, ScalarType, Device, Layout, MemoryFormat, Other
   TensorMeta tensor;
-  std::vector<int64_t> ints;     // IntList
-  std::vector<double> floats;    // FloatList
-  std::vector<bool> bools;       // BoolList
+  std::vector<int64_t> ints;                       // IntList
+  std::vector<double> floats;                      // FloatList
+  std::vector<bool> bools;                         // BoolList
   std::vector<std::optional<TensorMeta>> tensors;  // TensorList
 };
 
@@ -96,10 +96,10 @@ struct Arg {
 };
 
 enum CallFlags : uint32_t {
-  kCallCaptured = 1u << 0,     // tensor values of this call are stored
-  kCallViewOrMeta = 1u << 1,   // pure view or metadata op (kept in the tree, values skipped)
-  kCallDuplicate = 1u << 2,    // inputs identical to an earlier call: values shared, not re-run
-  kCallOverBudget = 1u << 3,   // skipped by the per-signature limit or the byte budget
+  kCallCaptured = 1u << 0,    // tensor values of this call are stored
+  kCallViewOrMeta = 1u << 1,  // pure view or metadata op (kept in the tree, values skipped)
+  kCallDuplicate = 1u << 2,   // inputs identical to an earlier call: values shared, not re-run
+  kCallOverBudget = 1u << 3,  // skipped by the per-signature limit or the byte budget
 };
 
 struct Call {
@@ -134,6 +134,12 @@ struct TraceMeta {
   std::string start_time;  // ISO 8601, UTC
   std::map<std::string, std::string> extra;
 };
+
+// Files are checked against absurd shapes: more elements than this is damage.
+inline constexpr int64_t kMaxElements = 1'000'000'000'000;
+// The number of elements of `sizes`, or nullopt if a size is negative or the
+// product exceeds kMaxElements (so it cannot overflow either).
+std::optional<int64_t> checked_numel(const std::vector<int64_t>& sizes);
 
 // Hash of a tensor's contiguous values: XXH3-128 over dtype, rank, sizes and
 // bytes, as 32 lowercase hex digits. Equal values of different shape or dtype

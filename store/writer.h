@@ -1,10 +1,11 @@
-// Writing a trace while a program runs. The recording thread hands over
-// calls and tensor copies; worker threads shuffle and zstd-compress tensors
-// chunk by chunk; one writer thread appends checksummed records to a spool
-// file (<trace>.spool). A crash of the recorded program therefore loses at
-// most the record being written: `finish_trace` (at normal close) or
-// `tapml-trace recover` (after a crash) turns the valid prefix of the spool
-// into the HDF5 trace, copying the compressed chunks without recompressing.
+// Writing a trace while a program runs. The recording thread appends calls
+// and tensor copies to a spool file (<trace>.spool, store/spool.h): a
+// memory-mapped, append-only file of checksummed records, so a crash of the
+// recorded program loses no completed call (the bytes are in the kernel's
+// page cache the moment they are copied). Nothing is compressed on the
+// recording thread: `finish_trace` (at normal close) or `tapml-trace recover`
+// (after a crash) turns the valid prefix of the spool into the HDF5 trace,
+// compressing chunks on a thread pool.
 #pragma once
 
 #include <cstddef>
@@ -17,19 +18,21 @@
 
 namespace tapml::store {
 
+// compression_level and chunk_bytes travel in the spool's metadata record
+// and are applied by finish_trace.
 struct WriterOptions {
-  int compression_level = 3;               // zstd level, 1..19
-  size_t max_pending_bytes = 512u << 20;   // back-pressure: the recording thread waits above this
-  int worker_threads = 1;                  // compression threads
-  size_t chunk_bytes = 1u << 20;           // target HDF5 chunk size
+  int compression_level = 3;              // zstd level, 1..19
+  size_t max_pending_bytes = 512u << 20;  // unused: the spool has no queue (kept for callers)
+  int worker_threads = 1;                 // unused: finish_trace compresses on all cores
+  size_t chunk_bytes = 1u << 20;          // target HDF5 chunk size
 };
 
 struct WriterStats {
-  int64_t calls = 0;           // calls appended
-  int64_t tensors = 0;         // distinct tensors appended
-  int64_t raw_bytes = 0;       // bytes of distinct tensors before compression
+  int64_t calls = 0;             // calls appended
+  int64_t tensors = 0;           // distinct tensors appended
+  int64_t raw_bytes = 0;         // bytes of distinct tensors before compression
   int64_t referenced_bytes = 0;  // bytes of every tensor reference (dedupe's denominator)
-  int64_t written_bytes = 0;   // bytes in the spool so far
+  int64_t written_bytes = 0;     // bytes in the spool so far
 };
 
 class TraceWriter {
@@ -41,10 +44,16 @@ class TraceWriter {
 
   // True if a tensor with this hash was already put in this trace.
   virtual bool has_tensor(const std::string& hash) const = 0;
-  // Hands over one tensor's contiguous values; returns at once (compression is
-  // done off this thread) unless more than max_pending_bytes are queued.
+  // Copies one tensor's contiguous values into the spool (no compression
+  // here). `bytes.size()` must be the size of `sizes` x dtype. Putting a hash
+  // again only counts a reference. If another thread is putting the same hash,
+  // waits until its copy is complete, so a call put afterwards is recoverable.
   virtual void put_tensor(const std::string& hash, DType dtype, const std::vector<int64_t>& sizes,
                           std::vector<std::byte> bytes) = 0;
+  // The same, copying straight from the caller's memory into the spool.
+  virtual void put_tensor_from(const std::string& hash, DType dtype,
+                               const std::vector<int64_t>& sizes, const void* data,
+                               size_t nbytes) = 0;
   // Counts a reference to an already stored tensor of this many bytes.
   virtual void note_reference(size_t nbytes) = 0;
   // Appends one call; its tensors must have been put before.
@@ -52,23 +61,30 @@ class TraceWriter {
   // Metadata learnt during the run (e.g. the runtime's version) may be added late.
   virtual void set_meta(const std::string& key, const std::string& value) = 0;
   virtual WriterStats stats() const = 0;
-  // Drains queues, writes the end record and closes the spool (does not convert).
-  // A write error (disk full) is reported here and by `error()`.
+  // Writes the end record and closes the spool (does not convert). Does not
+  // throw: a write error (disk full) met here or before is reported by `error()`.
   virtual void close() = 0;
   // First I/O error met, empty if none. After an error the writer drops further input.
   virtual std::string error() const = 0;
 };
 
 struct FinishReport {
-  int64_t calls = 0;
-  int64_t tensors = 0;
-  bool complete = false;      // the spool had its end record
+  int64_t calls = 0;            // calls written
+  int64_t tensors = 0;          // tensors written
+  bool complete = false;        // the spool had its end record
   std::string stopped_because;  // when incomplete: why reading stopped (truncated, checksum...)
+  int64_t skipped_records = 0;  // records their writer never finished (crash mid-copy)
+  int64_t raw_bytes = 0;        // bytes of the tensors written, uncompressed
+  int64_t stored_bytes = 0;     // size of the HDF5 file
 };
 
-// Converts `<trace_path>.spool` into `trace_path` (HDF5) and removes the
-// spool on success. Works on a complete or a crashed spool alike; throws
-// TraceError if no trace can be made.
+// Converts the spool into `trace_path` (HDF5) and removes the spool on
+// success unless `keep_spool`. Works on a complete or a crashed spool alike:
+// it reads records up to the first damaged one, or the first call that
+// references a tensor not put before it, and writes those calls (sorted by
+// seq and renumbered 0..n-1 when some are missing, e.g. parents that never
+// returned; a call whose parent is missing gets parent -1) and only the
+// tensors they reference. Throws TraceError if no trace can be made.
 FinishReport finish_trace(const std::string& spool_path, const std::string& trace_path,
                           bool keep_spool = false);
 

@@ -1,0 +1,63 @@
+// The host side of the shaders' interface (shaders/common.glsl): the params
+// block of tensor descriptors, the push constants and their flag bits. Keep
+// the two in step.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "backends/primitives.h"
+
+namespace tapml::backends::vulkan {
+
+inline constexpr int kMaxTensors = 6;
+
+// Mirrors TensorDesc in common.glsl (std430: 80 bytes).
+struct TensorDesc {
+  uint32_t dtype = 0;
+  uint32_t offset = 0;  // elements; the device rebases it onto the bound range
+  uint32_t rank = 0;
+  uint32_t numel = 0;
+  std::array<uint32_t, kMaxRank> sizes{};
+  std::array<uint32_t, kMaxRank> strides{};
+};
+static_assert(sizeof(TensorDesc) == 80);
+
+using ParamsBlock = std::array<TensorDesc, kMaxTensors>;
+
+// Mirrors Push in common.glsl.
+struct PushConstants {
+  uint32_t op = 0;
+  uint32_t flags = 0;
+  uint32_t n = 0;
+  uint32_t m = 0;
+  uint32_t k = 0;
+  uint32_t aux = 0;
+  float fa = 0;
+  float fb = 0;
+  int64_t ia = 0;
+  int64_t ib = 0;
+};
+static_assert(sizeof(PushConstants) == 48);
+
+enum Flag : uint32_t {
+  kFlagIntMath = 1u,
+  kFlagBug = 2u,
+  kFlagBug2 = 4u,
+  kFlagHasA = 8u,
+  kFlagHasB = 16u,
+  kFlagOption = 32u,
+  kFlagOption2 = 64u,
+  kFlagHasC = 128u,
+  kFlagHasD = 256u,
+};
+
+// Row kernels (rows.glsl): pc.aux selects one invocation per row.
+inline constexpr uint32_t kModeRowPerInvocation = 1;
+inline constexpr uint32_t kRowGroupSize = 256;
+// Elementwise kernels' workgroup size.
+inline constexpr uint32_t kElementwiseGroupSize = 256;
+// attention.comp's limit on the head dims.
+inline constexpr int64_t kMaxHeadDim = 1024;
+
+}  // namespace tapml::backends::vulkan

@@ -1,0 +1,104 @@
+#version 450
+// out[i] = op(in[i]) for every UnaryOp. Slots: 0 in, 1 out.
+#include "common.glsl"
+#include "math.glsl"
+
+layout(local_size_x = 256) in;
+
+// UnaryOp (backends/primitives.h).
+const uint kCopy = 0;
+const uint kNeg = 1;
+const uint kAbs = 2;
+const uint kExp = 3;
+const uint kLog = 4;
+const uint kSqrt = 5;
+const uint kRsqrt = 6;
+const uint kReciprocal = 7;
+const uint kSin = 8;
+const uint kCos = 9;
+const uint kTanh = 10;
+const uint kSigmoid = 11;
+const uint kSilu = 12;
+const uint kGeluErf = 13;
+const uint kGeluTanh = 14;
+const uint kRelu = 15;
+const uint kBitwiseNot = 16;
+const uint kClampMin = 17;
+const uint kClampMax = 18;
+const uint kClamp = 19;
+const uint kPowScalar = 20;
+const uint kFill = 21;
+
+float apply_float(uint op, float x) {
+  float a = pc.fa;
+  float b = pc.fb;
+  switch (op) {
+    case kCopy: return x;
+    case kNeg: return -x;
+    case kAbs: return abs(x);
+    case kExp: return exp(x);
+    case kLog: return log(x);
+    case kSqrt: return sqrt(x);
+    case kRsqrt: return inversesqrt(x);
+    case kReciprocal: return 1.0 / x;
+    case kSin: return sin_accurate(x);
+    case kCos: return cos_accurate(x);
+    case kTanh: return tanh_stable(x);
+    case kSigmoid: return 1.0 / (1.0 + exp(-x));
+    case kSilu: return x / (1.0 + exp(-x));
+    case kGeluErf: return 0.5 * x * (1.0 + erf_accurate(x * 0.70710678118654752));
+    case kGeluTanh: {
+      float inner = 0.79788456080286536 * (x + 0.044715 * x * x * x);
+      return 0.5 * x * (1.0 + tanh_stable(inner));
+    }
+    case kRelu: return isnan(x) ? x : max(x, 0.0);
+    case kBitwiseNot: return x == 0.0 ? 1.0 : 0.0;
+    // NaN propagates through clamp, as in torch.
+    case kClampMin: return isnan(x) ? x : max(x, a);
+    case kClampMax: return isnan(x) ? x : min(x, a);
+    case kClamp: return isnan(x) ? x : min(max(x, a), b);
+    case kPowScalar: return pow_float(x, a);
+  }
+  return kNaN;
+}
+
+int64_t apply_int(uint op, int64_t x, bool out_is_bool) {
+  int64_t a = pc.ia;
+  int64_t b = pc.ib;
+  switch (op) {
+    case kCopy: return x;
+    case kNeg: return -x;
+    case kAbs: return x < 0l ? -x : x;
+    case kRelu: return x < 0l ? 0l : x;
+    case kBitwiseNot: return out_is_bool ? (x == 0l ? 1l : 0l) : ~x;
+    case kClampMin: return max(x, a);
+    case kClampMax: return min(x, a);
+    case kClamp: return min(max(x, a), b);
+    case kPowScalar: return pow_int(x, a);
+  }
+  return 0l;
+}
+
+void main() {
+  bool int_math = has_flag(kFlagIntMath);
+  bool out_is_bool = desc[1].dtype == kBool;
+  FOR_EACH_ITEM(i) {
+    uint out_e = element_at(1, i);
+    if (pc.op == kFill) {
+      if (int_math) {
+        store_i(1, out_e, pc.ia);
+      } else {
+        store_f(1, out_e, pc.fa);
+      }
+      continue;
+    }
+    uint in_e = element_at(0, i);
+    if (int_math) {
+      store_i(1, out_e, apply_int(pc.op, load_i(0, in_e), out_is_bool));
+    } else if (pc.op == kCopy && desc[0].dtype == kF64 && desc[1].dtype == kF64) {
+      store_i64_raw(1, out_e, load_i64_raw(0, in_e));  // bit-exact double copy
+    } else {
+      store_f(1, out_e, apply_float(pc.op, load_f(0, in_e)));
+    }
+  }
+}

@@ -1,0 +1,35 @@
+# tapml_generated_suite(<model> FIXTURE <file> SOURCES <files>...)
+#
+# Called by the CMakeLists.txt that tapml-gen writes into a suite's folder.
+# Builds one test binary per model (tapml_suite_<model>) and registers its
+# tests with CTest once per target compiled into this build, as
+# <model>.<target>.<Suite>.<Test>, labelled with the target, the model and
+# `generated`, so `ctest -L vulkan -L smollm2` runs SmolLM2's suite on Vulkan.
+
+# The targets compiled in: cpu always, each GPU backend whose library exists.
+set(TAPML_SUITE_TARGETS cpu)
+foreach(gpu vulkan opencl)
+  if(TARGET tapml_backend_${gpu})
+    list(APPEND TAPML_SUITE_TARGETS ${gpu})
+  endif()
+endforeach()
+set(TAPML_SUITE_TARGETS "${TAPML_SUITE_TARGETS}" CACHE INTERNAL "targets generated suites run on")
+set(TAPML_SUITE_MAIN "${CMAKE_CURRENT_LIST_DIR}/suite_main.cpp" CACHE INTERNAL "")
+
+function(tapml_generated_suite model)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "FIXTURE" "SOURCES")
+  set(binary tapml_suite_${model})
+  add_executable(${binary} ${arg_SOURCES} "${TAPML_SUITE_MAIN}")
+  target_compile_definitions(${binary} PRIVATE
+    TAPML_SUITE_MODEL="${model}"
+    TAPML_SUITE_FIXTURE="${CMAKE_CURRENT_SOURCE_DIR}/${arg_FIXTURE}")
+  target_link_libraries(${binary} PRIVATE tapml_testing)
+  tapml_warnings(${binary})
+  foreach(target IN LISTS TAPML_SUITE_TARGETS)
+    gtest_discover_tests(${binary}
+      TEST_PREFIX "${model}.${target}."
+      EXTRA_ARGS "--tapml-target=${target}"
+      DISCOVERY_TIMEOUT 60
+      PROPERTIES LABELS "${target};${model};generated")
+  endforeach()
+endfunction()

@@ -1,0 +1,61 @@
+#include "gen/testing/settings.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "backends/backend.h"
+
+namespace tapml::testing {
+namespace {
+
+// The value of --tapml-NAME=VALUE (removed from argv) or TAPML_NAME, if set.
+bool take(int& argc, char** argv, const char* name, const char* env, std::string& value) {
+  bool found = false;
+  if (const char* from_env = std::getenv(env); from_env && *from_env) {
+    value = from_env;
+    found = true;
+  }
+  const std::string prefix = std::string("--tapml-") + name + "=";
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], prefix.c_str(), prefix.size()) != 0) continue;
+    value = argv[i] + prefix.size();
+    found = true;
+    for (int j = i; j + 1 < argc; ++j) argv[j] = argv[j + 1];
+    --argc;
+    --i;
+  }
+  return found;
+}
+
+}  // namespace
+
+Settings& settings() {
+  static Settings instance;
+  return instance;
+}
+
+std::string parse_settings(int& argc, char** argv, Settings& s) {
+  take(argc, argv, "target", "TAPML_TARGET", s.target);
+  take(argc, argv, "fixture", "TAPML_FIXTURE", s.fixture);
+  take(argc, argv, "tolerance", "TAPML_TOLERANCE", s.tolerance_file);
+  std::string device;
+  if (take(argc, argv, "device", "TAPML_DEVICE", device)) {
+    char* end = nullptr;
+    const long index = std::strtol(device.c_str(), &end, 10);
+    if (device.empty() || *end != '\0' || index < 0 || index > 1024) {
+      return "--tapml-device / TAPML_DEVICE '" + device + "' is not a device index (0, 1, ...)";
+    }
+    s.device = static_cast<int>(index);
+  }
+  if (!backends::find_backend(s.target)) {
+    std::string names;
+    for (const std::string& name : backends::backend_names()) {
+      names += (names.empty() ? "" : ", ") + name;
+    }
+    return "--tapml-target / TAPML_TARGET '" + s.target + "' is not a target of this build (" +
+           names + ")";
+  }
+  return "";
+}
+
+}  // namespace tapml::testing

@@ -1,0 +1,34 @@
+// What to capture and where: tapml-record fills it from run.cfg and hands it
+// to the interposer as JSON (environment TAPML_CONFIG_JSON); a Python user
+// passes the same JSON to torch.ops.tapml.start.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace tapml::recorder {
+
+struct CaptureConfig {
+  std::string output;   // trace path; the interposer writes `<output>.spool`
+  std::string include;  // ECMAScript regex searched in the full op name; empty: every op
+  std::string exclude;  // regex; empty: none
+  bool skip_views = true;
+  int64_t max_calls_per_signature = 0;  // 0: unlimited
+  int64_t byte_budget = 0;              // bytes of distinct tensor values; 0: unlimited
+  bool dedupe = true;
+  int compression_level = 3;
+  int compression_threads = 1;
+  std::string model;        // metadata
+  std::string command;      // metadata: the recorded program
+  std::string config_text;  // metadata: the run's config file
+  bool finish = false;      // the interposer turns the spool into the trace at stop
+};
+
+// Throws std::invalid_argument naming the bad key.
+CaptureConfig capture_config_from_json(const std::string& json_text);
+std::string capture_config_to_json(const CaptureConfig& config);
+
+// "512M", "2G", "1000" -> bytes; throws std::invalid_argument.
+int64_t parse_byte_size(const std::string& text);
+
+}  // namespace tapml::recorder

@@ -1,0 +1,415 @@
+#include "recorder/interposer/recorder.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "recorder/interposer/value_capture.h"
+
+namespace tapml::recorder {
+
+namespace {
+
+// The op tree and module scope of one thread. `busy` is set while the
+// recorder itself runs, so that its own tensor operations are never recorded
+// even if RecordFunction is re-enabled below it.
+struct ThreadState {
+  std::vector<int64_t> open_calls;
+  std::vector<std::string> scopes;
+  bool busy = false;
+};
+thread_local ThreadState t_state;
+
+class BusyScope {
+ public:
+  BusyScope() { t_state.busy = true; }
+  ~BusyScope() { t_state.busy = false; }
+  BusyScope(const BusyScope&) = delete;
+  BusyScope& operator=(const BusyScope&) = delete;
+};
+
+constexpr int64_t kProgressEvery = 64;
+constexpr int64_t kWriterCheckEvery = 256;
+
+std::string iso_utc_now() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+std::string host_name() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0) return "";
+  return name;
+}
+
+std::string own_command_line() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::replace(raw.begin(), raw.end(), '\0', ' ');
+  while (!raw.empty() && raw.back() == ' ') raw.pop_back();
+  return raw;
+}
+
+void write_error_file(const std::string& output, const std::string& message) {
+  std::ofstream out(error_path(output));
+  out << message << "\n";
+}
+
+}  // namespace
+
+struct Recorder::CallContext : at::ObserverContext {
+  store::Call call;
+  const OpInfo* op = nullptr;
+  bool capture = false;
+};
+
+Recorder& Recorder::get() {
+  static Recorder* recorder = new Recorder();
+  return *recorder;
+}
+
+void Recorder::register_callback() {
+  if (callback_registered_) {
+    at::reenableCallback(callback_);
+    return;
+  }
+  callback_ = at::addGlobalCallback(at::RecordFunctionCallback(&Recorder::on_enter,
+                                                               &Recorder::on_exit)
+                                        .needsInputs(true)
+                                        .needsOutputs(true)
+                                        .scopes({at::RecordScope::FUNCTION}));
+  callback_registered_ = true;
+  static bool hooks_installed = false;
+  if (!hooks_installed) {
+    hooks_installed = true;
+    // A forked child (a DataLoader worker) inherits the callback but not the
+    // writer's threads: it records nothing.
+    pthread_atfork(nullptr, nullptr, [] { Recorder::get().state_.store(State::kDone); });
+    std::atexit([] {
+      std::string error = Recorder::get().stop();
+      if (!error.empty()) std::fprintf(stderr, "tapml: %s\n", error.c_str());
+    });
+  }
+}
+
+void Recorder::arm(CaptureConfig config) {
+  std::lock_guard lock(mutex_);
+  if (state_ != State::kIdle) return;
+  config_ = std::move(config);
+  state_ = State::kArmed;
+  register_callback();
+}
+
+void Recorder::start(CaptureConfig config) {
+  std::lock_guard lock(mutex_);
+  if (state_ == State::kArmed || state_ == State::kRecording) {
+    throw std::runtime_error("tapml: already recording to " + config_.output);
+  }
+  config_ = std::move(config);
+  if (config_.output.empty()) throw std::runtime_error("tapml: start needs an output path");
+  // The caller names the output: leftovers of an earlier run there are stale.
+  ::unlink(progress_path(config_.output).c_str());
+  ::unlink(error_path(config_.output).c_str());
+  state_ = State::kArmed;
+  if (!claim()) {
+    state_ = State::kIdle;
+    throw std::runtime_error("tapml: cannot start recording to " + config_.output + ": " +
+                             writer_error_);
+  }
+  register_callback();
+}
+
+bool Recorder::claim() {
+  try {
+    progress_ = ProgressFile::create(progress_path(config_.output));
+  } catch (const std::exception& e) {
+    writer_error_ = e.what();
+    write_error_file(config_.output, writer_error_);
+    state_ = State::kDone;
+    return false;
+  }
+  if (!progress_) {  // another process of this program records
+    writer_error_ = progress_path(config_.output) + " exists: another process records";
+    state_ = State::kDone;
+    return false;
+  }
+  try {
+    ops_ = std::make_unique<OpInfoCache>(config_.include, config_.exclude);
+    open_writer();
+  } catch (const std::exception& e) {
+    writer_error_ = e.what();
+    progress_->set_error(writer_error_);
+    progress_->block().state.store(static_cast<int32_t>(RecordState::kStopped));
+    state_ = State::kDone;
+    return false;
+  }
+  owner_pid_ = static_cast<int>(::getpid());
+  started_ = std::chrono::steady_clock::now();
+  next_seq_ = calls_done_ = calls_captured_ = 0;
+  captured_per_signature_.clear();
+  seen_inputs_.clear();
+  writer_error_.clear();
+  device_noted_ = false;
+  state_ = State::kRecording;
+  return true;
+}
+
+void Recorder::open_writer() {
+  store::TraceMeta meta;
+  meta.tool_version = std::string("tapml ") + TAPML_VERSION;
+  meta.runtime = "pytorch";
+  meta.runtime_version = TAPML_TORCH_VERSION;
+  meta.device = "cpu";
+  meta.model = config_.model;
+  meta.config = config_.config_text;
+  meta.command = config_.command.empty() ? own_command_line() : config_.command;
+  meta.host = host_name();
+  meta.start_time = iso_utc_now();
+  CaptureConfig policy = config_;
+  policy.config_text.clear();
+  policy.command.clear();
+  meta.extra["capture"] = capture_config_to_json(policy);
+  meta.extra["pid"] = std::to_string(::getpid());
+  store::WriterOptions options;
+  options.compression_level = config_.compression_level;
+  options.worker_threads = config_.compression_threads;
+  writer_ = store::TraceWriter::create(config_.output, meta, options);
+  tensors_ = std::make_unique<TensorCapture>(*writer_);
+}
+
+std::unique_ptr<at::ObserverContext> Recorder::on_enter(const at::RecordFunction& fn) {
+  return get().enter(fn);
+}
+
+void Recorder::on_exit(const at::RecordFunction& fn, at::ObserverContext* context) {
+  if (context != nullptr) get().exit(fn, static_cast<CallContext&>(*context));
+}
+
+bool Recorder::decide_capture(const at::RecordFunction& fn, const OpInfo& op, uint32_t& flags) {
+  if (op.op_class == store::OpClass::ViewOrMeta) {
+    flags |= store::kCallViewOrMeta;
+    if (config_.skip_views) return false;
+  }
+  // Undefined outputs (empty, resize_) hold whatever memory held: nothing to keep.
+  if (!op.selected || op.op_class == store::OpClass::Undefined) return false;
+  if (config_.byte_budget > 0 && tensors_->bytes_put() >= config_.byte_budget) {
+    flags |= store::kCallOverBudget;
+    return false;
+  }
+  if (config_.max_calls_per_signature > 0) {
+    std::string signature = op.full_name + '|';
+    for (const c10::IValue& input : fn.inputs()) append_signature(input, signature);
+    auto it = captured_per_signature_.find(signature);
+    if (it != captured_per_signature_.end() && it->second >= config_.max_calls_per_signature) {
+      flags |= store::kCallOverBudget;
+      return false;
+    }
+  }
+  return true;
+}
+
+std::unique_ptr<at::ObserverContext> Recorder::enter(const at::RecordFunction& fn) {
+  if (t_state.busy) return nullptr;
+  State state = state_.load(std::memory_order_acquire);
+  if (state != State::kArmed && state != State::kRecording) return nullptr;
+  BusyScope busy;
+  at::DisableRecordFunctionGuard no_recursion;
+  std::lock_guard lock(mutex_);
+  if (state_ == State::kArmed && !claim()) {
+    if (callback_registered_) at::disableCallback(callback_);
+    return nullptr;
+  }
+  if (state_ != State::kRecording) return nullptr;
+  const OpInfo& op = ops_->lookup(fn);
+  if (!op.is_operator) return nullptr;
+
+  auto context = std::make_unique<CallContext>();
+  context->op = &op;
+  store::Call& call = context->call;
+  call.seq = next_seq_++;
+  call.name = op.name;
+  call.overload = op.overload;
+  call.schema = op.schema;
+  call.parent = t_state.open_calls.empty() ? -1 : t_state.open_calls.back();
+  call.depth = static_cast<int32_t>(t_state.open_calls.size());
+  call.thread = fn.threadId();
+  if (!t_state.scopes.empty()) call.scope = t_state.scopes.back();
+  call.start_ns = now_ns();
+  t_state.open_calls.push_back(call.seq);
+
+  auto inputs = fn.inputs();
+  auto fill_inputs = [&](bool capture) {
+    call.inputs.clear();
+    call.inputs.reserve(inputs.size());
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      ArgInfo fallback{"arg" + std::to_string(i), ""};
+      const ArgInfo& arg = i < op.args.size() ? op.args[i] : fallback;
+      TensorCapture* values = capture && !arg.is_out ? tensors_.get() : nullptr;
+      call.inputs.push_back(store::Arg{arg.name, arg.type, to_value(inputs[i], arg, values)});
+    }
+  };
+  try {
+    context->capture = decide_capture(fn, op, call.flags);
+    fill_inputs(context->capture);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "tapml: %s: inputs not captured: %s\n", op.full_name.c_str(), e.what());
+    context->capture = false;
+    fill_inputs(false);
+  }
+  if (context->capture) {
+    call.flags |= store::kCallCaptured;
+    if (config_.dedupe) {
+      std::string identity = op.full_name + '|';
+      for (const store::Arg& arg : call.inputs) append_identity(arg.value, identity);
+      if (!seen_inputs_.insert(std::move(identity)).second) call.flags |= store::kCallDuplicate;
+    }
+    if (config_.max_calls_per_signature > 0 && !(call.flags & store::kCallDuplicate)) {
+      std::string signature = op.full_name + '|';
+      for (const c10::IValue& input : inputs) append_signature(input, signature);
+      ++captured_per_signature_[signature];
+    }
+  }
+  return context;
+}
+
+void Recorder::exit(const at::RecordFunction& fn, CallContext& context) {
+  store::Call& call = context.call;
+  auto& open = t_state.open_calls;
+  if (!open.empty() && open.back() == call.seq) {
+    open.pop_back();
+  } else if (auto it = std::find(open.begin(), open.end(), call.seq); it != open.end()) {
+    open.erase(it);
+  }
+  if (t_state.busy) return;
+  BusyScope busy;
+  at::DisableRecordFunctionGuard no_recursion;
+  std::lock_guard lock(mutex_);
+  if (state_ != State::kRecording) return;
+  call.end_ns = now_ns();
+  const OpInfo& op = *context.op;
+  const auto& outputs = fn.outputs();
+  call.outputs.reserve(outputs.size());
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    ArgInfo fallback{i == 0 ? "result" : "result" + std::to_string(i), ""};
+    const ArgInfo& arg = i < op.returns.size() ? op.returns[i] : fallback;
+    store::Value value;
+    try {
+      value = to_value(outputs[i], arg, context.capture ? tensors_.get() : nullptr);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "tapml: %s: output not captured: %s\n", op.full_name.c_str(),
+                   e.what());
+      value = to_value(outputs[i], arg, nullptr);
+    }
+    call.outputs.push_back(store::Arg{arg.name, arg.type, std::move(value)});
+  }
+  writer_->put_call(call);
+  ++calls_done_;
+  if (call.flags & store::kCallCaptured) ++calls_captured_;
+  if (calls_done_ % kProgressEvery == 0) publish_progress(false);
+  if (calls_done_ % kWriterCheckEvery == 0) check_writer();
+}
+
+void Recorder::publish_progress(bool /*force*/) {
+  if (!progress_ || !writer_) return;
+  store::WriterStats stats = writer_->stats();
+  ProgressBlock& block = progress_->block();
+  block.calls_seen.store(next_seq_, std::memory_order_relaxed);
+  block.calls_stored.store(calls_captured_, std::memory_order_relaxed);
+  block.tensors.store(stats.tensors, std::memory_order_relaxed);
+  block.bytes_written.store(stats.written_bytes, std::memory_order_relaxed);
+  block.raw_bytes.store(stats.raw_bytes, std::memory_order_relaxed);
+  block.referenced_bytes.store(stats.referenced_bytes, std::memory_order_relaxed);
+  if (!device_noted_ && tensors_ && !tensors_->accelerator().empty()) {
+    device_noted_ = true;
+    writer_->set_meta("device", tensors_->accelerator());
+  }
+}
+
+void Recorder::check_writer() {
+  std::string error = writer_->error();
+  if (error.empty()) return;
+  // Disk full or another I/O error: stop recording, keep what is written.
+  state_ = State::kDone;
+  publish_progress(true);
+  close_writer();
+  writer_error_ = error;
+  if (progress_) {
+    progress_->set_error(error);
+    progress_->block().state.store(static_cast<int32_t>(RecordState::kStopped));
+  }
+  std::fprintf(stderr, "tapml: recording stopped after %lld calls: %s\n",
+               static_cast<long long>(calls_done_), error.c_str());
+}
+
+std::string Recorder::close_writer() {
+  if (!writer_) return writer_error_;
+  std::string error;
+  try {
+    writer_->close();
+    error = writer_->error();
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  if (progress_) {
+    if (!error.empty()) progress_->set_error(error);
+    progress_->block().state.store(
+        static_cast<int32_t>(error.empty() ? RecordState::kClosed : RecordState::kStopped));
+  }
+  writer_.reset();
+  tensors_.reset();
+  return error;
+}
+
+std::string Recorder::stop() {
+  std::lock_guard lock(mutex_);
+  State state = state_;
+  state_ = State::kDone;
+  if (callback_registered_) at::disableCallback(callback_);
+  if (state != State::kRecording || static_cast<int>(::getpid()) != owner_pid_) {
+    return state == State::kDone && owner_pid_ == static_cast<int>(::getpid()) ? writer_error_
+                                                                               : "";
+  }
+  publish_progress(true);
+  std::string error = close_writer();
+  if (error.empty() && config_.finish) {
+    try {
+      store::finish_trace(spool_path(config_.output), config_.output);
+      ::unlink(progress_path(config_.output).c_str());
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  }
+  writer_error_ = error;
+  return error;
+}
+
+void Recorder::push_scope(const char* path) { t_state.scopes.emplace_back(path); }
+
+void Recorder::pop_scope() {
+  if (!t_state.scopes.empty()) t_state.scopes.pop_back();
+}
+
+void Recorder::set_meta(const std::string& key, const std::string& value) {
+  std::lock_guard lock(mutex_);
+  if (state_ == State::kRecording && writer_) writer_->set_meta(key, value);
+}
+
+int64_t Recorder::now_ns() const {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
+                                                              started_)
+      .count();
+}
+
+}  // namespace tapml::recorder

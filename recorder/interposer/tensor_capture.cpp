@@ -1,0 +1,135 @@
+#include "recorder/interposer/tensor_capture.h"
+
+#include <ATen/ATen.h>
+
+#include <cstring>
+#include <vector>
+
+namespace tapml::recorder {
+
+namespace {
+
+// Uses the writer's copy-once entry point when the store offers it.
+template <typename Writer>
+void put_values(Writer& writer, const std::string& hash, const store::TensorMeta& meta,
+                const void* data, size_t nbytes) {
+  if constexpr (requires { writer.put_tensor_from(hash, meta.dtype, meta.sizes, data, nbytes); }) {
+    writer.put_tensor_from(hash, meta.dtype, meta.sizes, data, nbytes);
+  } else {
+    std::vector<std::byte> bytes(nbytes);
+    if (nbytes != 0) std::memcpy(bytes.data(), data, nbytes);
+    writer.put_tensor(hash, meta.dtype, meta.sizes, std::move(bytes));
+  }
+}
+
+}  // namespace
+
+std::optional<DType> dtype_of(c10::ScalarType type) {
+  switch (type) {
+    case c10::ScalarType::Float: return DType::Float32;
+    case c10::ScalarType::Double: return DType::Float64;
+    case c10::ScalarType::Half: return DType::Float16;
+    case c10::ScalarType::BFloat16: return DType::BFloat16;
+    case c10::ScalarType::Long: return DType::Int64;
+    case c10::ScalarType::Int: return DType::Int32;
+    case c10::ScalarType::Short: return DType::Int16;
+    case c10::ScalarType::Char: return DType::Int8;
+    case c10::ScalarType::Byte: return DType::UInt8;
+    case c10::ScalarType::Bool: return DType::Bool;
+    case c10::ScalarType::ComplexFloat: return DType::Complex64;
+    case c10::ScalarType::ComplexDouble: return DType::Complex128;
+    default: return std::nullopt;
+  }
+}
+
+std::optional<store::TensorMeta> describe_tensor(const at::Tensor& tensor) {
+  if (tensor.layout() != c10::kStrided || tensor.is_quantized() || tensor.is_nested()) {
+    return std::nullopt;
+  }
+  auto dtype = dtype_of(tensor.scalar_type());
+  if (!dtype) return std::nullopt;
+  store::TensorMeta meta;
+  meta.dtype = *dtype;
+  auto sizes = tensor.sizes();
+  auto strides = tensor.strides();
+  meta.sizes.assign(sizes.begin(), sizes.end());
+  meta.strides.assign(strides.begin(), strides.end());
+  meta.storage_offset = tensor.storage_offset();
+  meta.device = tensor.device().str();
+  return meta;
+}
+
+size_t TensorCapture::KeyHash::operator()(const Key& key) const {
+  size_t h = std::hash<const void*>()(key.storage);
+  auto mix = [&h](size_t v) { h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2); };
+  mix(std::hash<const void*>()(key.data));
+  mix(static_cast<size_t>(key.offset));
+  mix(key.version);
+  mix(static_cast<size_t>(key.dtype));
+  for (int64_t s : key.sizes) mix(static_cast<size_t>(s));
+  for (int64_t s : key.strides) mix(static_cast<size_t>(s) * 31);
+  return h;
+}
+
+void TensorCapture::capture(const at::Tensor& tensor, store::TensorMeta& meta) {
+  if (!tensor.has_storage() || tensor.is_meta()) return;
+  if (tensor.device().type() != c10::DeviceType::CPU && accelerator_.empty()) {
+    accelerator_ = tensor.device().str();
+  }
+  // Inference tensors have no version counter: their values are hashed at
+  // every use (they are fresh activations, so this is their first use anyway).
+  const bool cacheable = !tensor.is_inference();
+  std::optional<Key> key;
+  if (cacheable) {
+    const c10::Storage& storage = tensor.storage();
+    key.emplace(Key{storage.unsafeGetStorageImpl(), storage.data(), tensor.storage_offset(),
+                    tensor.unsafeGetTensorImpl()->version_counter().current_version(),
+                    tensor.scalar_type(),
+                    c10::SmallVector<int64_t, 6>(tensor.sizes().begin(), tensor.sizes().end()),
+                    c10::SmallVector<int64_t, 6>(tensor.strides().begin(),
+                                                 tensor.strides().end())});
+    auto it = known_.find(*key);
+    if (it != known_.end()) {
+      meta.hash = it->second.hash;
+      writer_.note_reference(meta.nbytes());
+      bytes_referenced_ += static_cast<int64_t>(meta.nbytes());
+      return;
+    }
+  }
+  meta.hash = hash_and_store(tensor, meta);
+  if (key && !meta.hash.empty()) {
+    if (known_.size() >= prune_at_) forget_freed_storages();
+    known_.emplace(std::move(*key), Entry{tensor.storage().getWeakStorageImpl(), meta.hash});
+  }
+}
+
+std::string TensorCapture::hash_and_store(const at::Tensor& tensor,
+                                          const store::TensorMeta& meta) {
+  // Values row-major in the order of `sizes`, on the host, conjugation and
+  // negation bits applied. CUDA tensors are copied back here: only what is
+  // captured, and only on first use thanks to the cache.
+  at::Tensor host = tensor;
+  if (host.is_conj() || host.is_neg()) host = host.resolve_conj().resolve_neg();
+  if (host.device().type() != c10::DeviceType::CPU) host = host.to(c10::kCPU);
+  if (!host.is_contiguous()) host = host.contiguous();
+  const size_t nbytes = meta.nbytes();
+  const void* data = nbytes == 0 ? nullptr : host.const_data_ptr();
+  std::string hash = store::tensor_hash(meta.dtype, meta.sizes, data, nbytes);
+  if (writer_.has_tensor(hash)) {
+    writer_.note_reference(nbytes);
+  } else {
+    put_values(writer_, hash, meta, data, nbytes);
+    bytes_put_ += static_cast<int64_t>(nbytes);
+  }
+  bytes_referenced_ += static_cast<int64_t>(nbytes);
+  return hash;
+}
+
+void TensorCapture::forget_freed_storages() {
+  for (auto it = known_.begin(); it != known_.end();) {
+    it = it->second.storage.expired() ? known_.erase(it) : std::next(it);
+  }
+  prune_at_ = std::max<size_t>(4096, known_.size() * 2);
+}
+
+}  // namespace tapml::recorder

@@ -1,0 +1,70 @@
+// Tensor layouts and values for the trace. Hashing and copying every weight
+// at every call would make recording unusable, so a tensor already hashed is
+// recognised by its storage, data pointer, offset, sizes, strides, dtype and
+// version counter (bumped by every in-place write): an unchanged weight costs
+// one lookup after its first use.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+#include <c10/core/Storage.h>
+#include <c10/util/SmallVector.h>
+
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "store/trace.h"
+#include "store/writer.h"
+
+namespace tapml::recorder {
+
+std::optional<DType> dtype_of(c10::ScalarType type);
+
+// Layout and device; nullopt for what a trace cannot hold (sparse, quantized,
+// nested, float8...): the caller records its printed description instead.
+std::optional<store::TensorMeta> describe_tensor(const at::Tensor& tensor);
+
+class TensorCapture {
+ public:
+  explicit TensorCapture(store::TraceWriter& writer) : writer_(writer) {}
+
+  // Fills meta.hash and hands the values to the writer unless they are stored
+  // already. Leaves meta.hash empty for tensors without readable values.
+  void capture(const at::Tensor& tensor, store::TensorMeta& meta);
+
+  int64_t bytes_put() const { return bytes_put_; }
+  int64_t bytes_referenced() const { return bytes_referenced_; }
+  // The device a CUDA tensor was first met on ("cuda:0"), empty before.
+  const std::string& accelerator() const { return accelerator_; }
+
+ private:
+  struct Key {
+    const c10::StorageImpl* storage;
+    const void* data;
+    int64_t offset;
+    uint32_t version;
+    c10::ScalarType dtype;
+    c10::SmallVector<int64_t, 6> sizes;
+    c10::SmallVector<int64_t, 6> strides;
+    bool operator==(const Key& other) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& key) const;
+  };
+  struct Entry {
+    c10::weak_intrusive_ptr<c10::StorageImpl> storage;  // keeps the address from being reused
+    std::string hash;
+  };
+
+  std::string hash_and_store(const at::Tensor& tensor, const store::TensorMeta& meta);
+  void forget_freed_storages();
+
+  store::TraceWriter& writer_;
+  std::unordered_map<Key, Entry, KeyHash> known_;
+  size_t prune_at_ = 4096;
+  int64_t bytes_put_ = 0;
+  int64_t bytes_referenced_ = 0;
+  std::string accelerator_;
+};
+
+}  // namespace tapml::recorder

@@ -1,0 +1,50 @@
+// A remote device as a TapML backend: its buffers live on a tapml-serve and
+// each kernel call goes to the server whole (op, named arguments with buffer
+// ids and layouts, outputs), where the server's own backend runs it. Callers
+// (tapml-replay --remote) use it like any local backend.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "backends/backend.h"
+
+namespace tapml::remote {
+
+struct RemoteOptions {
+  std::string host_port;  // "127.0.0.1:7461"
+  std::string target;     // the server's backend: "vulkan"
+  std::string token;      // the shared token (see remote/protocol/token.h)
+  // Uploads send a blob's bytes only the first time in a session; later
+  // uploads of the same bytes send its hash. Off: always send the bytes.
+  bool content_cache = true;
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds request_timeout{600000};
+};
+
+// Connects, authenticates and opens a session on the server's device.
+// Throws backends::BackendError with one line when the server is unreachable,
+// refuses the token or runs another target. Later, a server that goes away
+// makes every call throw backends::DeviceLost.
+std::unique_ptr<backends::Backend> connect_remote(const RemoteOptions& options);
+
+// The same with the defaults; TAPML_REMOTE_CONTENT_CACHE=off in the
+// environment turns the content cache off (for measuring what it saves).
+std::unique_ptr<backends::Backend> connect_remote(const std::string& host_port,
+                                                  const std::string& target,
+                                                  const std::string& token);
+
+// What the client sent and received so far, over all its sessions.
+struct RemoteTraffic {
+  uint64_t sent_bytes = 0;      // every frame, headers included
+  uint64_t received_bytes = 0;
+  uint64_t uploads = 0;
+  uint64_t uploads_by_hash = 0;  // sent as a hash only, the server had the bytes
+};
+// nullopt when `backend` is not a remote one.
+std::optional<RemoteTraffic> remote_traffic(const backends::Backend& backend);
+
+}  // namespace tapml::remote

@@ -1,0 +1,86 @@
+// tapml-serve: runs on the device machine and executes kernel requests for
+// one backend. docs/remote.md describes the protocol and the flags.
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "remote/protocol/token.h"
+#include "remote/server/server.h"
+
+namespace {
+
+std::atomic<bool> stop_requested{false};
+
+void request_stop(int) { stop_requested = true; }
+
+int fail(const std::string& message, int code) {
+  std::fprintf(stderr, "tapml-serve: %s\n", message.c_str());
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using tapml::remote::ServerOptions;
+  ServerOptions options;
+  std::string token_file;
+  bool list_targets = false;
+  CLI::App app{"tapml-serve: run kernel requests of TapML clients on this machine's device"};
+  app.add_option("--target", options.target, "backend to serve: cpu, vulkan, opencl");
+  app.add_option("--listen", options.listen, "HOST:PORT to listen on (port 0: any free port)")
+      ->capture_default_str();
+  app.add_option("--device", options.device, "which device of the target")->capture_default_str();
+  app.add_option("--token-file", token_file,
+                 "file holding the shared token (default: the environment variable TAPML_TOKEN)");
+  app.add_option("--max-message-bytes", options.limits.max_message_bytes,
+                 "largest frame accepted; bigger ones drop the connection")
+      ->capture_default_str();
+  app.add_option("--max-tensor-bytes", options.limits.max_tensor_bytes,
+                 "largest buffer one request may allocate, upload or download")
+      ->capture_default_str();
+  app.add_option("--max-session-bytes", options.limits.max_session_bytes,
+                 "device memory one session may hold")
+      ->capture_default_str();
+  app.add_option("--cache-bytes", options.limits.cache_bytes,
+                 "host memory of each session's content cache")
+      ->capture_default_str();
+  app.add_option("--idle-timeout", options.idle_timeout_s,
+                 "seconds after which a silent session is closed and its memory freed")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--max-sessions", options.max_sessions, "sessions served at once")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_flag("--list-targets", list_targets, "print the targets of this build and exit");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::ParseError& error) {
+    return fail(std::string(error.what()) + " (see --help)", 2);
+  }
+  if (list_targets) {
+    for (const std::string& name : tapml::backends::backend_names()) std::cout << name << "\n";
+    return 0;
+  }
+  if (options.target.empty()) return fail("--target is required (see --list-targets)", 2);
+  try {
+    options.token = tapml::remote::read_token(token_file);
+  } catch (const std::exception& error) {
+    return fail(std::string(error.what()) + "; refusing to serve without one", 2);
+  }
+
+  try {
+    tapml::remote::Server server(options);
+    std::signal(SIGINT, request_stop);
+    std::signal(SIGTERM, request_stop);
+    std::cout << "tapml-serve: listening on " << server.endpoint() << ", target " << options.target
+              << ", device " << server.device_name() << std::endl;
+    server.run(stop_requested);
+  } catch (const std::exception& error) {
+    return fail(error.what(), 2);
+  }
+  return 0;
+}

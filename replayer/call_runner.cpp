@@ -1,0 +1,158 @@
+#include "replayer/call_runner.h"
+
+#include <chrono>
+
+#include "replayer/layout.h"
+
+namespace tapml::replay {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string dims(const std::vector<int64_t>& values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); ++i) out += (i ? ", " : "") + std::to_string(values[i]);
+  return out + "]";
+}
+
+std::string describe_tensor(const store::TensorMeta& t) {
+  std::string out = std::string(dtype_name(t.dtype)) + dims(t.sizes);
+  if (!Layout{t.sizes, t.strides, t.storage_offset}.is_contiguous()) {
+    out += " strides " + dims(t.strides);
+  }
+  if (t.storage_offset != 0) out += " offset " + std::to_string(t.storage_offset);
+  return out;
+}
+
+std::string describe_value(const store::Value& v) {
+  switch (v.kind) {
+    case store::ValueKind::None: return "None";
+    case store::ValueKind::Bool: return v.b ? "True" : "False";
+    case store::ValueKind::Int: return std::to_string(v.i);
+    case store::ValueKind::Float: return format_number(v.f);
+    case store::ValueKind::Tensor: return describe_tensor(v.tensor);
+    case store::ValueKind::IntList: return dims(v.ints);
+    case store::ValueKind::TensorList: {
+      std::string out = "(";
+      for (size_t i = 0; i < v.tensors.size(); ++i) {
+        out += (i ? ", " : "") + (v.tensors[i] ? describe_tensor(*v.tensors[i]) : "None");
+      }
+      return out + ")";
+    }
+    default: return v.text.empty() ? std::string(store::value_kind_name(v.kind)) : v.text;
+  }
+}
+
+CallResult unsupported(CallResult result, const std::string& why) {
+  result.status = Status::Unsupported;
+  result.message = why;
+  return result;
+}
+
+CallResult error(CallResult result, const std::string& what) {
+  result.status = Status::Error;
+  result.message = what;
+  return result;
+}
+
+void fail(CallResult& result, const std::string& what) {
+  result.status = Status::Fail;
+  if (!result.message.empty()) result.message += "; ";
+  result.message += what;
+}
+
+}  // namespace
+
+CallResult result_for(const store::Call& call) {
+  CallResult r;
+  r.seq = call.seq;
+  r.op = call.full_name();
+  r.scope = call.scope;
+  for (const store::Arg& arg : call.inputs) {
+    r.inputs.push_back(arg.name + ": " + describe_value(arg.value));
+  }
+  return r;
+}
+
+
+CallRunner::CallRunner(const store::TraceReader& trace, const backends::Backend& backend,
+                       backends::Device& device, const TolerancePolicy& tolerance)
+    : trace_(trace),
+      backend_(backend),
+      device_(device),
+      tolerance_(tolerance),
+      builder_(trace, device) {}
+
+std::optional<CallResult> CallRunner::run(const store::Call& call, std::string* skipped_because) {
+  CallResult result = result_for(call);
+  BuiltCall built;
+  try {
+    built = builder_.build(call);
+  } catch (const backends::BackendError& e) {
+    return error(std::move(result), std::string("building the call: ") + e.what());
+  }
+  if (!built.unsupported.empty()) return unsupported(std::move(result), built.unsupported);
+  if (!built.not_runnable.empty()) {
+    *skipped_because = built.not_runnable;
+    return std::nullopt;
+  }
+  result.input_bytes = built.input_bytes;
+  try {
+    std::string why;
+    const backends::Kernel* kernel = backend_.kernels().select(built.call, &why);
+    if (!kernel) return unsupported(std::move(result), why);
+    const auto start = Clock::now();
+    kernel->run(device_, built.call);
+    device_.finish();
+    result.kernel_seconds = seconds_since(start);
+    for (const ExpectedOutput& expected : built.expected) check(built, expected, result);
+  } catch (const store::TraceError&) {
+    throw;
+  } catch (const std::exception& e) {
+    return error(std::move(result), e.what());
+  }
+  return result;
+}
+
+void CallRunner::check(const BuiltCall& built, const ExpectedOutput& expected, CallResult& result) {
+  const backends::Tensor& out = built.call.outputs[expected.kernel_output];
+  const store::TensorMeta& recorded = expected.recorded;
+  OutputResult output;
+  output.name = expected.name;
+  output.dtype = recorded.dtype;
+  output.sizes = recorded.sizes;
+  output.tolerance = tolerance_.lookup(result.op, recorded.dtype, backend_.name());
+  if (!out.buffer) {
+    fail(result, expected.name + ": no output buffer");
+    return;
+  }
+  const Layout layout{out.sizes, out.strides, out.offset};
+  const size_t element = dtype_size(out.dtype);
+  std::vector<std::byte> storage(out.buffer->size());
+  device_.download(*out.buffer, storage.data(), storage.size());
+  std::vector<std::byte> actual(static_cast<size_t>(layout.numel()) * element);
+  gather(storage.data(), element, layout, actual.data());
+  const std::vector<std::byte> reference = trace_.read_tensor(recorded.hash);
+  if (reference.size() != actual.size()) {
+    fail(result, expected.name + ": recorded " + std::to_string(reference.size()) +
+                     " bytes, the output view holds " + std::to_string(actual.size()));
+    result.outputs.push_back(std::move(output));
+    return;
+  }
+  output.comparison =
+      compare(recorded.dtype, actual.data(), reference.data(), recorded.sizes, output.tolerance);
+  if (!output.comparison.passed) fail(result, expected.name + ": " + output.comparison.failure);
+  const int64_t elements = static_cast<int64_t>(storage.size() / element);
+  const int64_t touched = first_touched_outside_view(out.dtype, storage.data(), elements, layout);
+  if (touched >= 0) {
+    fail(result, expected.name + ": wrote outside its view, at buffer element " +
+                     std::to_string(touched));
+  }
+  result.outputs.push_back(std::move(output));
+}
+
+}  // namespace tapml::replay

@@ -1,0 +1,226 @@
+// tapml-replay: replays every recorded compute call of a trace on a target's
+// kernels and reports which kernels are wrong and by how much.
+// Exit codes: 0 nothing failed, 1 failures or errors (or coverage below
+// --min-coverage), 2 bad input or usage, or a missing target.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+
+#include "backends/backend.h"
+#include "replayer/cli/progress.h"
+#include "replayer/replayer.h"
+#include "store/reader.h"
+
+namespace {
+
+using namespace tapml;
+
+struct Args {
+  std::string trace;
+  std::string target;
+  int device = 0;
+  std::string op;
+  std::string calls;
+  std::string tolerance;
+  std::string json, junit, html;
+  bool list_targets = false;
+  bool fail_fast = false;
+  bool no_progress = false;
+  bool descend = false;
+  double min_coverage = 0;
+  size_t show_failures = 10;
+};
+
+// Bad input: one line on stderr, exit 2.
+struct UsageError {
+  std::string message;
+};
+
+int list_targets() {
+  for (const std::string& name : backends::backend_names()) {
+    const backends::Backend* backend = backends::find_backend(name);
+    try {
+      const auto devices = backend->devices();
+      if (devices.empty()) std::cout << name << ": no devices\n";
+      for (const auto& device : devices) {
+        std::cout << name << " --device " << device.index << ": " << device.name << "\n";
+      }
+    } catch (const backends::BackendError& e) {
+      std::cout << name << ": unavailable: " << e.what() << "\n";
+    }
+  }
+  return 0;
+}
+
+// "A:B", "A:", ":B": seqs A..B-1.
+void parse_calls(const std::string& text, replay::CallFilter& filter) {
+  const size_t colon = text.find(':');
+  auto number = [&](const std::string& part, int64_t fallback) -> int64_t {
+    if (part.empty()) return fallback;
+    size_t used = 0;
+    long long value = -1;
+    try {
+      value = std::stoll(part, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != part.size() || value < 0) {
+      throw UsageError{"--calls " + text + ": expected A:B with seqs A <= B (e.g. 100:200)"};
+    }
+    return value;
+  };
+  if (colon == std::string::npos) {
+    throw UsageError{"--calls " + text + ": expected A:B with seqs A <= B (e.g. 100:200)"};
+  }
+  filter.first = number(text.substr(0, colon), 0);
+  filter.end = number(text.substr(colon + 1), INT64_MAX);
+  if (filter.first > filter.end) {
+    throw UsageError{"--calls " + text + ": the first seq is after the end"};
+  }
+}
+
+// Report files are checked before the replay so a typo costs no time.
+void check_writable(const std::string& path, const char* flag) {
+  if (path.empty()) return;
+  std::ofstream probe(path, std::ios::app);
+  if (!probe) throw UsageError{std::string(flag) + " " + path + ": cannot be written"};
+}
+
+replay::ReplayOptions make_options(const Args& args) {
+  replay::ReplayOptions options;
+  options.leaves = args.descend;
+  options.fail_fast = args.fail_fast;
+  if (!args.op.empty()) {
+    try {
+      options.filter.op.emplace(args.op, std::regex::ECMAScript | std::regex::optimize);
+    } catch (const std::regex_error& e) {
+      throw UsageError{"--op " + args.op + ": not a valid regex: " + e.what()};
+    }
+  }
+  if (!args.calls.empty()) parse_calls(args.calls, options.filter);
+  if (!args.tolerance.empty()) {
+    try {
+      options.tolerance.load_file(args.tolerance);
+    } catch (const replay::ToleranceError& e) {
+      throw UsageError{e.what()};
+    }
+  }
+  return options;
+}
+
+int run(const Args& args) {
+  if (args.target.empty()) throw UsageError{"--target is required (cpu, vulkan or opencl)"};
+  if (args.trace.empty()) throw UsageError{"a trace file is required: tapml-replay --target T TRACE.h5"};
+  const backends::Backend* backend = backends::find_backend(args.target);
+  if (!backend) {
+    std::string names;
+    for (const auto& name : backends::backend_names()) names += (names.empty() ? "" : ", ") + name;
+    throw UsageError{"unknown target '" + args.target + "' (this build has: " + names + ")"};
+  }
+  replay::ReplayOptions options = make_options(args);
+  check_writable(args.json, "--json");
+  check_writable(args.junit, "--junit");
+  check_writable(args.html, "--html");
+  if (!std::filesystem::exists(args.trace)) throw UsageError{args.trace + ": no such file"};
+  std::unique_ptr<store::TraceReader> trace;
+  try {
+    trace = store::TraceReader::open(args.trace);
+  } catch (const store::TraceError& e) {
+    throw UsageError{e.what()};
+  }
+  std::unique_ptr<backends::Device> device;
+  try {
+    const auto devices = backend->devices();
+    if (args.device < 0 || args.device >= static_cast<int>(devices.size())) {
+      throw UsageError{"--device " + std::to_string(args.device) + ": target " + args.target +
+                       " has " + std::to_string(devices.size()) +
+                       " device(s); see --list-targets"};
+    }
+    device = backend->open(args.device);
+  } catch (const backends::BackendError& e) {
+    throw UsageError{"target " + args.target + " unavailable: " + e.what()};
+  }
+
+  replay::ProgressBar bar(!args.no_progress);
+  replay::ProgressObserver observer;
+  observer.planned = [&](size_t total) { bar.start(total); };
+  observer.call_done = [&](size_t done, const replay::CallResult* last) {
+    bar.update(done, last ? last->op : "");
+  };
+  replay::Report report;
+  try {
+    report = replay::replay(*trace, *backend, *device, options, observer);
+  } catch (const store::TraceError& e) {
+    bar.clear();
+    throw UsageError{e.what()};
+  }
+  bar.clear();
+  replay::write_text(std::cout, report, args.show_failures);
+  try {
+    if (!args.json.empty()) replay::write_json(args.json, report);
+    if (!args.junit.empty()) replay::write_junit(args.junit, report);
+    if (!args.html.empty()) replay::write_html(args.html, report);
+  } catch (const std::runtime_error& e) {
+    throw UsageError{e.what()};
+  }
+  const replay::Summary& s = report.summary;
+  if (s.failed + s.errors > 0) return 1;
+  if (100 * s.coverage < args.min_coverage) {
+    std::cerr << "tapml-replay: coverage " << 100 * s.coverage << "% is below --min-coverage "
+              << args.min_coverage << "%\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Replays the recorded calls of a TapML trace on a target's kernels and compares "
+               "each output with the recorded one.",
+               "tapml-replay"};
+  Args args;
+  app.add_option("trace", args.trace, "the trace (.h5) written by tapml-record");
+  app.add_option("--target", args.target, "cpu, vulkan or opencl");
+  app.add_option("--device", args.device, "device index of the target (see --list-targets)");
+  app.add_flag("--list-targets", args.list_targets,
+               "list each target and its devices, or why it is unavailable");
+  app.add_option("--op", args.op, "only calls whose full op name matches this regex in full");
+  app.add_option("--calls", args.calls, "only calls with seq in A:B (A included, B not)");
+  app.add_flag("--fail-fast", args.fail_fast, "stop at the first FAIL or ERROR");
+  app.add_option("--tolerance", args.tolerance, "JSON or TOML file of tolerance rules");
+  app.add_flag("--descend", args.descend,
+               "test the innermost compute calls instead of the outermost supported ones");
+  app.add_option("--json", args.json, "write the full report as JSON");
+  app.add_option("--junit", args.junit, "write a JUnit XML report");
+  app.add_option("--html", args.html, "write a self-contained HTML report");
+  app.add_flag("--no-progress", args.no_progress, "no progress bar on stderr");
+  app.add_option("--min-coverage", args.min_coverage,
+                 "exit 1 when coverage (percent) is below this");
+  app.add_option("--show-failures", args.show_failures,
+                 "how many failures to print in detail (default 10)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::cerr << "tapml-replay: " << e.what() << " (see --help)\n";
+    return 2;
+  }
+  try {
+    if (args.list_targets) return list_targets();
+    return run(args);
+  } catch (const UsageError& e) {
+    std::string line = e.message;
+    for (char& c : line) {
+      if (c == '\n') c = ' ';
+    }
+    std::cerr << "tapml-replay: " << line << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "tapml-replay: " << e.what() << "\n";
+    return 2;
+  }
+}

@@ -1,0 +1,51 @@
+// Comparing a kernel's output with the recorded one. Shared by the replayer
+// and the generated test suites (gen/), so both judge a kernel alike.
+//
+// For floating outputs: NMSE = sum((a-b)^2) / sum(b^2) over the finite
+// reference elements (the convention of llama.cpp's test-backend-ops; the mean
+// squared error when the reference is all zeros), the largest absolute and
+// relative errors, and an elementwise bound |a-b| <= atol + rtol*|b|. NaN and
+// Inf must match in place and sign: a NaN where the reference has a number is
+// a failure, and the reverse too. Integer, bool and index outputs must match
+// exactly.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "replayer/tolerance.h"
+#include "store/dtype.h"
+
+namespace tapml::replay {
+
+struct Comparison {
+  bool passed = true;
+  std::string failure;  // one line with the numbers; empty when passed
+  int64_t elements = 0;
+  double nmse = 0;
+  double max_abs = 0;
+  double max_rel = 0;  // over elements whose reference is non-zero
+  // The element that fails worst (the first NaN/Inf or exact mismatch, else
+  // the largest error relative to its bound), as a flat row-major index.
+  int64_t worst_index = -1;
+  double worst_actual = 0;
+  double worst_expected = 0;
+  int64_t mismatches = 0;  // elements outside their bound or not exactly equal
+  int64_t nonfinite_mismatches = 0;  // NaN/Inf parity violations
+};
+
+// `actual` and `expected` hold the contiguous elements of a `dtype` tensor of
+// `sizes`; messages name the worst element by its index into `sizes`.
+Comparison compare(DType dtype, const std::byte* actual, const std::byte* expected,
+                   const std::vector<int64_t>& sizes, const Tolerance& tolerance);
+
+// The multi-dimensional index of a flat row-major index into `sizes`.
+std::vector<int64_t> unravel_index(int64_t flat, const std::vector<int64_t>& sizes);
+// "[2, 0, 17]" for a flat row-major index into `sizes`.
+std::string format_index(int64_t flat, const std::vector<int64_t>& sizes);
+// Short number for messages: "0.125", "3.2e-07", "nan", "-inf".
+std::string format_number(double value);
+
+}  // namespace tapml::replay

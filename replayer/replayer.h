@@ -1,0 +1,38 @@
+// The replay: for each selected call (selection.h), build it for the target
+// (call_builder.h), run its kernel, download the outputs and compare them
+// with the recorded ones (compare.h) under the tolerance policy.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <regex>
+#include <string>
+
+#include "backends/backend.h"
+#include "replayer/report.h"
+#include "replayer/selection.h"
+#include "replayer/tolerance.h"
+#include "store/reader.h"
+
+namespace tapml::replay {
+
+struct ReplayOptions {
+  CallFilter filter;
+  bool leaves = false;     // test the innermost compute calls instead of the outermost
+  bool fail_fast = false;  // stop at the first FAIL or ERROR
+  TolerancePolicy tolerance = TolerancePolicy::defaults();
+};
+
+// Told before the first call (how many are planned) and after each; `last`
+// is null for a planned call that was skipped (its values are missing).
+struct ProgressObserver {
+  std::function<void(size_t total)> planned;
+  std::function<void(size_t done, const CallResult* last)> call_done;
+};
+
+// Throws store::TraceError when the trace is unreadable mid-way.
+Report replay(const store::TraceReader& trace, const backends::Backend& backend,
+              backends::Device& device, const ReplayOptions& options,
+              const ProgressObserver& progress = {});
+
+}  // namespace tapml::replay

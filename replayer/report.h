@@ -1,0 +1,95 @@
+// The outcome of a replay: one record per call run or found unsupported,
+// totals per op, and a summary. The text, JSON, JUnit and HTML writers
+// (report_*.cpp) all read this one structure.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "replayer/compare.h"
+#include "replayer/tolerance.h"
+#include "store/dtype.h"
+
+namespace tapml::replay {
+
+enum class Status { Pass, Fail, Unsupported, Error };
+std::string_view status_name(Status status);  // "PASS", "FAIL", "UNSUPPORTED", "ERROR"
+
+struct OutputResult {
+  std::string name;  // "result", "out", "result1"
+  DType dtype = DType::Float32;
+  std::vector<int64_t> sizes;
+  Tolerance tolerance;
+  Comparison comparison;
+};
+
+struct CallResult {
+  int64_t seq = 0;
+  std::string op;     // full name
+  std::string scope;  // module path, e.g. "model.layers.3.mlp"
+  Status status = Status::Pass;
+  std::string message;              // why it failed, errored or is unsupported
+  std::vector<std::string> inputs;  // "self: float32[1, 9, 576]", "dim=-1"
+  std::vector<OutputResult> outputs;
+  double kernel_seconds = 0;  // run + finish
+  size_t input_bytes = 0;
+};
+
+struct OpSummary {
+  int64_t calls = 0;  // passed + failed + unsupported + errors
+  int64_t passed = 0;
+  int64_t failed = 0;
+  int64_t unsupported = 0;
+  int64_t errors = 0;
+  int64_t skipped = 0;  // covered but not run (duplicates, values not captured)
+  double worst_nmse = 0;
+  double worst_max_abs = 0;
+  double kernel_seconds = 0;
+};
+
+struct Summary {
+  std::string trace;
+  std::string target;
+  std::string device;
+  std::string mode;  // "outermost" or "leaves"
+  int64_t calls = 0;  // passed + failed + unsupported + errors
+  int64_t passed = 0;
+  int64_t failed = 0;
+  int64_t unsupported = 0;
+  int64_t errors = 0;
+  int64_t skipped = 0;
+  std::map<std::string, int64_t> skipped_reasons;
+  int64_t roots = 0;  // coverage denominator (selection.h)
+  int64_t covered = 0;
+  double coverage = 0;  // covered / roots, 1 when there are no roots
+  bool stopped_early = false;  // --fail-fast stopped at the first failure
+  double wall_seconds = 0;
+  double kernel_seconds = 0;
+  double input_bytes = 0;
+  double calls_per_second = 0;  // calls run / wall time
+  double mb_per_second = 0;     // input MB of the calls run / wall time
+};
+
+struct Report {
+  Summary summary;
+  std::map<std::string, OpSummary> ops;
+  std::vector<CallResult> calls;  // in seq order
+};
+
+// Counts `result` into its op's totals and the summary.
+void tally(Report& report, const CallResult& result);
+
+// The terminal report: the summary table per op, then the first
+// `max_failures` failures and errors in detail.
+void write_text(std::ostream& out, const Report& report, size_t max_failures);
+// Throw std::runtime_error naming the file when it cannot be written.
+void write_json(const std::string& path, const Report& report);
+void write_junit(const std::string& path, const Report& report);
+void write_html(const std::string& path, const Report& report);
+
+}  // namespace tapml::replay

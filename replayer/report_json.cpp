@@ -1,0 +1,104 @@
+// The JSON report: `summary`, `ops` (per op totals) and `calls` (one record
+// per call run or unsupported). docs/replayer.md describes every field.
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "replayer/report.h"
+
+namespace tapml::replay {
+namespace {
+
+// JSON has no NaN or Inf: they become the strings "nan", "inf", "-inf".
+nlohmann::json number(double value) {
+  if (std::isfinite(value)) return value;
+  return format_number(value);
+}
+
+nlohmann::json output_json(const OutputResult& o) {
+  const Comparison& c = o.comparison;
+  nlohmann::json j = {
+      {"name", o.name},
+      {"dtype", std::string(dtype_name(o.dtype))},
+      {"sizes", o.sizes},
+      {"passed", c.passed},
+      {"nmse", number(c.nmse)},
+      {"max_abs", number(c.max_abs)},
+      {"max_rel", number(c.max_rel)},
+      {"mismatches", c.mismatches},
+      {"nonfinite_mismatches", c.nonfinite_mismatches},
+      {"tolerance",
+       {{"exact", o.tolerance.exact},
+        {"nmse", o.tolerance.nmse},
+        {"atol", o.tolerance.atol},
+        {"rtol", o.tolerance.rtol}}},
+  };
+  if (c.worst_index >= 0) {
+    j["worst"] = {{"index", unravel_index(c.worst_index, o.sizes)},
+                  {"flat_index", c.worst_index},
+                  {"actual", number(c.worst_actual)},
+                  {"expected", number(c.worst_expected)}};
+  }
+  return j;
+}
+
+}  // namespace
+
+void write_json(const std::string& path, const Report& report) {
+  const Summary& s = report.summary;
+  nlohmann::json doc;
+  doc["summary"] = {
+      {"trace", s.trace},
+      {"target", s.target},
+      {"device", s.device},
+      {"mode", s.mode},
+      {"calls", s.calls},
+      {"passed", s.passed},
+      {"failed", s.failed},
+      {"unsupported", s.unsupported},
+      {"errors", s.errors},
+      {"skipped", s.skipped},
+      {"skipped_reasons", s.skipped_reasons},
+      {"coverage", s.coverage},
+      {"covered", s.covered},
+      {"roots", s.roots},
+      {"stopped_early", s.stopped_early},
+      {"wall_seconds", s.wall_seconds},
+      {"kernel_seconds", s.kernel_seconds},
+      {"input_bytes", s.input_bytes},
+      {"calls_per_second", s.calls_per_second},
+      {"mb_per_second", s.mb_per_second},
+  };
+  doc["ops"] = nlohmann::json::object();
+  for (const auto& [name, op] : report.ops) {
+    doc["ops"][name] = {{"calls", op.calls},
+                        {"passed", op.passed},
+                        {"failed", op.failed},
+                        {"unsupported", op.unsupported},
+                        {"errors", op.errors},
+                        {"skipped", op.skipped},
+                        {"worst_nmse", number(op.worst_nmse)},
+                        {"worst_max_abs", number(op.worst_max_abs)},
+                        {"kernel_seconds", op.kernel_seconds}};
+  }
+  doc["calls"] = nlohmann::json::array();
+  for (const CallResult& call : report.calls) {
+    nlohmann::json outputs = nlohmann::json::array();
+    for (const OutputResult& o : call.outputs) outputs.push_back(output_json(o));
+    doc["calls"].push_back({{"seq", call.seq},
+                            {"op", call.op},
+                            {"scope", call.scope},
+                            {"status", std::string(status_name(call.status))},
+                            {"message", call.message},
+                            {"inputs", call.inputs},
+                            {"outputs", outputs},
+                            {"kernel_seconds", call.kernel_seconds},
+                            {"input_bytes", call.input_bytes}});
+  }
+  std::ofstream file(path);
+  file << doc.dump(1) << '\n';
+  if (!file) throw std::runtime_error("cannot write " + path);
+}
+
+}  // namespace tapml::replay

@@ -1,0 +1,111 @@
+#include "replayer/tolerance.h"
+
+namespace tapml::replay {
+namespace {
+
+// Matrix products and attention sum hundreds of products per element; their
+// rounding differs with the order of the sum, so they get a looser bound.
+constexpr const char* kSumOfProductsOps =
+    "aten::(mm|addmm|bmm|baddbmm|matmul|linear|addmv|mv|dot|vdot|einsum|tensordot|"
+    "_addmm_activation|scaled_dot_product_attention|_scaled_dot_product_.*|"
+    "_flash_attention_.*|_efficient_attention_.*|convolution|_convolution|conv.*)(\\..*)?";
+
+ToleranceRule rule(std::string op, std::string dtype, std::string target) {
+  ToleranceRule r;
+  r.op = std::move(op);
+  r.dtype = std::move(dtype);
+  r.target = std::move(target);
+  r.origin = "built-in";
+  return r;
+}
+
+bool dtype_matches(const std::string& pattern, DType dtype) {
+  if (pattern == "*") return true;
+  const bool floating = dtype_is_floating(dtype) || dtype == DType::Complex64 ||
+                        dtype == DType::Complex128;
+  if (pattern == "floating") return floating;
+  if (pattern == "integral") return !floating;
+  return pattern == dtype_name(dtype);
+}
+
+bool dtype_pattern_valid(const std::string& pattern) {
+  return pattern == "*" || pattern == "floating" || pattern == "integral" ||
+         dtype_from_name(pattern).has_value();
+}
+
+}  // namespace
+
+TolerancePolicy TolerancePolicy::defaults() {
+  TolerancePolicy policy;
+  // float32 (and the base for everything floating): llama.cpp's NMSE bound.
+  auto base = rule(".*", "*", "*");
+  base.exact = false, base.nmse = 1e-7, base.atol = 1e-5, base.rtol = 1e-4;
+  policy.add(base);
+  // Integers, bools and indices: exact.
+  auto integral = rule(".*", "integral", "*");
+  integral.exact = true;
+  policy.add(integral);
+  // float64 on the CPU is computed in double: near-exact.
+  auto f64_cpu = rule(".*", "float64", "cpu");
+  f64_cpu.nmse = 1e-20, f64_cpu.atol = 1e-12, f64_cpu.rtol = 1e-9;
+  policy.add(f64_cpu);
+  // Half types: outputs rounded to a 10- or 7-bit mantissa (a few ulps).
+  auto f16 = rule(".*", "float16", "*");
+  f16.nmse = 1e-5, f16.atol = 1e-3, f16.rtol = 4e-3;
+  policy.add(f16);
+  auto bf16 = rule(".*", "bfloat16", "*");
+  bf16.nmse = 1e-4, bf16.atol = 1e-2, bf16.rtol = 3.2e-2;
+  policy.add(bf16);
+  // Sums of products: the order of summation differs between platforms.
+  auto products = rule(kSumOfProductsOps, "*", "*");
+  products.nmse = 1e-6, products.atol = 1e-3, products.rtol = 1e-3;
+  policy.add(products);
+  auto products_half = rule(kSumOfProductsOps, "float16", "*");
+  products_half.nmse = 1e-4, products_half.atol = 1e-2, products_half.rtol = 1e-2;
+  policy.add(products_half);
+  auto products_bf16 = rule(kSumOfProductsOps, "bfloat16", "*");
+  products_bf16.nmse = 1e-3, products_bf16.atol = 5e-2, products_bf16.rtol = 5e-2;
+  policy.add(products_bf16);
+  return policy;
+}
+
+void TolerancePolicy::add(ToleranceRule r) {
+  if (!dtype_pattern_valid(r.dtype)) {
+    throw ToleranceError(r.origin + ": dtype '" + r.dtype +
+                         "' is not '*', 'floating', 'integral' or a dtype name like 'float16'");
+  }
+  for (auto value : {r.nmse, r.atol, r.rtol}) {
+    if (value && !(*value >= 0)) throw ToleranceError(r.origin + ": bounds must be >= 0");
+  }
+  try {
+    regexes_.emplace_back(r.op, std::regex::ECMAScript | std::regex::optimize);
+  } catch (const std::regex_error& e) {
+    throw ToleranceError(r.origin + ": op '" + r.op + "' is not a valid regex: " + e.what());
+  }
+  rules_.push_back(std::move(r));
+  cache_.clear();
+}
+
+Tolerance TolerancePolicy::lookup(const std::string& full_op, DType dtype,
+                                  const std::string& target) const {
+  const std::string key = full_op + '\n' + std::string(dtype_name(dtype)) + '\n' + target;
+  if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+  const std::string base_op = full_op.substr(0, full_op.find('.'));
+  Tolerance tol;
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    const ToleranceRule& r = rules_[i];
+    if (r.target != "*" && r.target != target) continue;
+    if (!dtype_matches(r.dtype, dtype)) continue;
+    if (!std::regex_match(full_op, regexes_[i]) && !std::regex_match(base_op, regexes_[i])) {
+      continue;
+    }
+    if (r.exact) tol.exact = *r.exact;
+    if (r.nmse) tol.nmse = *r.nmse;
+    if (r.atol) tol.atol = *r.atol;
+    if (r.rtol) tol.rtol = *r.rtol;
+  }
+  cache_.emplace(key, tol);
+  return tol;
+}
+
+}  // namespace tapml::replay

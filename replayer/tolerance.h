@@ -1,0 +1,63 @@
+// How close a kernel's output must be to the recorded one, per op, dtype and
+// target. Built-in rules give the defaults (docs/replayer.md lists them); a
+// JSON or TOML file (`--tolerance FILE`) appends rules that override them.
+// Later rules win, field by field.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "store/dtype.h"
+
+namespace tapml::replay {
+
+// A defect of a tolerance file; the message is one line naming the file.
+class ToleranceError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Tolerance {
+  bool exact = false;  // every element bit-for-bit (integers, bools, indices)
+  double nmse = 1e-7;  // sum((a-b)^2) / sum(b^2) at most this
+  double atol = 1e-5;  // and every element |a-b| <= atol + rtol * |b|
+  double rtol = 1e-4;
+};
+
+struct ToleranceRule {
+  std::string op = ".*";    // regex, matched in full against "aten::add.Tensor" or "aten::add"
+  std::string dtype = "*";  // "*", "floating", "integral" or a dtype name ("float16")
+  std::string target = "*";  // "*" or a backend name
+  std::optional<bool> exact;
+  std::optional<double> nmse;
+  std::optional<double> atol;
+  std::optional<double> rtol;
+  std::string origin;  // "built-in" or "FILE rule N", shown in reports
+};
+
+class TolerancePolicy {
+ public:
+  // The built-in rules only.
+  static TolerancePolicy defaults();
+
+  // Appends the rules of a JSON (.json, or text starting with '{') or TOML
+  // file. Throws ToleranceError on any defect, naming the file and the line
+  // or rule.
+  void load_file(const std::string& path);
+  void add(ToleranceRule rule);  // throws ToleranceError on a bad regex or dtype
+
+  Tolerance lookup(const std::string& full_op, DType dtype, const std::string& target) const;
+  const std::vector<ToleranceRule>& rules() const { return rules_; }
+
+ private:
+  std::vector<ToleranceRule> rules_;
+  std::vector<std::regex> regexes_;
+  mutable std::map<std::string, Tolerance> cache_;
+};
+
+}  // namespace tapml::replay

@@ -1,0 +1,39 @@
+// The subcommands of tapml-trace. Each returns the process exit code:
+// 0 success, 1 the checked thing failed (verify), and throws TraceError or
+// UsageError for bad input (main prints one line and exits 2).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace tapml::trace_cli {
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A half-open range of call seqs, "A:B", "A:" or ":B" (like Python slices).
+struct CallRange {
+  int64_t begin = 0;
+  std::optional<int64_t> end;
+  bool contains(int64_t seq) const { return seq >= begin && (!end || seq < *end); }
+};
+CallRange parse_call_range(const std::string& text);  // throws UsageError
+
+struct Selection {
+  std::string op_regex;  // empty: every op; matched against the full name (aten::add.Tensor)
+  std::optional<CallRange> range;
+};
+
+int cmd_info(const std::string& path, bool json);
+int cmd_ops(const std::string& path, bool json);
+int cmd_ls(const std::string& path, const Selection& selection, bool json);
+int cmd_show(const std::string& path, int64_t seq, bool json);
+int cmd_verify(const std::string& path, bool json);
+int cmd_subset(const std::string& in, const std::string& out, const Selection& selection,
+               bool json);
+int cmd_recover(const std::string& spool, std::string out, bool json);
+
+}  // namespace tapml::trace_cli

@@ -1,0 +1,117 @@
+// tapml-trace verify, subset, recover.
+#include <cstdio>
+#include <regex>
+
+#include "commands.h"
+#include "format.h"
+#include "store/reader.h"
+#include "store/writer.h"
+
+namespace tapml::trace_cli {
+
+using nlohmann::json;
+
+CallRange parse_call_range(const std::string& text) {
+  const auto colon = text.find(':');
+  auto number = [&](const std::string& part) -> std::optional<int64_t> {
+    if (part.empty()) return std::nullopt;
+    size_t used = 0;
+    int64_t value = -1;
+    try {
+      value = std::stoll(part, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != part.size() || value < 0) {
+      throw UsageError("--calls: '" + text + "' is not A:B with call numbers A, B >= 0");
+    }
+    return value;
+  };
+  if (colon == std::string::npos) {  // one call
+    const auto seq = number(text);
+    if (!seq) throw UsageError("--calls: empty range");
+    return {*seq, *seq + 1};
+  }
+  return {number(text.substr(0, colon)).value_or(0), number(text.substr(colon + 1))};
+}
+
+int cmd_verify(const std::string& path, bool as_json) {
+  auto reader = store::TraceReader::open(path);
+  const auto problems = reader->verify_all();
+  if (as_json) {
+    json j = {{"path", path},
+              {"calls", reader->num_calls()},
+              {"tensors", reader->tensors().size()},
+              {"ok", problems.empty()},
+              {"problems", json::array()}};
+    for (const auto& p : problems)
+      j["problems"].push_back({{"what", p.what}, {"problem", p.problem}});
+    print_json(j);
+  } else if (problems.empty()) {
+    std::printf("%s: ok (%zu calls, %zu tensors, every hash matches)\n", path.c_str(),
+                reader->num_calls(), reader->tensors().size());
+  } else {
+    for (const auto& p : problems) std::printf("%s\n", p.problem.c_str());
+    std::printf("%s: %zu problems\n", path.c_str(), problems.size());
+  }
+  return problems.empty() ? 0 : 1;
+}
+
+int cmd_subset(const std::string& in, const std::string& out, const Selection& selection,
+               bool as_json) {
+  auto reader = store::TraceReader::open(in);
+  std::regex pattern;
+  try {
+    pattern = std::regex(selection.op_regex, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    throw UsageError("--op: '" + selection.op_regex + "' is not a valid regex (" + e.what() + ")");
+  }
+  std::vector<int64_t> seqs;
+  for (size_t i = 0; i < reader->num_calls(); ++i) {
+    if (selection.range && !selection.range->contains(static_cast<int64_t>(i))) continue;
+    if (!selection.op_regex.empty() && !std::regex_search(reader->call(i).full_name(), pattern)) {
+      continue;
+    }
+    seqs.push_back(static_cast<int64_t>(i));
+  }
+  store::copy_subset(*reader, seqs, out);
+  auto result = store::TraceReader::open(out);
+  if (as_json) {
+    print_json(
+        {{"path", out}, {"calls", result->num_calls()}, {"tensors", result->tensors().size()}});
+  } else {
+    std::printf("%s: %zu calls, %zu tensors (from %s)\n", out.c_str(), result->num_calls(),
+                result->tensors().size(), in.c_str());
+  }
+  return 0;
+}
+
+int cmd_recover(const std::string& spool, std::string out, bool as_json) {
+  const std::string suffix = ".spool";
+  if (out.empty()) {
+    if (spool.size() <= suffix.size() ||
+        spool.compare(spool.size() - suffix.size(), suffix.size(), suffix) != 0) {
+      throw UsageError(spool + ": not named <trace>.spool; give the trace to write with -o");
+    }
+    out = spool.substr(0, spool.size() - suffix.size());
+  }
+  const store::FinishReport r = store::finish_trace(spool, out, /*keep_spool=*/true);
+  if (as_json) {
+    print_json({{"path", out},
+                {"calls", r.calls},
+                {"tensors", r.tensors},
+                {"complete", r.complete},
+                {"stopped_because", r.stopped_because},
+                {"skipped_records", r.skipped_records},
+                {"raw_bytes", r.raw_bytes},
+                {"stored_bytes", r.stored_bytes}});
+  } else {
+    std::printf("%s: %lld calls, %lld tensors, %s -> %s\n", out.c_str(),
+                static_cast<long long>(r.calls), static_cast<long long>(r.tensors),
+                bytes_text(r.raw_bytes).c_str(), bytes_text(r.stored_bytes).c_str());
+    if (!r.complete) std::printf("  the spool was incomplete: %s\n", r.stopped_because.c_str());
+  }
+  return 0;
+}
+
+}  // namespace tapml::trace_cli

@@ -1,0 +1,168 @@
+// finish_trace: spool -> HDF5 trace (store/writer.h).
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <unordered_map>
+
+#include "store/call_json.h"
+#include "store/h5_io.h"
+#include "store/spool.h"
+#include "store/trace_file_writer.h"
+#include "store/writer.h"
+
+namespace tapml::store {
+
+namespace {
+
+using nlohmann::json;
+
+struct SpooledTensor {
+  TensorSource source;
+  size_t order = 0;  // position in the spool
+  bool used = false;
+};
+
+struct SpooledCall {
+  int64_t seq;
+  const std::byte* text;
+  uint64_t length;
+};
+
+json parse_json(const std::byte* data, uint64_t length) {
+  const char* text = reinterpret_cast<const char*>(data);
+  return json::parse(text, text + length);
+}
+
+// Parses a TENSOR record (see writer.cpp) and checks it is self-consistent.
+SpooledTensor parse_tensor(const SpoolRecord& record) {
+  uint64_t header_size = 0;
+  if (record.length < 8) throw TraceError("tensor record too short");
+  std::memcpy(&header_size, record.payload, 8);
+  if (header_size > record.length - 8) throw TraceError("tensor header overruns its record");
+  const json header = parse_json(record.payload + 8, header_size);
+  SpooledTensor t;
+  t.source.hash = header.at("hash").get<std::string>();
+  const auto dtype = dtype_from_name(header.at("dtype").get<std::string>());
+  if (!dtype) throw TraceError("tensor " + t.source.hash + " has an unknown dtype");
+  t.source.dtype = *dtype;
+  t.source.sizes = header.at("sizes").get<std::vector<int64_t>>();
+  const auto numel = checked_numel(t.source.sizes);
+  const uint64_t data_offset = pad8(8 + header_size);
+  if (!numel || data_offset > record.length ||
+      record.length - data_offset != static_cast<uint64_t>(*numel) * dtype_size(*dtype)) {
+    throw TraceError("tensor " + t.source.hash + ": its bytes do not match its dtype and sizes");
+  }
+  t.source.data = record.payload + data_offset;
+  return t;
+}
+
+}  // namespace
+
+FinishReport finish_trace(const std::string& spool_path, const std::string& trace_path,
+                          bool keep_spool) {
+  h5_prepare();
+  SpoolScanner scanner(spool_path);
+  SpoolRecord record{};
+  if (!scanner.next(record) || record.type != RecordType::Meta) {
+    throw TraceError(spool_path + ": the spool has no metadata record" +
+                     (scanner.stop_reason().empty() ? "" : " (" + scanner.stop_reason() + ")"));
+  }
+  TraceMeta meta;
+  int level = 3;
+  size_t chunk_bytes = size_t{1} << 20;
+  try {
+    const json j = parse_json(record.payload, record.length);
+    meta = meta_from_json(j.at("meta"));
+    level = j.value("compression_level", level);
+    chunk_bytes = j.value("chunk_bytes", chunk_bytes);
+  } catch (const std::exception& e) {
+    throw TraceError(spool_path + ": bad metadata record: " + e.what());
+  }
+
+  std::unordered_map<std::string, SpooledTensor> tensors;
+  std::vector<SpooledCall> calls;
+  std::string stop;
+  std::vector<std::string> hashes;
+  while (stop.empty() && scanner.next(record)) {
+    try {
+      switch (record.type) {
+        case RecordType::Tensor: {
+          SpooledTensor t = parse_tensor(record);
+          t.order = tensors.size();
+          tensors.try_emplace(t.source.hash, std::move(t));
+          break;
+        }
+        case RecordType::Call: {
+          const Call call = call_from_json(parse_json(record.payload, record.length));
+          hashes.clear();
+          collect_hashes(call.inputs, hashes);
+          collect_hashes(call.outputs, hashes);
+          for (const std::string& hash : hashes) {
+            if (!tensors.count(hash)) {
+              throw TraceError("call " + std::to_string(call.seq) + " references tensor " + hash +
+                               " that the spool does not hold");
+            }
+          }
+          for (const std::string& hash : hashes) tensors[hash].used = true;
+          calls.push_back({call.seq, record.payload, record.length});
+          break;
+        }
+        case RecordType::MetaKV: {
+          const json kv = parse_json(record.payload, record.length);
+          set_meta_field(meta, kv.at("key").get<std::string>(), kv.at("value").get<std::string>());
+          break;
+        }
+        default:
+          throw TraceError("unexpected record type");
+      }
+    } catch (const std::exception& e) {
+      stop = "record at byte " + std::to_string(record.offset) + ": " + e.what();
+    }
+  }
+
+  FinishReport report;
+  report.complete = scanner.saw_end() && stop.empty();
+  report.stopped_because = stop.empty() ? scanner.stop_reason() : stop;
+  report.skipped_records = scanner.skipped_pending();
+
+  // Rows in seq order; seqs renumbered densely when some calls are missing.
+  std::stable_sort(calls.begin(), calls.end(),
+                   [](const SpooledCall& a, const SpooledCall& b) { return a.seq < b.seq; });
+  std::unordered_map<int64_t, int64_t> new_seq;
+  for (size_t i = 0; i < calls.size(); ++i) new_seq.try_emplace(calls[i].seq, i);
+
+  std::vector<const SpooledTensor*> used;
+  for (const auto& [hash, t] : tensors) {
+    if (t.used) used.push_back(&t);
+  }
+  std::sort(used.begin(), used.end(),
+            [](const SpooledTensor* a, const SpooledTensor* b) { return a->order < b->order; });
+  std::vector<TensorSource> sources;
+  for (const SpooledTensor* t : used) {
+    sources.push_back(t->source);
+    report.raw_bytes +=
+        *checked_numel(t->source.sizes) * static_cast<int64_t>(dtype_size(t->source.dtype));
+  }
+
+  TraceFileWriter file(trace_path, meta, level, chunk_bytes);
+  file.write_tensors(sources);
+  file.write_calls(calls.size(), [&](size_t i) {
+    Call call = call_from_json(parse_json(calls[i].text, calls[i].length));
+    call.seq = static_cast<int64_t>(i);
+    auto parent = new_seq.find(call.parent);
+    call.parent = parent == new_seq.end() ? -1 : parent->second;
+    return call_to_row(call);
+  });
+  file.commit();
+
+  report.calls = static_cast<int64_t>(calls.size());
+  report.tensors = static_cast<int64_t>(sources.size());
+  struct stat st {};
+  if (::stat(trace_path.c_str(), &st) == 0) report.stored_bytes = st.st_size;
+  if (!keep_spool) std::remove(spool_path.c_str());
+  return report;
+}
+
+}  // namespace tapml::store

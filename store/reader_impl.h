@@ -1,0 +1,46 @@
+// The HDF5 TraceReader, visible to copy_subset (which copies stored
+// tensors without decoding them).
+#pragma once
+
+#include <functional>
+
+#include "store/call_table.h"
+#include "store/h5_io.h"
+#include "store/reader.h"
+
+namespace tapml::store {
+
+class H5TraceReader final : public TraceReader {
+ public:
+  explicit H5TraceReader(const std::string& path);
+
+  const std::string& path() const override { return path_; }
+  const TraceMeta& meta() const override { return meta_; }
+  size_t num_calls() const override { return num_calls_; }
+  Call call(size_t index) const override;
+  std::vector<StoredTensor> tensors() const override;
+  StoredTensor tensor_info(const std::string& hash) const override;
+  std::vector<std::byte> read_tensor(const std::string& hash) const override;
+  std::map<std::string, OpStats> op_stats() const override;
+  std::vector<std::string> verify() const override;
+  std::vector<TraceProblem> verify_all() const override;
+
+  hid_t file_id() const { return file_; }
+  // Visits every call row in order, reading in batches.
+  void for_each_row(const std::function<void(const CallRow&)>& visit) const;
+
+ private:
+  struct OpenTensor {
+    H5Id dataset;
+    StoredTensor info;
+  };
+  OpenTensor open_tensor(const std::string& hash) const;
+  std::vector<std::string> tensor_names() const;
+
+  std::string path_;
+  H5Id file_, tensors_, calls_;
+  TraceMeta meta_;
+  size_t num_calls_ = 0;
+};
+
+}  // namespace tapml::store

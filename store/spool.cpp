@@ -1,0 +1,218 @@
+#include "store/spool.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+#include "store/trace.h"
+
+namespace tapml::store {
+
+namespace {
+
+constexpr char kFileMagic[8] = {'T', 'A', 'P', 'S', 'P', 'O', 'O', 'L'};
+constexpr uint64_t kMiB = uint64_t{1} << 20;
+constexpr uint64_t kGiB = uint64_t{1} << 30;
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+uint32_t load_u32(const std::byte* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+uint64_t load_u64(const std::byte* p) {
+  uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// The magic is published last, with release order, so that a reader of the
+// mapping never sees a valid magic before the fields it vouches for.
+void publish_magic(std::byte* header, uint32_t magic) {
+  std::atomic_ref<uint32_t>(*reinterpret_cast<uint32_t*>(header))
+      .store(magic, std::memory_order_release);
+}
+
+}  // namespace
+
+SpoolAppender::SpoolAppender(const std::string& path) : path_(path) {
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw TraceError(path + ": cannot create the spool: " + errno_text(errno));
+  // Reserve address space once, then map the file into it piece by piece as
+  // it grows: mappings never move, so threads may copy outside the lock.
+  for (uint64_t size = uint64_t{4} << 40; size >= 16 * kGiB; size /= 2) {
+    void* p = ::mmap(nullptr, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p != MAP_FAILED) {
+      base_ = static_cast<std::byte*>(p);
+      reserved_ = size;
+      break;
+    }
+  }
+  if (!base_) {
+    ::close(fd_);
+    throw TraceError(path + ": cannot reserve address space for the spool");
+  }
+  std::lock_guard lock(mutex_);
+  grow(kSpoolHeaderBytes);
+  std::memcpy(base_, kFileMagic, sizeof kFileMagic);
+  std::memcpy(base_ + 8, &kSpoolVersion, sizeof kSpoolVersion);
+  tail_ = kSpoolHeaderBytes;
+}
+
+SpoolAppender::~SpoolAppender() {
+  try {
+    close();
+  } catch (...) {
+  }
+}
+
+void SpoolAppender::grow(uint64_t needed) {
+  if (needed <= mapped_) return;
+  if (needed > reserved_) throw TraceError(path_ + ": the spool outgrew its address space");
+  uint64_t step = std::clamp<uint64_t>(mapped_ / 4, 16 * kMiB, kGiB);
+  uint64_t target = std::max(needed, mapped_ + step);
+  target = std::min((target + 2 * kMiB - 1) & ~(2 * kMiB - 1), reserved_);
+  int err =
+      ::posix_fallocate(fd_, static_cast<off_t>(mapped_), static_cast<off_t>(target - mapped_));
+  if (err != 0) {
+    throw TraceError(path_ + ": cannot grow the spool to " + std::to_string(target) +
+                     " bytes: " + errno_text(err));
+  }
+  void* p = ::mmap(base_ + mapped_, target - mapped_, PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_FIXED, fd_, static_cast<off_t>(mapped_));
+  if (p == MAP_FAILED) throw TraceError(path_ + ": cannot map the spool: " + errno_text(errno));
+  mapped_ = target;
+}
+
+SpoolAppender::Slot SpoolAppender::reserve(RecordType type, uint64_t length) {
+  std::lock_guard lock(mutex_);
+  if (fd_ < 0) throw TraceError(path_ + ": the spool is closed");
+  if (length > reserved_) throw TraceError(path_ + ": record too large for the spool");
+  uint64_t end = tail_ + kRecordHeaderBytes + pad8(length);
+  grow(end);
+  Slot slot{base_ + tail_, base_ + tail_ + kRecordHeaderBytes, length};
+  const auto type_code = static_cast<uint32_t>(type);
+  std::memcpy(slot.header + 4, &type_code, 4);
+  std::memcpy(slot.header + 8, &length, 8);
+  publish_magic(slot.header, kPendingMagic);
+  tail_ = end;
+  return slot;
+}
+
+void SpoolAppender::commit(const Slot& slot) {
+  uint64_t checksum = XXH3_64bits(slot.payload, slot.length);
+  std::memcpy(slot.header + 16, &checksum, 8);
+  publish_magic(slot.header, kRecordMagic);
+}
+
+void SpoolAppender::append(RecordType type, const void* payload, uint64_t length) {
+  Slot slot = reserve(type, length);
+  if (length > 0) std::memcpy(slot.payload, payload, length);
+  commit(slot);
+}
+
+uint64_t SpoolAppender::used() const {
+  std::lock_guard lock(mutex_);
+  return tail_;
+}
+
+void SpoolAppender::close() {
+  std::lock_guard lock(mutex_);
+  if (fd_ < 0) return;
+  ::munmap(base_, reserved_);
+  base_ = nullptr;
+  int rc = ::ftruncate(fd_, static_cast<off_t>(tail_));
+  int err = errno;
+  ::close(fd_);
+  fd_ = -1;
+  if (rc != 0) throw TraceError(path_ + ": cannot truncate the spool: " + errno_text(err));
+}
+
+SpoolScanner::SpoolScanner(const std::string& path) : path_(path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw TraceError(path + ": cannot open the spool: " + errno_text(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw TraceError(path + ": not a regular file");
+  }
+  size_ = static_cast<uint64_t>(st.st_size);
+  if (size_ >= kSpoolHeaderBytes) {
+    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) {
+      int err = errno;
+      ::close(fd);
+      throw TraceError(path + ": cannot map the spool: " + errno_text(err));
+    }
+    data_ = static_cast<const std::byte*>(p);
+  }
+  ::close(fd);
+  if (!data_ || std::memcmp(data_, kFileMagic, sizeof kFileMagic) != 0) {
+    throw TraceError(path + ": not a TapML spool (no TAPSPOOL header)");
+  }
+  if (load_u32(data_ + 8) != kSpoolVersion) {
+    throw TraceError(path + ": spool version " + std::to_string(load_u32(data_ + 8)) +
+                     " is not the version this TapML reads (" + std::to_string(kSpoolVersion) +
+                     ")");
+  }
+}
+
+SpoolScanner::~SpoolScanner() {
+  if (data_) ::munmap(const_cast<std::byte*>(data_), size_);
+}
+
+bool SpoolScanner::next(SpoolRecord& record) {
+  while (!stopped_) {
+    auto stop = [&](std::string why) {
+      stopped_ = true;
+      stop_reason_ = std::move(why);
+      return false;
+    };
+    const std::string at = " at byte " + std::to_string(pos_);
+    if (size_ - pos_ < kRecordHeaderBytes) {
+      return stop("the spool ends without its end record" + at + " (the program did not close it)");
+    }
+    const std::byte* header = data_ + pos_;
+    const uint32_t magic = load_u32(header);
+    const uint32_t type = load_u32(header + 4);
+    const uint64_t length = load_u64(header + 8);
+    const uint64_t room = size_ - pos_ - kRecordHeaderBytes;
+    if (magic == 0 && type == 0 && length == 0) {
+      return stop("the spool ends without its end record" + at + " (the program did not close it)");
+    }
+    if ((magic != kRecordMagic && magic != kPendingMagic) || type < 1 || type > 5) {
+      return stop("bad record header" + at);
+    }
+    if (length > room) return stop("record" + at + " is truncated");
+    const uint64_t next_pos = pos_ + kRecordHeaderBytes + std::min(pad8(length), room);
+    if (magic == kPendingMagic) {  // its writer died while filling it
+      ++skipped_pending_;
+      pos_ = next_pos;
+      continue;
+    }
+    const std::byte* payload = header + kRecordHeaderBytes;
+    if (XXH3_64bits(payload, length) != load_u64(header + 16)) {
+      return stop("checksum mismatch in the record" + at);
+    }
+    record = {static_cast<RecordType>(type), payload, length, pos_};
+    pos_ = next_pos;
+    if (record.type == RecordType::End) {
+      saw_end_ = true;
+      stopped_ = true;
+      return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+}  // namespace tapml::store

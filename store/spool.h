@@ -1,0 +1,107 @@
+// The spool: an append-only file of checksummed records that a TraceWriter
+// fills while the recorded program runs, and that finish_trace turns into the
+// HDF5 trace. It is memory-mapped (MAP_SHARED): a record's bytes are in the
+// file's page cache as soon as they are copied, so a killed program loses
+// only records it had not finished. Space is reserved with posix_fallocate,
+// so a full disk is an error return, never a SIGBUS on a page write.
+//
+// File: 16-byte header ("TAPSPOOL", u32 version, u32 0), then records:
+//   u32 magic, u32 type, u64 payload length, u64 XXH3-64 of the payload,
+//   payload, zero padding to 8 bytes.
+// A record is written in two steps: its header with kPendingMagic (type and
+// length known), then the payload, then the checksum and kRecordMagic. A
+// reader skips a pending record (its writer died while copying) and stops at
+// anything else that is not a valid record.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace tapml::store {
+
+enum class RecordType : uint32_t { Meta = 1, Tensor = 2, Call = 3, MetaKV = 4, End = 5 };
+
+inline constexpr uint32_t kRecordMagic = 0x43455254;   // "TREC"
+inline constexpr uint32_t kPendingMagic = 0x444e4550;  // "PEND"
+inline constexpr uint32_t kSpoolVersion = 1;
+inline constexpr size_t kSpoolHeaderBytes = 16;
+inline constexpr size_t kRecordHeaderBytes = 24;
+
+inline constexpr uint64_t pad8(uint64_t n) { return (n + 7) & ~uint64_t{7}; }
+
+// Appends records; reserve() and commit() may be called from any thread.
+class SpoolAppender {
+ public:
+  // Creates (truncates) `path`. Throws TraceError naming the path.
+  explicit SpoolAppender(const std::string& path);
+  ~SpoolAppender();
+  SpoolAppender(const SpoolAppender&) = delete;
+  SpoolAppender& operator=(const SpoolAppender&) = delete;
+
+  struct Slot {
+    std::byte* header = nullptr;
+    std::byte* payload = nullptr;
+    uint64_t length = 0;
+  };
+  // Reserves a record of `length` payload bytes; the caller fills
+  // `slot.payload` and then calls commit(). Throws TraceError (disk full).
+  Slot reserve(RecordType type, uint64_t length);
+  // Checksums the payload and marks the record valid.
+  static void commit(const Slot& slot);
+  // Convenience: reserve, copy, commit.
+  void append(RecordType type, const void* payload, uint64_t length);
+
+  uint64_t used() const;
+  // Truncates the file to its used length and unmaps it. Idempotent.
+  void close();
+
+ private:
+  void grow(uint64_t needed);  // called with mutex_ held
+
+  std::string path_;
+  int fd_ = -1;
+  std::byte* base_ = nullptr;  // start of the reserved address range
+  uint64_t reserved_ = 0;      // bytes of address space reserved
+  uint64_t mapped_ = 0;        // bytes of the file mapped (and allocated on disk)
+  uint64_t tail_ = 0;          // bytes used
+  mutable std::mutex mutex_;
+};
+
+struct SpoolRecord {
+  RecordType type;
+  const std::byte* payload;
+  uint64_t length;
+  uint64_t offset;  // of the record header in the file
+};
+
+// Reads the valid records of a spool, in file order.
+class SpoolScanner {
+ public:
+  // Throws TraceError if `path` is not a readable TapML spool.
+  explicit SpoolScanner(const std::string& path);
+  ~SpoolScanner();
+  SpoolScanner(const SpoolScanner&) = delete;
+  SpoolScanner& operator=(const SpoolScanner&) = delete;
+
+  // The next valid record; false at the end record or where reading stops.
+  bool next(SpoolRecord& record);
+  bool saw_end() const { return saw_end_; }
+  // Why reading stopped when no end record was met.
+  const std::string& stop_reason() const { return stop_reason_; }
+  int64_t skipped_pending() const { return skipped_pending_; }
+
+ private:
+  std::string path_;
+  const std::byte* data_ = nullptr;
+  uint64_t size_ = 0;
+  uint64_t pos_ = kSpoolHeaderBytes;
+  bool saw_end_ = false;
+  bool stopped_ = false;
+  std::string stop_reason_;
+  int64_t skipped_pending_ = 0;
+};
+
+}  // namespace tapml::store

@@ -1,0 +1,177 @@
+#include "store/writer.h"
+
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <unordered_set>
+
+#include "store/call_json.h"
+#include "store/spool.h"
+
+namespace tapml::store {
+
+namespace {
+
+using nlohmann::json;
+
+// A TENSOR record's payload: u64 header length, the JSON header
+// {"hash","dtype","sizes"}, zero padding to 8 bytes, the contiguous values.
+class SpoolTraceWriter final : public TraceWriter {
+ public:
+  SpoolTraceWriter(const std::string& spool_path, const TraceMeta& meta,
+                   const WriterOptions& options)
+      : spool_(spool_path) {
+    const std::string text = json{
+        {"meta", meta_to_json(meta)},
+        {"compression_level", options.compression_level},
+        {"chunk_bytes",
+         options.chunk_bytes}}.dump();
+    spool_.append(RecordType::Meta, text.data(), text.size());
+  }
+  ~SpoolTraceWriter() override { close(); }
+
+  bool has_tensor(const std::string& hash) const override {
+    std::lock_guard lock(mutex_);
+    return stored_.count(hash) > 0;
+  }
+
+  void put_tensor(const std::string& hash, DType dtype, const std::vector<int64_t>& sizes,
+                  std::vector<std::byte> bytes) override {
+    put_tensor_from(hash, dtype, sizes, bytes.data(), bytes.size());
+  }
+
+  void put_tensor_from(const std::string& hash, DType dtype, const std::vector<int64_t>& sizes,
+                       const void* data, size_t nbytes) override {
+    const auto numel = checked_numel(sizes);
+    if (!numel || nbytes != static_cast<size_t>(*numel) * dtype_size(dtype)) {
+      throw TraceError("put_tensor: tensor " + hash + " has " + std::to_string(nbytes) +
+                       " bytes, which its dtype and sizes do not account for");
+    }
+    {
+      std::unique_lock lock(mutex_);
+      if (closed_ || !error_.empty()) return;
+      stats_.referenced_bytes += static_cast<int64_t>(nbytes);
+      copied_.wait(lock, [&] { return pending_.count(hash) == 0; });
+      if (stored_.count(hash)) return;
+      pending_.insert(hash);
+    }
+    try {
+      const std::string header =
+          json{{"hash", hash}, {"dtype", dtype_name(dtype)}, {"sizes", sizes}}.dump();
+      const uint64_t data_offset = pad8(8 + header.size());
+      SpoolAppender::Slot slot = spool_.reserve(RecordType::Tensor, data_offset + nbytes);
+      const uint64_t header_size = header.size();
+      std::memcpy(slot.payload, &header_size, 8);
+      std::memcpy(slot.payload + 8, header.data(), header.size());
+      if (nbytes > 0) std::memcpy(slot.payload + data_offset, data, nbytes);
+      SpoolAppender::commit(slot);
+    } catch (const TraceError& e) {
+      finish_put(hash, false, nbytes, e.what());
+      return;
+    }
+    finish_put(hash, true, nbytes, {});
+  }
+
+  void note_reference(size_t nbytes) override {
+    std::lock_guard lock(mutex_);
+    stats_.referenced_bytes += static_cast<int64_t>(nbytes);
+  }
+
+  void put_call(const Call& call) override {
+    if (!usable()) return;
+    const std::string text = call_to_json(call).dump();
+    if (append(RecordType::Call, text)) {
+      std::lock_guard lock(mutex_);
+      ++stats_.calls;
+    }
+  }
+
+  void set_meta(const std::string& key, const std::string& value) override {
+    if (!usable()) return;
+    append(RecordType::MetaKV, json{{"key", key}, {"value", value}}.dump());
+  }
+
+  WriterStats stats() const override {
+    WriterStats s;
+    {
+      std::lock_guard lock(mutex_);
+      s = stats_;
+    }
+    s.written_bytes = static_cast<int64_t>(spool_.used());
+    return s;
+  }
+
+  void close() override {
+    {
+      std::lock_guard lock(mutex_);
+      if (closed_) return;
+    }
+    if (usable()) append(RecordType::End, {});
+    try {
+      spool_.close();
+    } catch (const TraceError& e) {
+      fail(e.what());
+    }
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+  }
+
+  std::string error() const override {
+    std::lock_guard lock(mutex_);
+    return error_;
+  }
+
+ private:
+  bool usable() const {
+    std::lock_guard lock(mutex_);
+    return !closed_ && error_.empty();
+  }
+
+  void fail(const std::string& message) {
+    std::lock_guard lock(mutex_);
+    if (error_.empty()) error_ = message;
+  }
+
+  bool append(RecordType type, const std::string& payload) {
+    try {
+      spool_.append(type, payload.data(), payload.size());
+      return true;
+    } catch (const TraceError& e) {
+      fail(e.what());
+      return false;
+    }
+  }
+
+  void finish_put(const std::string& hash, bool ok, size_t nbytes, const std::string& why) {
+    {
+      std::lock_guard lock(mutex_);
+      pending_.erase(hash);
+      if (ok) {
+        stored_.insert(hash);
+        ++stats_.tensors;
+        stats_.raw_bytes += static_cast<int64_t>(nbytes);
+      } else if (error_.empty()) {
+        error_ = why;
+      }
+    }
+    copied_.notify_all();
+  }
+
+  SpoolAppender spool_;
+  mutable std::mutex mutex_;
+  std::condition_variable copied_;
+  std::unordered_set<std::string> stored_, pending_;
+  WriterStats stats_;
+  std::string error_;
+  bool closed_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<TraceWriter> TraceWriter::create(const std::string& trace_path,
+                                                 const TraceMeta& meta,
+                                                 const WriterOptions& options) {
+  return std::make_unique<SpoolTraceWriter>(trace_path + ".spool", meta, options);
+}
+
+}  // namespace tapml::store
