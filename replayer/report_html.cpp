@@ -53,7 +53,7 @@ std::string histogram_svg(const Report& report) {
   const int64_t top = std::max<int64_t>(1, *std::max_element(bins.begin(), bins.end()));
   const int bar = 28, height = 160, left = 40, base = height + 10;
   std::ostringstream svg;
-  svg << "<svg xmlns='http://www.w3.org/2000/svg' width='" << left + bar * bins.size() + 20
+  svg << "<svg width='" << left + bar * bins.size() + 20
       << "' height='" << base + 40 << "' font-size='10'>";
   for (size_t i = 0; i < bins.size(); ++i) {
     const double h = bins[i] == 0 ? 0 : std::max(1.0, height * static_cast<double>(bins[i]) / static_cast<double>(top));

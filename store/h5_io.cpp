@@ -1,5 +1,6 @@
 #include "store/h5_io.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "store/zstd_filter.h"
@@ -118,14 +119,21 @@ H5Id h5_vlen_string_type() {
   return type;
 }
 
+// Fixed-length (not variable-length) strings: their bytes live in the
+// object header, which the 1.10 format checksums; variable-length ones would
+// live in the unchecked global heap (see heap_guard.h).
 void h5_write_string_attr(hid_t loc, const char* name, const std::string& value,
                           const std::string& file) {
-  H5Id type = h5_vlen_string_type();
+  H5Id type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(type, std::max<size_t>(1, value.size()));
+  H5Tset_cset(type, H5T_CSET_UTF8);
+  H5Tset_strpad(type, H5T_STR_NULLPAD);
   H5Id space = h5_own(H5Screate(H5S_SCALAR), H5Sclose, file, "dataspace");
   H5Id attr = h5_own(H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose, file,
                      std::string("cannot create attribute ") + name);
-  const char* text = value.c_str();
-  h5_check(H5Awrite(attr, type, &text), file, std::string("cannot write attribute ") + name);
+  std::string padded = value;
+  padded.resize(std::max<size_t>(1, value.size()), '\0');
+  h5_check(H5Awrite(attr, type, padded.data()), file, std::string("cannot write attribute ") + name);
 }
 
 void h5_write_int_attr(hid_t loc, const char* name, int64_t value, const std::string& file) {
@@ -163,12 +171,9 @@ std::optional<std::string> h5_read_string_attr(hid_t loc, const char* name,
     throw TraceError(file + ": attribute " + name + " is not a string");
   }
   if (H5Tis_variable_str(type) > 0) {
-    H5Id mem = h5_vlen_string_type();
-    char* text = nullptr;
-    h5_check(H5Aread(*attr, mem, &text), file, std::string("cannot read attribute ") + name);
-    std::string value = text ? text : "";
-    H5free_memory(text);
-    return value;
+    throw TraceError(file + ": attribute " + name +
+                     " is a variable-length string; TapML traces use fixed-length ones "
+                     "(h5py: attrs[name] = numpy.bytes_(text))");
   }
   size_t size = H5Tget_size(type);
   if (size == 0 || size > kMaxAttrBytes) {

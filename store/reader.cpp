@@ -87,14 +87,20 @@ H5TraceReader::H5TraceReader(const std::string& path) : path_(path) {
   tensors_ =
       h5_own(H5Gopen2(file_, "tensors", H5P_DEFAULT), H5Gclose, path, "cannot open /tensors");
   calls_ = h5_own(H5Dopen2(file_, "calls", H5P_DEFAULT), H5Dclose, path, "cannot open /calls");
-  const hsize_t rows = check_call_table(calls_, path);
-  if (rows > kMaxCalls) throw TraceError(path + ": /calls claims an absurd number of rows");
+  const hsize_t row_count = check_call_table(calls_, path);
+  if (row_count > kMaxCalls) throw TraceError(path + ": /calls claims an absurd number of rows");
   H5Id type = h5_own(H5Dget_type(calls_), H5Tclose, path, "/calls type");
-  if (rows > 0 && H5Dget_storage_size(calls_) < rows * H5Tget_size(type)) {
-    throw TraceError(path + ": /calls holds fewer bytes than its " + std::to_string(rows) +
+  if (row_count > 0 && H5Dget_storage_size(calls_) < row_count * H5Tget_size(type)) {
+    throw TraceError(path + ": /calls holds fewer bytes than its " + std::to_string(row_count) +
                      " rows need (damaged file)");
   }
-  num_calls_ = rows;
+  num_calls_ = row_count;
+  guard_ = std::make_unique<GlobalHeapGuard>(path, file_, calls_, row_count);
+}
+
+std::vector<CallRow> H5TraceReader::rows(size_t start, size_t count) const {
+  guard_->check_rows(start, count);
+  return read_call_rows(calls_, start, count, path_);
 }
 
 Call H5TraceReader::call(size_t index) const {
@@ -103,7 +109,7 @@ Call H5TraceReader::call(size_t index) const {
     throw TraceError(path_ + ": no call " + std::to_string(index) + " (the trace has " +
                      std::to_string(num_calls_) + ")");
   }
-  CallRow row = std::move(read_call_rows(calls_, index, 1, path_).front());
+  CallRow row = std::move(rows(index, 1).front());
   if (row.seq != static_cast<int64_t>(index)) {
     throw TraceError(path_ + ": call row " + std::to_string(index) + " has seq " +
                      std::to_string(row.seq));
@@ -114,8 +120,7 @@ Call H5TraceReader::call(size_t index) const {
 void H5TraceReader::for_each_row(const std::function<void(const CallRow&)>& visit) const {
   h5_prepare();
   for (size_t start = 0; start < num_calls_; start += kRowBatch) {
-    for (const CallRow& row :
-         read_call_rows(calls_, start, std::min(kRowBatch, num_calls_ - start), path_)) {
+    for (const CallRow& row : rows(start, std::min(kRowBatch, num_calls_ - start))) {
       visit(row);
     }
   }
@@ -285,21 +290,21 @@ std::vector<TraceProblem> H5TraceReader::verify_all() const {
   }
   std::set<std::string> reported;
   for (size_t start = 0; start < num_calls_; start += kRowBatch) {
-    std::vector<CallRow> rows;
+    std::vector<CallRow> batch;
     try {
-      rows = read_call_rows(calls_, start, std::min(kRowBatch, num_calls_ - start), path_);
+      batch = rows(start, std::min(kRowBatch, num_calls_ - start));
     } catch (const TraceError& e) {
       problems.push_back({"calls " + std::to_string(start) + "+", e.what()});
       continue;
     }
-    for (size_t i = 0; i < rows.size(); ++i) {
+    for (size_t i = 0; i < batch.size(); ++i) {
       const std::string what = "call " + std::to_string(start + i);
       try {
-        if (rows[i].seq != static_cast<int64_t>(start + i)) {
+        if (batch[i].seq != static_cast<int64_t>(start + i)) {
           throw TraceError(path_ + ": row " + std::to_string(start + i) + " has seq " +
-                           std::to_string(rows[i].seq));
+                           std::to_string(batch[i].seq));
         }
-        const Call call = call_from_row(rows[i], path_);
+        const Call call = call_from_row(batch[i], path_);
         std::vector<std::string> hashes;
         collect_hashes(call.inputs, hashes);
         collect_hashes(call.outputs, hashes);

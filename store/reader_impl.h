@@ -3,9 +3,11 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 
 #include "store/call_table.h"
 #include "store/h5_io.h"
+#include "store/heap_guard.h"
 #include "store/reader.h"
 
 namespace tapml::store {
@@ -35,12 +37,14 @@ class H5TraceReader final : public TraceReader {
     StoredTensor info;
   };
   OpenTensor open_tensor(const std::string& hash) const;
+  std::vector<CallRow> rows(size_t start, size_t count) const;  // guarded read
   std::vector<std::string> tensor_names() const;
 
   std::string path_;
   H5Id file_, tensors_, calls_;
   TraceMeta meta_;
   size_t num_calls_ = 0;
+  std::unique_ptr<GlobalHeapGuard> guard_;
 };
 
 }  // namespace tapml::store

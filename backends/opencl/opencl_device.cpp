@@ -40,6 +40,9 @@ ClBuffer::~ClBuffer() { clReleaseMemObject(mem_); }
 OpenCLDevice::OpenCLDevice(cl_device_id device, std::string name)
     : device_(device), name_(std::move(name)) {
   has_fp64_ = device_extensions(device).find("cl_khr_fp64") != std::string::npos;
+  cl_device_type type = 0;
+  cl_check(clGetDeviceInfo(device, CL_DEVICE_TYPE, sizeof type, &type, nullptr), "clGetDeviceInfo");
+  is_cpu_ = (type & CL_DEVICE_TYPE_CPU) != 0;
   cl_int status = CL_SUCCESS;
   context_ = clCreateContext(nullptr, 1, &device_, nullptr, nullptr, &status);
   cl_check(status, "clCreateContext");

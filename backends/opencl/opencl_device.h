@@ -48,12 +48,14 @@ class OpenCLDevice : public Device {
   cl_command_queue queue() const { return queue_; }
   cl_device_id id() const { return device_; }
   bool has_fp64() const { return has_fp64_; }
+  bool is_cpu() const { return is_cpu_; }  // picks kernel designs made for CPUs
   ProgramCache& programs() { return *programs_; }
 
  private:
   cl_device_id device_;
   std::string name_;
   bool has_fp64_ = false;
+  bool is_cpu_ = false;
   cl_context context_ = nullptr;
   cl_command_queue queue_ = nullptr;
   std::unique_ptr<ProgramCache> programs_;

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "backends/primitives.h"
 
@@ -25,20 +26,33 @@ static_assert(sizeof(TensorDesc) == 80);
 
 using ParamsBlock = std::array<TensorDesc, kMaxTensors>;
 
-// Mirrors Push in common.glsl.
+// Mirrors Push in common.glsl: sizes and scalars, nothing that steers
+// control flow (that is Specialization's).
 struct PushConstants {
-  uint32_t op = 0;
-  uint32_t flags = 0;
   uint32_t n = 0;
   uint32_t m = 0;
   uint32_t k = 0;
-  uint32_t aux = 0;
+  uint32_t unused = 0;
   float fa = 0;
   float fb = 0;
   int64_t ia = 0;
   int64_t ib = 0;
 };
-static_assert(sizeof(PushConstants) == 48);
+static_assert(sizeof(PushConstants) == 40);
+
+// The choices a pipeline is specialised on (common.glsl's specialisation
+// constants); operand dtypes are added from the operands by the device.
+struct Specialization {
+  uint32_t op = 0;
+  uint32_t flags = 0;
+  uint32_t mode = 0;
+  std::vector<uint32_t> shader;  // the shader's own constants, ids 0, 1, ...
+};
+
+inline constexpr uint32_t kSpecOpId = 10;
+inline constexpr uint32_t kSpecFlagsId = 11;
+inline constexpr uint32_t kSpecModeId = 12;
+inline constexpr uint32_t kSpecDtypeId = 16;  // + operand slot
 
 enum Flag : uint32_t {
   kFlagIntMath = 1u,
@@ -52,7 +66,7 @@ enum Flag : uint32_t {
   kFlagHasD = 256u,
 };
 
-// Row kernels (rows.glsl): pc.aux selects one invocation per row.
+// Row kernels (rows.glsl): mode kModeRowPerInvocation runs one invocation per row.
 inline constexpr uint32_t kModeRowPerInvocation = 1;
 inline constexpr uint32_t kRowGroupSize = 256;
 // Elementwise kernels' workgroup size.

@@ -28,7 +28,7 @@ class VulkanBackend final : public Backend {
     for (VkPhysicalDevice device : vulkan::physical_devices()) {
       VkPhysicalDeviceProperties properties;
       vkGetPhysicalDeviceProperties(device, &properties);
-      infos.push_back({index, properties.deviceName});
+      infos.push_back({index, vulkan::device_label(index, properties)});
       ++index;
     }
     return infos;

@@ -79,6 +79,10 @@ VkPhysicalDeviceFeatures required_features(VkPhysicalDevice physical, const std:
 
 }  // namespace
 
+std::string device_label(int index, const VkPhysicalDeviceProperties& properties) {
+  return "vulkan:" + std::to_string(index) + " " + properties.deviceName;
+}
+
 DeviceHandle::~DeviceHandle() {
   if (device != VK_NULL_HANDLE) vkDestroyDevice(device, nullptr);
 }
@@ -101,7 +105,7 @@ VulkanDevice::VulkanDevice(VkPhysicalDevice physical, int index, const VulkanOpt
     : handle_(std::make_shared<DeviceHandle>()), physical_(physical) {
   vkGetPhysicalDeviceProperties(physical, &properties_);
   vkGetPhysicalDeviceMemoryProperties(physical, &memory_properties_);
-  name_ = "vulkan:" + std::to_string(index) + " " + properties_.deviceName;
+  name_ = device_label(index, properties_);
   if (VK_API_VERSION_MINOR(properties_.apiVersion) < 1 &&
       VK_API_VERSION_MAJOR(properties_.apiVersion) == 1) {
     throw BackendError("vulkan: device " + name_ + " supports only Vulkan 1.0; 1.1 is needed");
@@ -359,30 +363,42 @@ uint32_t VulkanDevice::max_group_count() const {
   return std::min(properties_.limits.maxComputeWorkGroupCount[0], 65535u);
 }
 
-VkPipeline VulkanDevice::pipeline(Shader shader, std::span<const uint32_t> spec) {
-  PipelineKey key{shader, std::vector<uint32_t>(spec.begin(), spec.end())};
+uint32_t VulkanDevice::grid_groups(int64_t items, uint32_t group_size) const {
+  // lavapipe spreads workgroups over its threads and pays for each; a few per
+  // thread balance the load. GPUs want the whole grid.
+  uint32_t cap = properties_.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU ? 64u : max_group_count();
+  int64_t groups = (items + group_size - 1) / group_size;
+  return static_cast<uint32_t>(std::clamp<int64_t>(groups, 1, cap));
+}
+
+VkPipeline VulkanDevice::pipeline(const PipelineKey& key) {
   if (auto found = pipelines_.find(key); found != pipelines_.end()) return found->second;
+  Shader shader = key.first;
   VkShaderModule& module = modules_[shader];
   if (module == VK_NULL_HANDLE) {
     std::span<const uint32_t> code = shader_spirv(shader);
-    auto module_info = make_info<VkShaderModuleCreateInfo>(VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO);
+    auto module_info =
+        make_info<VkShaderModuleCreateInfo>(VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO);
     module_info.codeSize = code.size_bytes();
     module_info.pCode = code.data();
     TAPML_VK_CHECK(vkCreateShaderModule(device_, &module_info, nullptr, &module));
   }
-  std::vector<VkSpecializationMapEntry> entries(spec.size());
-  for (size_t i = 0; i < spec.size(); ++i) {
-    entries[i] = {static_cast<uint32_t>(i), static_cast<uint32_t>(i * sizeof(uint32_t)),
-                  sizeof(uint32_t)};
+  std::vector<VkSpecializationMapEntry> entries;
+  std::vector<uint32_t> values;
+  for (auto [id, value] : key.second) {
+    entries.push_back({id, static_cast<uint32_t>(values.size() * sizeof(uint32_t)),
+                       sizeof(uint32_t)});
+    values.push_back(value);
   }
   VkSpecializationInfo spec_info{static_cast<uint32_t>(entries.size()), entries.data(),
-                                 spec.size_bytes(), spec.data()};
-  auto info = make_info<VkComputePipelineCreateInfo>(VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO);
+                                 values.size() * sizeof(uint32_t), values.data()};
+  auto info =
+      make_info<VkComputePipelineCreateInfo>(VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO);
   info.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
   info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
   info.stage.module = module;
   info.stage.pName = "main";
-  info.stage.pSpecializationInfo = spec.empty() ? nullptr : &spec_info;
+  info.stage.pSpecializationInfo = &spec_info;
   info.layout = pipeline_layout_;
   VkPipeline pipeline = VK_NULL_HANDLE;
   VkResult result =
@@ -391,7 +407,7 @@ VkPipeline VulkanDevice::pipeline(Shader shader, std::span<const uint32_t> spec)
     throw BackendError(std::string("vulkan: vkCreateComputePipelines failed for shader ") +
                        shader_name(shader) + ": " + result_name(result));
   }
-  pipelines_.emplace(std::move(key), pipeline);
+  pipelines_.emplace(key, pipeline);
   return pipeline;
 }
 
@@ -419,11 +435,23 @@ VkDescriptorBufferInfo VulkanDevice::bind_range(const Operand& operand, TensorDe
   return {buffer.handle(), base, range};
 }
 
-void VulkanDevice::dispatch(Shader shader, std::span<const uint32_t> spec,
+void VulkanDevice::dispatch(Shader shader, const Specialization& spec,
                             std::span<const Operand> operands, const PushConstants& push,
                             GroupCount groups) {
   if (operands.size() > kMaxTensors) throw BackendError("vulkan: too many operands");
-  VkPipeline compute = pipeline(shader, spec);
+  PipelineKey key{shader, {}};
+  for (size_t i = 0; i < spec.shader.size(); ++i) {
+    key.second.emplace_back(static_cast<uint32_t>(i), spec.shader[i]);
+  }
+  key.second.emplace_back(kSpecOpId, spec.op);
+  key.second.emplace_back(kSpecFlagsId, spec.flags);
+  key.second.emplace_back(kSpecModeId, spec.mode);
+  for (size_t slot = 0; slot < operands.size(); ++slot) {
+    const Tensor* tensor = operands[slot].tensor;
+    key.second.emplace_back(kSpecDtypeId + static_cast<uint32_t>(slot),
+                            tensor == nullptr ? 0u : static_cast<uint32_t>(tensor->dtype));
+  }
+  VkPipeline compute = pipeline(key);
   if (batch_dispatches_ == kBatchDispatches) submit_and_wait();
   begin_batch();
 

@@ -27,6 +27,9 @@ struct VulkanOptions {
   bool force_staging = false;
 };
 
+// "vulkan:0 llvmpipe (LLVM 15.0.6, 256 bits)"
+std::string device_label(int index, const VkPhysicalDeviceProperties& properties);
+
 // The logical device, shared by buffers so that one outliving its device is
 // still destroyed safely.
 struct DeviceHandle {
@@ -85,11 +88,16 @@ class VulkanDevice final : public Device {
   void finish() override;
   Primitives& primitives() override { return *primitives_; }
 
-  // Records one dispatch of `shader` with specialisation constants `spec`
-  // (ids 0, 1, ...) on `operands` (slots 0, 1, ...).
-  void dispatch(Shader shader, std::span<const uint32_t> spec, std::span<const Operand> operands,
+  // Records one dispatch of `shader`, specialised on `spec` and the operands'
+  // dtypes, on `operands` (slots 0, 1, ...).
+  void dispatch(Shader shader, const Specialization& spec, std::span<const Operand> operands,
                 const PushConstants& push, GroupCount groups);
 
+  // Workgroups for a grid-stride kernel over `items` with `group_size`
+  // invocations a group: enough to fill the device, no more (CPU devices
+  // pay per workgroup).
+  uint32_t grid_groups(int64_t items, uint32_t group_size) const;
+  // The most workgroups of one dispatch dimension.
   uint32_t max_group_count() const;
 
  private:
@@ -98,12 +106,13 @@ class VulkanDevice final : public Device {
     VkDeviceMemory memory = VK_NULL_HANDLE;
     void* mapped = nullptr;
   };
-  using PipelineKey = std::pair<Shader, std::vector<uint32_t>>;
+  // The shader and its specialisation constants as (id, value) pairs.
+  using PipelineKey = std::pair<Shader, std::vector<std::pair<uint32_t, uint32_t>>>;
 
   Allocation allocate(size_t capacity, bool host_access, bool device_buffer);
   void destroy(Allocation& allocation);
   void create_layouts();
-  VkPipeline pipeline(Shader shader, std::span<const uint32_t> spec);
+  VkPipeline pipeline(const PipelineKey& key);
   void begin_batch();
   void submit_and_wait();
   // Copies between a device buffer and host memory through the staging buffer.

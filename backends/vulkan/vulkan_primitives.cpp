@@ -164,15 +164,16 @@ void VulkanPrimitives::unary(UnaryOp op, const Tensor& in, const Tensor& out, Un
   bool fill = op == UnaryOp::Fill;
   std::vector<Operand> operands = elementwise_operands({fill ? nullptr : &in, &out}, out);
   PushConstants push;
-  push.op = static_cast<uint32_t>(op);
-  push.flags = int_math_flag(!is_floating(out) && (fill || !is_floating(in)));
+  Specialization spec;
+  spec.op = static_cast<uint32_t>(op);
+  spec.flags = int_math_flag(!is_floating(out) && (fill || !is_floating(in)));
   push.n = to_u32(out.numel(), "element count");
   push.fa = to_float(params.a);
   push.fb = to_float(params.b);
   push.ia = to_int64(params.a);
   push.ib = to_int64(params.b);
-  device_.dispatch(Shader::Unary, {}, operands, push,
-                   {std::min(ceil_div(out.numel(), kElementwiseGroupSize), device_.max_group_count())});
+  device_.dispatch(Shader::Unary, spec, operands, push,
+                   {device_.grid_groups(out.numel(), kElementwiseGroupSize)});
 }
 
 void VulkanPrimitives::binary(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out,
@@ -181,14 +182,15 @@ void VulkanPrimitives::binary(BinaryOp op, const Tensor& a, const Tensor& b, con
   if (out.numel() == 0) return;
   std::vector<Operand> operands = elementwise_operands({&a, &b, &out}, out);
   PushConstants push;
-  push.op = static_cast<uint32_t>(op);
-  push.flags = int_math_flag(!any_floating({&a, &b, &out})) |
+  Specialization spec;
+  spec.op = static_cast<uint32_t>(op);
+  spec.flags = int_math_flag(!any_floating({&a, &b, &out})) |
                bug_flag("binary-partial-write", kFlagBug);
   push.n = to_u32(out.numel(), "element count");
   push.fa = to_float(alpha);
   push.ia = to_int64(alpha);
-  device_.dispatch(Shader::Binary, {}, operands, push,
-                   {std::min(ceil_div(out.numel(), kElementwiseGroupSize), device_.max_group_count())});
+  device_.dispatch(Shader::Binary, spec, operands, push,
+                   {device_.grid_groups(out.numel(), kElementwiseGroupSize)});
 }
 
 void VulkanPrimitives::where(const Tensor& cond, const Tensor& a, const Tensor& b,
@@ -197,24 +199,22 @@ void VulkanPrimitives::where(const Tensor& cond, const Tensor& a, const Tensor& 
   if (out.numel() == 0) return;
   std::vector<Operand> operands = elementwise_operands({&cond, &a, &b, &out}, out);
   PushConstants push;
-  push.flags = int_math_flag(!any_floating({&a, &b, &out}));
+  Specialization spec;
+  spec.flags = int_math_flag(!any_floating({&a, &b, &out}));
   push.n = to_u32(out.numel(), "element count");
-  device_.dispatch(Shader::Where, {}, operands, push,
-                   {std::min(ceil_div(out.numel(), kElementwiseGroupSize), device_.max_group_count())});
+  device_.dispatch(Shader::Where, spec, operands, push,
+                   {device_.grid_groups(out.numel(), kElementwiseGroupSize)});
 }
 
-// Row kernels' modes and group counts (shaders/rows.glsl).
-static void set_row_mode(PushConstants& push, int64_t rows, int64_t row_length,
-                         GroupCount& groups, uint32_t max_groups) {
+// Row kernels' mode and group count (shaders/rows.glsl): long rows get a
+// workgroup each, short ones an invocation each.
+static GroupCount set_row_mode(const VulkanDevice& device, PushConstants& push,
+                               Specialization& spec, int64_t rows, int64_t row_length) {
   push.n = to_u32(rows, "row count");
   push.m = to_u32(row_length, "row length");
-  if (row_length >= kCooperativeRow) {
-    push.aux = 0;
-    groups.x = std::min(push.n, max_groups);
-  } else {
-    push.aux = kModeRowPerInvocation;
-    groups.x = std::min(ceil_div(rows, kRowGroupSize), max_groups);
-  }
+  bool cooperative = row_length >= kCooperativeRow;
+  spec.mode = cooperative ? 0u : kModeRowPerInvocation;
+  return {device.grid_groups(rows, cooperative ? 1u : kRowGroupSize)};
 }
 
 void VulkanPrimitives::reduce(ReduceOp op, const Tensor& in, int reduce_dims, const Tensor& out) {
@@ -243,14 +243,14 @@ void VulkanPrimitives::reduce(ReduceOp op, const Tensor& in, int reduce_dims, co
   std::array<Operand, 2> operands{Operand{&in, make_desc(in, in_sizes, in_strides)},
                                   Operand{&out, make_desc(out, outer, outer_strides[1])}};
   PushConstants push;
-  push.op = static_cast<uint32_t>(op);
-  push.flags = int_math_flag(!is_floating(in) && !is_floating(out)) |
+  Specialization spec;
+  spec.op = static_cast<uint32_t>(op);
+  spec.flags = int_math_flag(!is_floating(in) && !is_floating(out)) |
                bug_flag("reduce-off-by-one", kFlagBug) |
                bug_flag("sum-fp16-accumulate", kFlagBug2);
   push.k = static_cast<uint32_t>(inner.size());
-  GroupCount groups;
-  set_row_mode(push, rows, extent, groups, device_.max_group_count());
-  device_.dispatch(Shader::Reduce, {}, operands, push, groups);
+  GroupCount groups = set_row_mode(device_, push, spec, rows, extent);
+  device_.dispatch(Shader::Reduce, spec, operands, push, groups);
 }
 
 void VulkanPrimitives::cumsum(const Tensor& in, const Tensor& out) {
@@ -269,10 +269,10 @@ void VulkanPrimitives::cumsum(const Tensor& in, const Tensor& out) {
     row_length = in.sizes.back();
   }
   PushConstants push;
-  push.flags = int_math_flag(!is_floating(in) && !is_floating(out));
+  Specialization spec;
+  spec.flags = int_math_flag(!is_floating(in) && !is_floating(out));
   push.n = to_u32(in.numel() / row_length, "row count");
-  device_.dispatch(Shader::Cumsum, {}, operands, push,
-                   {std::min(ceil_div(push.n, 64), device_.max_group_count())});
+  device_.dispatch(Shader::Cumsum, spec, operands, push, {device_.grid_groups(push.n, 64)});
 }
 
 void VulkanPrimitives::matmul(const Tensor& a, const Tensor& w, const std::optional<Tensor>& bias,
@@ -288,20 +288,21 @@ void VulkanPrimitives::matmul(const Tensor& a, const Tensor& w, const std::optio
   int64_t cols = out.sizes[2];
   if (out.numel() == 0) return;
   PushConstants push;
-  push.flags = (use_bias ? kFlagHasA : 0u) | bug_flag("matmul-ignores-stride", kFlagBug) |
+  Specialization spec;
+  spec.flags = (use_bias ? kFlagHasA : 0u) | bug_flag("matmul-ignores-stride", kFlagBug) |
                (w.strides[1] == 1 && cols > 1 ? kFlagOption : 0u);
   push.fa = to_float(alpha);
   push.fb = to_float(beta);
   GroupCount groups;
   groups.z = std::min(to_u32(batches, "batch count"), device_.max_group_count());
   if (rows <= kStreamRows) {
-    // spec: workgroup size, BM, BN, BK, TM, TN, stream
+    // matmul.comp's constants: workgroup size, BM, BN, BK, TM, TN, stream
     uint32_t tile_rows = static_cast<uint32_t>(rows);
-    std::array<uint32_t, 7> spec{256, tile_rows, 256, 64, tile_rows, 1, 1};
+    spec.shader = {256, tile_rows, 256, 64, tile_rows, 1, 1};
     groups.x = ceil_div(cols, 256);
     device_.dispatch(Shader::Matmul, spec, operands, push, groups);
   } else {
-    std::array<uint32_t, 7> spec{256, 64, 64, 16, 4, 4, 0};
+    spec.shader = {256, 64, 64, 16, 4, 4, 0};
     groups.x = ceil_div(cols, 64);
     groups.y = ceil_div(rows, 64);
     device_.dispatch(Shader::Matmul, spec, operands, push, groups);
@@ -313,10 +314,10 @@ void VulkanPrimitives::softmax(const Tensor& in, const Tensor& out, bool log) {
   std::array<Operand, 2> operands{operand(in), operand(out)};
   if (out.numel() == 0) return;
   PushConstants push;
-  push.flags = log ? kFlagOption : 0u;
-  GroupCount groups;
-  set_row_mode(push, in.sizes[0], in.sizes[1], groups, device_.max_group_count());
-  device_.dispatch(Shader::Softmax, {}, operands, push, groups);
+  Specialization spec;
+  spec.flags = log ? kFlagOption : 0u;
+  GroupCount groups = set_row_mode(device_, push, spec, in.sizes[0], in.sizes[1]);
+  device_.dispatch(Shader::Softmax, spec, operands, push, groups);
 }
 
 void VulkanPrimitives::layer_norm(const Tensor& in, const std::optional<Tensor>& weight,
@@ -329,12 +330,12 @@ void VulkanPrimitives::layer_norm(const Tensor& in, const std::optional<Tensor>&
                                   optional_operand(mean),   optional_operand(rstd)};
   if (in.sizes[0] == 0) return;
   PushConstants push;
-  push.flags = (weight ? kFlagHasA : 0u) | (bias ? kFlagHasB : 0u) | (mean ? kFlagHasC : 0u) |
+  Specialization spec;
+  spec.flags = (weight ? kFlagHasA : 0u) | (bias ? kFlagHasB : 0u) | (mean ? kFlagHasC : 0u) |
                (rstd ? kFlagHasD : 0u) | bug_flag("layer-norm-wrong-eps", kFlagBug);
   push.fa = to_float(eps);
-  GroupCount groups;
-  set_row_mode(push, in.sizes[0], in.sizes[1], groups, device_.max_group_count());
-  device_.dispatch(Shader::LayerNorm, {}, operands, push, groups);
+  GroupCount groups = set_row_mode(device_, push, spec, in.sizes[0], in.sizes[1]);
+  device_.dispatch(Shader::LayerNorm, spec, operands, push, groups);
 }
 
 void VulkanPrimitives::gather_rows(const Tensor& in, const Tensor& index, const Tensor& out) {
@@ -344,10 +345,11 @@ void VulkanPrimitives::gather_rows(const Tensor& in, const Tensor& index, const 
   std::array<Operand, 3> operands{operand(in), operand(index), operand(out)};
   if (out.numel() == 0) return;
   PushConstants push;
-  push.flags = int_math_flag(!is_floating(in) && !is_floating(out));
+  Specialization spec;
+  spec.flags = int_math_flag(!is_floating(in) && !is_floating(out));
   push.n = to_u32(out.numel(), "element count");
-  device_.dispatch(Shader::GatherRows, {}, operands, push,
-                   {std::min(ceil_div(out.numel(), kElementwiseGroupSize), device_.max_group_count())});
+  device_.dispatch(Shader::GatherRows, spec, operands, push,
+                   {device_.grid_groups(out.numel(), kElementwiseGroupSize)});
 }
 
 void VulkanPrimitives::arange(double start, double step, const Tensor& out) {
@@ -355,13 +357,14 @@ void VulkanPrimitives::arange(double start, double step, const Tensor& out) {
   std::array<Operand, 1> operands{operand(out)};
   if (out.numel() == 0) return;
   PushConstants push;
+  Specialization spec;
   bool int_math = !is_floating(out);
-  push.flags = int_math_flag(int_math);
+  spec.flags = int_math_flag(int_math);
   push.n = to_u32(out.numel(), "element count");
   push.ia = int_math ? to_int64(start) : std::bit_cast<int64_t>(start);
   push.ib = int_math ? to_int64(step) : std::bit_cast<int64_t>(step);
-  device_.dispatch(Shader::Arange, {}, operands, push,
-                   {std::min(ceil_div(out.numel(), kElementwiseGroupSize), device_.max_group_count())});
+  device_.dispatch(Shader::Arange, spec, operands, push,
+                   {device_.grid_groups(out.numel(), kElementwiseGroupSize)});
 }
 
 void VulkanPrimitives::attention(const Tensor& q, const Tensor& k, const Tensor& v,
@@ -378,12 +381,12 @@ void VulkanPrimitives::attention(const Tensor& q, const Tensor& k, const Tensor&
                                   operand(out)};
   if (out.numel() == 0) return;
   PushConstants push;
-  push.flags = (mask ? kFlagHasA : 0u) | (mask && mask->dtype == DType::Bool ? kFlagOption : 0u) |
+  Specialization spec;
+  spec.flags = (mask ? kFlagHasA : 0u) | (mask && mask->dtype == DType::Bool ? kFlagOption : 0u) |
                (causal ? kFlagOption2 : 0u);
   push.n = to_u32(q.sizes[0] * q.sizes[1], "row count");
   push.fa = to_float(scale);
-  device_.dispatch(Shader::Attention, {}, operands, push,
-                   {std::min(push.n, device_.max_group_count())});
+  device_.dispatch(Shader::Attention, spec, operands, push, {device_.grid_groups(push.n, 1)});
 }
 
 }  // namespace tapml::backends::vulkan

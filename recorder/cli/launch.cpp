@@ -62,12 +62,20 @@ std::string find_in_path(const std::string& name, const Environment& env) {
   return "";
 }
 
-struct Captured {
-  int status = 0;
-  std::string out, err;
-};
+std::string last_line(const std::string& text) {
+  std::string trimmed = text;
+  while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == ' ')) trimmed.pop_back();
+  auto pos = trimmed.rfind('\n');
+  return pos == std::string::npos ? trimmed : trimmed.substr(pos + 1);
+}
 
-// Runs argv to completion, collecting its output.
+void prepend_path(Environment& env, const std::string& key, const std::string& dir) {
+  auto it = env.find(key);
+  env[key] = it == env.end() || it->second.empty() ? dir : dir + ":" + it->second;
+}
+
+}  // namespace
+
 Captured run_capture(std::vector<std::string> argv, const Environment& env,
                      const std::string& workdir) {
   int out_pipe[2], err_pipe[2];
@@ -109,20 +117,6 @@ Captured run_capture(std::vector<std::string> argv, const Environment& env,
   }
   return result;
 }
-
-std::string last_line(const std::string& text) {
-  std::string trimmed = text;
-  while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == ' ')) trimmed.pop_back();
-  auto pos = trimmed.rfind('\n');
-  return pos == std::string::npos ? trimmed : trimmed.substr(pos + 1);
-}
-
-void prepend_path(Environment& env, const std::string& key, const std::string& dir) {
-  auto it = env.find(key);
-  env[key] = it == env.end() || it->second.empty() ? dir : dir + ":" + it->second;
-}
-
-}  // namespace
 
 Interposer find_interposer() {
   const fs::path lib = own_folder().parent_path() / "lib";
@@ -197,13 +191,18 @@ Program resolve_program(const RunConfig& config, const Interposer& interposer,
   return program;
 }
 
-Environment base_environment(const RunConfig& config) {
+Environment current_environment() {
   Environment env;
   for (char** entry = environ; *entry != nullptr; ++entry) {
     std::string text = *entry;
     auto eq = text.find('=');
     if (eq != std::string::npos) env[text.substr(0, eq)] = text.substr(eq + 1);
   }
+  return env;
+}
+
+Environment base_environment(const RunConfig& config) {
+  Environment env = current_environment();
   // Recording settings of an outer tapml-record must not leak into this one.
   for (const char* key : {"TAPML_OUTPUT", "TAPML_CONFIG_JSON", "TAPML_INTERPOSER",
                           "TAPML_TORCH_VERSION"}) {

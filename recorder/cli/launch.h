@@ -47,6 +47,18 @@ void add_interposer_environment(Environment& env, const RunConfig& config,
 // Forks and execs; throws UsageError if exec fails.
 pid_t start_program(const Program& program, const std::string& workdir, const Environment& env);
 
+struct Captured {
+  int status = 0;  // as waitpid gives it
+  std::string out, err;
+};
+
+// Runs argv (argv[0] a path) in `workdir` to completion, collecting its output.
+Captured run_capture(std::vector<std::string> argv, const Environment& env,
+                     const std::string& workdir);
+
+// The environment of this process.
+Environment current_environment();
+
 // 128+signal for a killed program, as shells report it.
 int exit_code_of(int wait_status);
 

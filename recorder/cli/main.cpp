@@ -19,6 +19,7 @@
 #include "recorder/cli/launch.h"
 #include "recorder/cli/progress_line.h"
 #include "recorder/cli/run_config.h"
+#include "recorder/cli/shell_words.h"
 #include "recorder/common/progress.h"
 #include "store/writer.h"
 
@@ -181,6 +182,7 @@ int main(int argc, char** argv) {
     }
     const Program program = resolve_program(config, interposer, env);
     prepare_output(config.output);
+    config.capture.command = join_shell_words(program.argv);
     add_interposer_environment(env, config, interposer, program);
     return record(config, program, env);
   } catch (const UsageError& e) {

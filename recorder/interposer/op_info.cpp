@@ -39,10 +39,14 @@ std::vector<ArgInfo> arg_infos(const std::vector<c10::Argument>& args, bool are_
     if (info.name.empty() && are_returns) info.name = i == 0 ? "result" : "result" + std::to_string(i);
     info.type = type_text(args[i]);
     info.int_meaning = int_meaning_of(args[i].real_type());
-    info.is_out = args[i].is_out();
+    info.unread = args[i].is_out();
     infos.push_back(std::move(info));
   }
   return infos;
+}
+
+bool overwrites_self(const std::string& name) {
+  return name == "aten::copy_" || name == "aten::fill_" || name == "aten::zero_";
 }
 
 }  // namespace
@@ -85,6 +89,9 @@ const OpInfo& OpInfoCache::build(const at::RecordFunction& fn) {
     info->args = arg_infos(schema->arguments(), false);
     info->returns = arg_infos(schema->returns(), true);
     info->op_class = store::classify_op(name);
+    if (overwrites_self(name) && !info->args.empty() && info->args[0].name == "self") {
+      info->args[0].unread = true;
+    }
     info->selected = (!include_ || std::regex_search(full, *include_)) &&
                      (!exclude_ || !std::regex_search(full, *exclude_));
   }

@@ -23,7 +23,9 @@ struct ArgInfo {
   std::string name;
   std::string type;  // schema type text, e.g. "Tensor", "int[1]?", "ScalarType?"
   IntMeaning int_meaning = IntMeaning::kInt;
-  bool is_out = false;  // an out= argument: its values at entry are never read
+  // Its values at entry are never read: out= arguments, and the self of ops
+  // that overwrite it whole (copy_, fill_, zero_). Only its layout is kept.
+  bool unread = false;
 };
 
 struct OpInfo {

@@ -201,9 +201,12 @@ bool Recorder::decide_capture(const at::RecordFunction& fn, const OpInfo& op, ui
   if (op.op_class == store::OpClass::ViewOrMeta) {
     flags |= store::kCallViewOrMeta;
     if (config_.skip_views) return false;
+  } else if (op.op_class != store::OpClass::Compute) {
+    // Undefined outputs (empty), random ones (uniform_) and host syncs (item)
+    // have nothing to compare a kernel against (store/op_classes.h).
+    return false;
   }
-  // Undefined outputs (empty, resize_) hold whatever memory held: nothing to keep.
-  if (!op.selected || op.op_class == store::OpClass::Undefined) return false;
+  if (!op.selected) return false;
   if (config_.byte_budget > 0 && tensors_->bytes_put() >= config_.byte_budget) {
     flags |= store::kCallOverBudget;
     return false;
@@ -256,7 +259,7 @@ std::unique_ptr<at::ObserverContext> Recorder::enter(const at::RecordFunction& f
     for (size_t i = 0; i < inputs.size(); ++i) {
       ArgInfo fallback{"arg" + std::to_string(i), ""};
       const ArgInfo& arg = i < op.args.size() ? op.args[i] : fallback;
-      TensorCapture* values = capture && !arg.is_out ? tensors_.get() : nullptr;
+      TensorCapture* values = capture && !arg.unread ? tensors_.get() : nullptr;
       call.inputs.push_back(store::Arg{arg.name, arg.type, to_value(inputs[i], arg, values)});
     }
   };
@@ -382,6 +385,9 @@ std::string Recorder::stop() {
                                                                                : "";
   }
   publish_progress(true);
+  // How well the tensor cache worked: hashes computed versus references served.
+  writer_->set_meta("tensors_hashed", std::to_string(tensors_->tensors_hashed()));
+  writer_->set_meta("tensor_cache_hits", std::to_string(tensors_->cache_hits()));
   std::string error = close_writer();
   if (error.empty() && config_.finish) {
     try {

@@ -90,6 +90,7 @@ void TensorCapture::capture(const at::Tensor& tensor, store::TensorMeta& meta) {
                                                  tensor.strides().end())});
     auto it = known_.find(*key);
     if (it != known_.end()) {
+      ++cache_hits_;
       meta.hash = it->second.hash;
       writer_.note_reference(meta.nbytes());
       bytes_referenced_ += static_cast<int64_t>(meta.nbytes());
@@ -115,6 +116,7 @@ std::string TensorCapture::hash_and_store(const at::Tensor& tensor,
   const size_t nbytes = meta.nbytes();
   const void* data = nbytes == 0 ? nullptr : host.const_data_ptr();
   std::string hash = store::tensor_hash(meta.dtype, meta.sizes, data, nbytes);
+  ++tensors_hashed_;
   if (writer_.has_tensor(hash)) {
     writer_.note_reference(nbytes);
   } else {

@@ -33,6 +33,8 @@ class TensorCapture {
   void capture(const at::Tensor& tensor, store::TensorMeta& meta);
 
   int64_t bytes_put() const { return bytes_put_; }
+  int64_t tensors_hashed() const { return tensors_hashed_; }
+  int64_t cache_hits() const { return cache_hits_; }
   int64_t bytes_referenced() const { return bytes_referenced_; }
   // The device a CUDA tensor was first met on ("cuda:0"), empty before.
   const std::string& accelerator() const { return accelerator_; }
@@ -63,6 +65,8 @@ class TensorCapture {
   std::unordered_map<Key, Entry, KeyHash> known_;
   size_t prune_at_ = 4096;
   int64_t bytes_put_ = 0;
+  int64_t tensors_hashed_ = 0;
+  int64_t cache_hits_ = 0;
   int64_t bytes_referenced_ = 0;
   std::string accelerator_;
 };

@@ -72,6 +72,6 @@ class PlantedBug {
 
 #define TAPML_ON_EVERY_BACKEND(Fixture)                                                  \
   INSTANTIATE_TEST_SUITE_P(Backends, Fixture, ::testing::ValuesIn(available_backends()), \
-                           [](const auto& info) { return info.param; })
+                           [](const ::testing::TestParamInfo<std::string>& backend) { return backend.param; })
 
 }  // namespace tapml::backends::testing

@@ -30,6 +30,7 @@ enum class Layout {
   Contiguous,
   Padded,     // every dim one longer than its size, two elements of offset
   Reversed,   // column-major, one element of offset
+  Transposed, // row-major with the last two dims swapped (a weight.t())
   Broadcast,  // contiguous with every other dim's stride 0 (inputs only)
 };
 
@@ -54,6 +55,13 @@ std::vector<int64_t> layout_strides(const std::vector<int64_t>& sizes, Layout la
       strides[d] = stride;
       stride *= sizes[d];
     }
+    return strides;
+  }
+  if (layout == Layout::Transposed && sizes.size() >= 2) {
+    std::vector<int64_t> swapped = sizes;
+    std::swap(swapped[sizes.size() - 1], swapped[sizes.size() - 2]);
+    strides = layout_strides(swapped, Layout::Contiguous);
+    std::swap(strides[sizes.size() - 1], strides[sizes.size() - 2]);
     return strides;
   }
   for (size_t d = sizes.size(); d-- > 0;) {
@@ -90,7 +98,10 @@ class OpenCLPrimitivesTest : public ::testing::Test {
     if (cl_ == nullptr) GTEST_SKIP() << missing_;
     unsetenv("TAPML_PLANT_BUG");
   }
-  void TearDown() override { unsetenv("TAPML_PLANT_BUG"); }
+  void TearDown() override {
+    unsetenv("TAPML_PLANT_BUG");
+    unsetenv("TAPML_OPENCL_MATMUL");
+  }
 
   static Device& device(Side side) { return side == kCl ? *cl_ : *cpu_; }
 
@@ -202,7 +213,8 @@ class OpenCLPrimitivesTest : public ::testing::Test {
 };
 
 constexpr DType kFloats[] = {DType::Float32, DType::Float16, DType::BFloat16};
-constexpr Layout kLayouts[] = {Layout::Contiguous, Layout::Padded, Layout::Reversed};
+constexpr Layout kLayouts[] = {Layout::Contiguous, Layout::Padded, Layout::Reversed,
+                               Layout::Transposed};
 
 std::string describe(DType dtype, Layout layout) {
   return std::string(dtype_name(dtype)) + " layout " + std::to_string(static_cast<int>(layout));
@@ -389,34 +401,57 @@ TEST_F(OpenCLPrimitivesTest, CumulativeSums) {
   }
 }
 
-TEST_F(OpenCLPrimitivesTest, MatmulOverLayoutsAndShapes) {
-  for (auto [m, k, n] : {std::tuple{1, 37, 45}, {3, 20, 300}, {17, 64, 33}, {70, 19, 70}}) {
-    for (Layout a_layout : kLayouts) {
-      for (Layout w_layout : kLayouts) {
-        SCOPED_TRACE("m " + std::to_string(m) + " k " + std::to_string(k) + " n " +
-                     std::to_string(n) + " layouts " + std::to_string(static_cast<int>(a_layout)) +
-                     std::to_string(static_cast<int>(w_layout)));
-        Twin a = input(DType::Float32, {2, m, k}, a_layout);
-        Twin w = input(DType::Float32, {2, k, n}, w_layout);
-        Twin out = output(DType::Float32, {2, m, n});
-        run([&](Primitives& p, Side s) { p.matmul(a[s], w[s], std::nullopt, out[s], 1, 1); });
-        expect_same(out, 1e-4, 1e-4);
-      }
-    }
+// CPU devices get vector kernels by default; TAPML_OPENCL_MATMUL=tiled runs
+// the GPUs' tiled kernel instead, so both are tested here.
+constexpr const char* kMatmulDesigns[] = {"", "tiled"};
+
+void force_matmul_design(const char* design) {
+  if (*design) {
+    setenv("TAPML_OPENCL_MATMUL", design, 1);
+  } else {
+    unsetenv("TAPML_OPENCL_MATMUL");
   }
 }
 
-TEST_F(OpenCLPrimitivesTest, MatmulWithBiasScalesAndDtypes) {
-  for (DType dtype : {DType::Float32, DType::Float16, DType::BFloat16, DType::Int64}) {
-    SCOPED_TRACE(std::string(dtype_name(dtype)));
-    Twin a = input(dtype, {3, 9, 40}, Layout::Padded, {-3, 3});
-    Twin w = input(dtype, {3, 40, 21}, Layout::Reversed, {-3, 3});
-    Twin bias = input(dtype, {3, 9, 21}, Layout::Broadcast, {-3, 3});  // a row broadcast
-    Twin out = output(dtype, {3, 9, 21});
-    double alpha = dtype == DType::Int64 ? 2 : 0.5;
-    run([&](Primitives& p, Side s) { p.matmul(a[s], w[s], bias[s], out[s], alpha, 3); });
-    expect_same(out, dtype == DType::Float32 ? 1e-5 : 0, 1e-4);
+TEST_F(OpenCLPrimitivesTest, MatmulOverLayoutsAndShapes) {
+  for (const char* design : kMatmulDesigns) {
+    force_matmul_design(design);
+    for (auto [m, k, n] : {std::tuple{1, 37, 45}, {3, 20, 300}, {17, 64, 33}, {70, 19, 70}}) {
+      for (Layout a_layout : kLayouts) {
+        for (Layout w_layout : kLayouts) {
+          SCOPED_TRACE(std::string("design '") + design + "' m " + std::to_string(m) + " k " +
+                       std::to_string(k) + " n " + std::to_string(n) + " layouts " +
+                       std::to_string(static_cast<int>(a_layout)) +
+                       std::to_string(static_cast<int>(w_layout)));
+          Twin a = input(DType::Float32, {2, m, k}, a_layout);
+          Twin w = input(DType::Float32, {2, k, n}, w_layout);
+          Twin out = output(DType::Float32, {2, m, n});
+          run([&](Primitives& p, Side s) { p.matmul(a[s], w[s], std::nullopt, out[s], 1, 1); });
+          expect_same(out, 1e-4, 1e-4);
+        }
+      }
+    }
   }
+  force_matmul_design("");
+}
+
+TEST_F(OpenCLPrimitivesTest, MatmulWithBiasScalesAndDtypes) {
+  for (const char* design : kMatmulDesigns) {
+    force_matmul_design(design);
+    for (DType dtype : {DType::Float32, DType::Float16, DType::BFloat16, DType::Int64}) {
+      for (Layout w_layout : {Layout::Transposed, Layout::Padded, Layout::Reversed}) {
+        SCOPED_TRACE(std::string("design '") + design + "' " + describe(dtype, w_layout));
+        Twin a = input(dtype, {3, 9, 40}, Layout::Padded, {-3, 3});
+        Twin w = input(dtype, {3, 40, 21}, w_layout, {-3, 3});
+        Twin bias = input(dtype, {3, 9, 21}, Layout::Broadcast, {-3, 3});  // a row broadcast
+        Twin out = output(dtype, {3, 9, 21});
+        double alpha = dtype == DType::Int64 ? 2 : 0.5;
+        run([&](Primitives& p, Side s) { p.matmul(a[s], w[s], bias[s], out[s], alpha, 3); });
+        expect_same(out, dtype == DType::Float32 ? 1e-5 : 0, 1e-4);
+      }
+    }
+  }
+  force_matmul_design("");
 }
 
 TEST_F(OpenCLPrimitivesTest, SoftmaxAndLogSoftmaxAlongRows) {

@@ -49,8 +49,12 @@ SampleTensor make_tensor(DType dtype, std::vector<int64_t> sizes, uint32_t seed)
     const float v = normal(rng);
     auto put = [&](auto value) { std::memcpy(out, &value, sizeof value); };
     switch (dtype) {
-      case DType::Float32: put(v); break;
-      case DType::Float64: put(static_cast<double>(v) * 1e-3); break;
+      case DType::Float32:
+        put(v);
+        break;
+      case DType::Float64:
+        put(static_cast<double>(v) * 1e-3);
+        break;
       case DType::Float16:
       case DType::BFloat16: {
         uint32_t bits;
@@ -60,13 +64,27 @@ SampleTensor make_tensor(DType dtype, std::vector<int64_t> sizes, uint32_t seed)
         put(static_cast<uint16_t>(dtype == DType::BFloat16 ? bits >> 16 : (bits >> 13) & 0x7fff));
         break;
       }
-      case DType::Int64: put(static_cast<int64_t>(v * 1e6f) << 20); break;
-      case DType::Int32: put(static_cast<int32_t>(v * 1e6f)); break;
-      case DType::Int16: put(static_cast<int16_t>(v * 1e3f)); break;
-      case DType::Int8: put(static_cast<int8_t>(v * 40)); break;
-      case DType::UInt8: put(static_cast<uint8_t>(rng())); break;
-      case DType::Bool: put(static_cast<uint8_t>(rng() & 1)); break;
-      case DType::Complex64: put(v), std::memcpy(out + 4, &v, 4); break;
+      case DType::Int64:
+        put(static_cast<int64_t>(v * 1e6f) << 20);
+        break;
+      case DType::Int32:
+        put(static_cast<int32_t>(v * 1e6f));
+        break;
+      case DType::Int16:
+        put(static_cast<int16_t>(v * 1e3f));
+        break;
+      case DType::Int8:
+        put(static_cast<int8_t>(v * 40));
+        break;
+      case DType::UInt8:
+        put(static_cast<uint8_t>(rng()));
+        break;
+      case DType::Bool:
+        put(static_cast<uint8_t>(rng() & 1));
+        break;
+      case DType::Complex64:
+        put(v), std::memcpy(out + 4, &v, 4);
+        break;
       case DType::Complex128: {
         const double d[2] = {v, -2.0 * v};
         std::memcpy(out, d, sizeof d);

@@ -21,13 +21,14 @@ std::string encoded(const Call& call) { return call_to_json(call).dump(); }
 TEST(StoreRoundTrip, EveryDTypeAndShape) {
   ScratchDir dir;
   const std::string path = dir.file("t.h5");
-  const std::vector<std::vector<int64_t>> shapes = {{}, {0}, {3, 0, 2}, {7}, {3, 5}, {2, 3, 4},
-                                                    {600, 700}, {3, 2, 300000}};
+  const std::vector<std::vector<int64_t>> shapes = {{},     {0},       {3, 0, 2},  {7},
+                                                    {3, 5}, {2, 3, 4}, {600, 700}, {3, 2, 300000}};
   std::vector<SampleTensor> tensors;
   uint32_t seed = 1;
   for (DType dtype : kAllDTypes) {
     for (const auto& shape : shapes) {
-      if (dtype_size(dtype) * 1800000 > 8000000 && shape.size() == 3 && shape[2] == 300000) continue;
+      if (dtype_size(dtype) * 1800000 > 8000000 && shape.size() == 3 && shape[2] == 300000)
+        continue;
       tensors.push_back(make_tensor(dtype, shape, seed++));
     }
   }
@@ -136,9 +137,9 @@ TEST(StoreRoundTrip, SameTensorIsStoredOnce) {
   const SampleTensor other = make_tensor(DType::Float32, {64, 64}, 8);
   auto writer = TraceWriter::create(path, testing::sample_meta());
   for (int i = 0; i < 10; ++i) {
-    writer->put_tensor(weight.hash, weight.dtype, weight.sizes, weight.bytes);  // put again: deduped
-    testing::put_call_with(*writer, testing::call_with_every_kind(i, {weight, other}),
-                           {&other});
+    writer->put_tensor(weight.hash, weight.dtype, weight.sizes,
+                       weight.bytes);  // put again: deduped
+    testing::put_call_with(*writer, testing::call_with_every_kind(i, {weight, other}), {&other});
   }
   const WriterStats stats = writer->stats();
   EXPECT_EQ(stats.tensors, 2);
@@ -187,9 +188,9 @@ TEST(StoreRoundTrip, ConcurrentWritersShareTensors) {
 TEST(StoreRoundTrip, PutTensorRejectsWrongByteCount) {
   ScratchDir dir;
   auto writer = TraceWriter::create(dir.file("bad.h5"), testing::sample_meta());
-  EXPECT_THROW(writer->put_tensor(std::string(32, 'a'), DType::Float32, {2, 2},
-                                  std::vector<std::byte>(15)),
-               TraceError);
+  EXPECT_THROW(
+      writer->put_tensor(std::string(32, 'a'), DType::Float32, {2, 2}, std::vector<std::byte>(15)),
+      TraceError);
   EXPECT_THROW(writer->put_tensor(std::string(32, 'a'), DType::Float32, {-1, 2}, {}), TraceError);
 }
 

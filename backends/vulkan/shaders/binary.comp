@@ -95,9 +95,9 @@ void main() {
     uint b_e = element_at(1, i);
     uint out_e = element_at(2, i);
     if (int_math) {
-      store_i(2, out_e, apply_int(pc.op, load_i(0, a_e), load_i(1, b_e)));
+      store_i(2, out_e, apply_int(kOp, load_i(0, a_e), load_i(1, b_e)));
     } else {
-      store_f(2, out_e, apply_float(pc.op, load_f(0, a_e), load_f(1, b_e)));
+      store_f(2, out_e, apply_float(kOp, load_f(0, a_e), load_f(1, b_e)));
     }
   }
 }

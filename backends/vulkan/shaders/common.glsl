@@ -25,7 +25,7 @@ const uint kI8 = 7;
 const uint kU8 = 8;
 const uint kBool = 9;
 
-// Flag bits of pc.flags; must match backends/vulkan/shader_abi.h.
+// Bits of kFlags; must match backends/vulkan/shader_abi.h.
 const uint kFlagIntMath = 1u;     // compute in int64 instead of float
 const uint kFlagBug = 2u;         // this shader's planted bug is on
 const uint kFlagBug2 = 4u;        // a second planted bug of this shader
@@ -37,7 +37,7 @@ const uint kFlagHasC = 128u;      // third optional operand present
 const uint kFlagHasD = 256u;      // fourth optional operand present
 
 struct TensorDesc {
-  uint dtype;
+  uint dtype;  // also in kDtype<t>, which the shaders use
   uint offset;  // elements from the start of the bound range
   uint rank;
   uint numel;
@@ -48,13 +48,24 @@ struct TensorDesc {
 layout(set = 0, binding = 0, std430) readonly buffer Params { TensorDesc desc[kMaxTensors]; };
 layout(set = 0, binding = 1, std430) buffer Data { uint w[]; } data[kMaxTensors];
 
+// Everything that steers control flow is a specialisation constant, so that
+// the driver folds the dtype and op switches away (lavapipe runs every case
+// of a switch it cannot prove uniform). Ids 0-9 are the shader's own.
+layout(constant_id = 10) const uint kOp = 0;
+layout(constant_id = 11) const uint kFlags = 0;
+layout(constant_id = 12) const uint kMode = 0;
+layout(constant_id = 16) const uint kDtype0 = 0;
+layout(constant_id = 17) const uint kDtype1 = 0;
+layout(constant_id = 18) const uint kDtype2 = 0;
+layout(constant_id = 19) const uint kDtype3 = 0;
+layout(constant_id = 20) const uint kDtype4 = 0;
+layout(constant_id = 21) const uint kDtype5 = 0;
+
 layout(push_constant) uniform Push {
-  uint op;
-  uint flags;
   uint n;  // work items (elements or rows)
   uint m;  // shader-specific count (reduced extent, row length)
   uint k;
-  uint aux;
+  uint unused;
   float fa;
   float fb;
   int64_t ia;  // integer scalar, or the bits of a double
@@ -65,7 +76,18 @@ layout(push_constant) uniform Push {
 #define kNaN uintBitsToFloat(0x7fc00000u)
 #define kInf uintBitsToFloat(0x7f800000u)
 
-bool has_flag(uint flag) { return (pc.flags & flag) != 0u; }
+bool has_flag(uint flag) { return (kFlags & flag) != 0u; }
+
+uint dtype_of(uint t) {
+  switch (t) {
+    case 0: return kDtype0;
+    case 1: return kDtype1;
+    case 2: return kDtype2;
+    case 3: return kDtype3;
+    case 4: return kDtype4;
+  }
+  return kDtype5;
+}
 
 double bits_to_double(int64_t bits) { return packDouble2x32(unpackUint2x32(uint64_t(bits))); }
 
@@ -139,7 +161,7 @@ int64_t load_i64_raw(uint t, uint e) {
 }
 
 float load_f(uint t, uint e) {
-  switch (desc[t].dtype) {
+  switch (dtype_of(t)) {
     case kF32: return uintBitsToFloat(data[t].w[e]);
     case kF64: return float(packDouble2x32(uvec2(data[t].w[2u * e], data[t].w[2u * e + 1u])));
     case kF16: return half_bits_to_float(load_u16(t, e));
@@ -155,7 +177,7 @@ float load_f(uint t, uint e) {
 }
 
 int64_t load_i(uint t, uint e) {
-  switch (desc[t].dtype) {
+  switch (dtype_of(t)) {
     case kI64: return load_i64_raw(t, e);
     case kI32: return int64_t(int(data[t].w[e]));
     case kI16: return int64_t(bitfieldExtract(int(load_u16(t, e)), 0, 16));
@@ -169,7 +191,7 @@ int64_t load_i(uint t, uint e) {
 bool is_floating(uint dtype) { return dtype <= kBF16; }
 
 bool load_bool(uint t, uint e) {
-  return is_floating(desc[t].dtype) ? load_f(t, e) != 0.0 : load_i(t, e) != 0l;
+  return is_floating(dtype_of(t)) ? load_f(t, e) != 0.0 : load_i(t, e) != 0l;
 }
 
 // ---- stores -----------------------------------------------------------------
@@ -194,7 +216,7 @@ void store_i64_raw(uint t, uint e, int64_t v) {
 
 // Float dtypes (and bool, which takes v != 0) from a float value.
 void store_float_dtype(uint t, uint e, float v) {
-  switch (desc[t].dtype) {
+  switch (dtype_of(t)) {
     case kF32: data[t].w[e] = floatBitsToUint(v); return;
     case kF64: {
       uvec2 words = unpackDouble2x32(double(v));
@@ -210,7 +232,7 @@ void store_float_dtype(uint t, uint e, float v) {
 
 // Integer dtypes (and bool) from an int64 value, wrapping as C casts do.
 void store_int_dtype(uint t, uint e, int64_t v) {
-  switch (desc[t].dtype) {
+  switch (dtype_of(t)) {
     case kI64: store_i64_raw(t, e, v); return;
     case kI32: data[t].w[e] = uint(v); return;
     case kI16: store_u16(t, e, uint(v)); return;
@@ -221,7 +243,7 @@ void store_int_dtype(uint t, uint e, int64_t v) {
 }
 
 void store_f(uint t, uint e, float v) {
-  uint dtype = desc[t].dtype;
+  uint dtype = dtype_of(t);
   if (is_floating(dtype) || dtype == kBool) {
     store_float_dtype(t, e, v);
   } else {
@@ -230,7 +252,7 @@ void store_f(uint t, uint e, float v) {
 }
 
 void store_i(uint t, uint e, int64_t v) {
-  if (is_floating(desc[t].dtype)) {
+  if (is_floating(dtype_of(t))) {
     store_float_dtype(t, e, float(v));
   } else {
     store_int_dtype(t, e, v);

@@ -27,18 +27,19 @@ shared float a_tile[BK * BM];
 shared float w_tile[BK * BN];
 
 uint g_k;
+uint g_a_sm; uint g_a_sk; uint g_w_sk; uint g_w_sn;
 uint g_n;
 uint g_a_base;
 uint g_w_base;
 bool g_w_contiguous_bug;
 
 float load_a(uint m, uint kk) {
-  return load_f(0, g_a_base + m * desc[0].strides[1] + kk * desc[0].strides[2]);
+  return uintBitsToFloat(data[0].w[g_a_base + m * g_a_sm + kk * g_a_sk]);
 }
 
 float load_w(uint kk, uint n) {
   if (g_w_contiguous_bug) return load_f(1, g_w_base + kk * g_n + n);
-  return load_f(1, g_w_base + kk * desc[1].strides[1] + n * desc[1].strides[2]);
+  return uintBitsToFloat(data[1].w[g_w_base + kk * g_w_sk + n * g_w_sn]);
 }
 
 void store_result(uint batch, uint m, uint n, float value) {
@@ -130,6 +131,7 @@ void main() {
   g_n = desc[3].sizes[2];
   g_k = desc[0].sizes[2];
   g_w_contiguous_bug = has_flag(kFlagBug);
+  g_a_sm = desc[0].strides[1]; g_a_sk = desc[0].strides[2]; g_w_sk = desc[1].strides[1]; g_w_sn = desc[1].strides[2];
   for (uint batch = gl_WorkGroupID.z; batch < batches; batch += gl_NumWorkGroups.z) {
     g_a_base = desc[0].offset + batch * desc[0].strides[0];
     g_w_base = desc[1].offset + batch * (g_w_contiguous_bug ? g_k * g_n : desc[1].strides[0]);

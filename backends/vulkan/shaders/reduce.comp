@@ -111,7 +111,7 @@ Acc group_combine(uint op, bool int_math, Acc acc, bool cooperative) {
 }
 
 void process_row(uint row, uint lane, uint lanes, bool cooperative) {
-  uint op = pc.op;
+  uint op = kOp;
   bool int_math = has_flag(kFlagIntMath);
   uint rank = desc[0].rank;
   uint outer_rank = rank - pc.k;

@@ -34,7 +34,7 @@ float group_max(float v, bool cooperative) { return group_reduce(v, cooperative,
 void process_row(uint row, uint lane, uint lanes, bool cooperative);
 
 void main() {
-  if (pc.aux == kModeRowPerInvocation) {
+  if (kMode == kModeRowPerInvocation) {
     FOR_EACH_ITEM(row) { process_row(row, 0u, 1u, false); }
   } else {
     for (uint row = gl_WorkGroupID.x; row < pc.n; row += gl_NumWorkGroups.x) {

@@ -55,7 +55,7 @@ float apply_float(uint op, float x) {
     case kBitwiseNot: return x == 0.0 ? 1.0 : 0.0;
     // NaN propagates through clamp, as in torch.
     case kClampMin: return isnan(x) ? x : max(x, a);
-    case kClampMax: return isnan(x) ? x : min(x, a);
+    case kClampMax: return isnan(x) ? x : min(x, b);
     case kClamp: return isnan(x) ? x : min(max(x, a), b);
     case kPowScalar: return pow_float(x, a);
   }
@@ -72,7 +72,7 @@ int64_t apply_int(uint op, int64_t x, bool out_is_bool) {
     case kRelu: return x < 0l ? 0l : x;
     case kBitwiseNot: return out_is_bool ? (x == 0l ? 1l : 0l) : ~x;
     case kClampMin: return max(x, a);
-    case kClampMax: return min(x, a);
+    case kClampMax: return min(x, b);
     case kClamp: return min(max(x, a), b);
     case kPowScalar: return pow_int(x, a);
   }
@@ -81,10 +81,10 @@ int64_t apply_int(uint op, int64_t x, bool out_is_bool) {
 
 void main() {
   bool int_math = has_flag(kFlagIntMath);
-  bool out_is_bool = desc[1].dtype == kBool;
+  bool out_is_bool = dtype_of(1) == kBool;
   FOR_EACH_ITEM(i) {
     uint out_e = element_at(1, i);
-    if (pc.op == kFill) {
+    if (kOp == kFill) {
       if (int_math) {
         store_i(1, out_e, pc.ia);
       } else {
@@ -94,11 +94,11 @@ void main() {
     }
     uint in_e = element_at(0, i);
     if (int_math) {
-      store_i(1, out_e, apply_int(pc.op, load_i(0, in_e), out_is_bool));
-    } else if (pc.op == kCopy && desc[0].dtype == kF64 && desc[1].dtype == kF64) {
+      store_i(1, out_e, apply_int(kOp, load_i(0, in_e), out_is_bool));
+    } else if (kOp == kCopy && dtype_of(0) == kF64 && dtype_of(1) == kF64) {
       store_i64_raw(1, out_e, load_i64_raw(0, in_e));  // bit-exact double copy
     } else {
-      store_f(1, out_e, apply_float(pc.op, load_f(0, in_e)));
+      store_f(1, out_e, apply_float(kOp, load_f(0, in_e)));
     }
   }
 }

@@ -1,0 +1,21 @@
+"""A few operator calls whose trace the recorder tests check: an in-place op
+(its input must show the values before), a strided input, int64 and bool
+tensors, and a weight used by many calls (hashed once) and then changed in
+place (hashed again)."""
+import torch
+
+x = torch.arange(6, dtype=torch.float32).reshape(2, 3)
+x.add_(1)
+strided = torch.arange(12, dtype=torch.float32).reshape(3, 4).t()
+doubled = strided * 2
+mask = torch.tensor([1, 2, 3], dtype=torch.int64) > 1
+lin = torch.nn.Linear(4, 4)
+with torch.no_grad():
+    for i in range(20):
+        lin(torch.full((2, 4), float(i)))
+    lin.weight.add_(1)
+    lin(torch.full((2, 4), 20.0))
+    ones = torch.ones(2, 4)
+    lin(ones)
+    lin(ones)
+print("small_ops done", mask.tolist(), float(doubled.sum()))
