@@ -125,9 +125,10 @@ H5Id create_call_table(hid_t file_id, size_t count, const std::string& file) {
   H5Id file_type = row_type(true);
   const hsize_t dims[1] = {count};
   H5Id space = h5_own(H5Screate_simple(1, dims, nullptr), H5Sclose, file, "dataspace");
-  return h5_own(
-      H5Dcreate2(file_id, "calls", file_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-      H5Dclose, file, "cannot create /calls");
+  H5Id dcpl = h5_own(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, file, "dataset properties");
+  H5Pset_obj_track_times(dcpl, false);  // no creation times: same calls, same bytes
+  return h5_own(H5Dcreate2(file_id, "calls", file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                H5Dclose, file, "cannot create /calls");
 }
 
 void write_call_rows(hid_t table, size_t start, const std::vector<CallRow>& rows,

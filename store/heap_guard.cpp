@@ -35,17 +35,27 @@ GlobalHeapGuard::GlobalHeapGuard(const std::string& path, hid_t file, hid_t tabl
     throw TraceError(path + ": uses " + std::to_string(sizeof_addr) +
                      "-byte file addresses; TapML traces use 8");
   }
+  // H5Dget_type hands back the type as laid out in memory (a string is a
+  // pointer there); on disk each variable-length string is a 16-byte heap
+  // reference. The table is written packed, so disk offsets are the running
+  // sum of the disk sizes, checked below against the dataset's storage size.
   H5Id type = h5_own(H5Dget_type(table), H5Tclose, path, "/calls type");
-  row_size_ = H5Tget_size(type);
   const int members = H5Tget_nmembers(type);
+  uint64_t offset = 0;
   for (int m = 0; m < members; ++m) {
     H5Id member = h5_own(H5Tget_member_type(type, static_cast<unsigned>(m)), H5Tclose, path,
                          "/calls column type");
     const H5T_class_t cls = H5Tget_class(member);
     if (cls == H5T_VLEN || (cls == H5T_STRING && H5Tis_variable_str(member) > 0)) {
-      if (H5Tget_size(member) != kVlenBytes) throw TraceError(path + ": /calls has odd columns");
-      string_offsets_.push_back(H5Tget_member_offset(type, static_cast<unsigned>(m)));
+      string_offsets_.push_back(offset);
+      offset += kVlenBytes;
+    } else {
+      offset += H5Tget_size(member);
     }
+  }
+  row_size_ = offset;
+  if (rows != 0 && H5Dget_storage_size(table) != rows * row_size_) {
+    throw TraceError(path + ": /calls has odd columns (not a TapML call table?)");
   }
   if (rows == 0 || string_offsets_.empty()) return;
   data_address_ = H5Dget_offset(table);

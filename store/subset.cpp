@@ -1,5 +1,6 @@
 // copy_subset (store/reader.h): chosen calls and the tensors they use.
 #include <algorithm>
+#include <filesystem>
 #include <unordered_map>
 
 #include "store/call_json.h"
@@ -55,7 +56,9 @@ void copy_subset(const TraceReader& source, const std::vector<int64_t>& seqs,
   hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
 
   TraceMeta meta = source.meta();
-  meta.extra["subset_of"] = source.path();
+  // The file name only: a subset may be committed, and must not name a
+  // folder of the machine it was made on.
+  meta.extra["subset_of"] = std::filesystem::path(source.path()).filename().string();
   meta.extra["subset_seqs"] = seq_ranges(chosen);
   TraceFileWriter file(out_path, meta, 3, size_t{1} << 20);
   if (const auto* h5 = dynamic_cast<const H5TraceReader*>(&source)) {

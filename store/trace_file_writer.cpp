@@ -25,6 +25,7 @@ H5Id create_tensor_dataset(hid_t group, const TensorSource& t, const ChunkLayout
                           : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
              H5Sclose, file, "tensor dataspace");
   H5Id dcpl = h5_own(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, file, "dataset properties");
+  H5Pset_obj_track_times(dcpl, false);  // no creation times: same input, same bytes
   if (layout.chunked) {
     const unsigned zstd_level = static_cast<unsigned>(level);
     h5_check(H5Pset_chunk(dcpl, static_cast<int>(dims.size()), layout.chunk_dims.data()), file,
@@ -55,7 +56,11 @@ TraceFileWriter::TraceFileWriter(const std::string& path, const TraceMeta& meta,
   // The 1.10 format checksums object headers and chunk indexes, so damage
   // to the file's structure is reported instead of misread.
   H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
-  file_ = h5_own(H5Fcreate(partial_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose, partial_,
+  // Objects carry no creation or modification times, so the same calls and
+  // tensors give a byte-identical file (committed fixtures diff cleanly).
+  H5Id fcpl = h5_own(H5Pcreate(H5P_FILE_CREATE), H5Pclose, path_, "file creation properties");
+  H5Pset_obj_track_times(fcpl, false);
+  file_ = h5_own(H5Fcreate(partial_.c_str(), H5F_ACC_TRUNC, fcpl, fapl), H5Fclose, partial_,
                  "cannot create the trace file");
   h5_write_int_attr(file_, "format_version", meta.format_version, partial_);
   for (const auto& [name, member] : kMetaStringFields) {
@@ -64,7 +69,9 @@ TraceFileWriter::TraceFileWriter(const std::string& path, const TraceMeta& meta,
   for (const auto& [key, value] : meta.extra) {
     h5_write_string_attr(file_, ("meta_" + key).c_str(), value, partial_);
   }
-  tensors_ = h5_own(H5Gcreate2(file_, "tensors", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
+  H5Id gcpl = h5_own(H5Pcreate(H5P_GROUP_CREATE), H5Pclose, path_, "group properties");
+  H5Pset_obj_track_times(gcpl, false);
+  tensors_ = h5_own(H5Gcreate2(file_, "tensors", H5P_DEFAULT, gcpl, H5P_DEFAULT), H5Gclose,
                     partial_, "cannot create /tensors");
 }
 
