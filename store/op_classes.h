@@ -37,7 +37,10 @@ inline OpClass classify_op(std::string_view name) {
                                           "aten::bernoulli_", "aten::rand", "aten::randn",
                                           "aten::randint", "aten::randperm", "aten::multinomial",
                                           "aten::random_", "aten::exponential_",
-                                          "aten::native_dropout"};
+                                          "aten::native_dropout",
+                                          // the decompositions of uniform_/normal_ that
+                                          // recent PyTorch runs on the CPU
+                                          "prims::uniform", "prims::normal"};
   constexpr std::string_view kHostSync[] = {"aten::item", "aten::_local_scalar_dense",
                                             "aten::is_nonzero", "aten::equal"};
   for (auto n : kViewOrMeta) {

@@ -303,6 +303,13 @@ void Recorder::exit(const at::RecordFunction& fn, CallContext& context) {
   call.end_ns = now_ns();
   const OpInfo& op = *context.op;
   const auto& outputs = fn.outputs();
+  for (const c10::IValue& output : outputs) {
+    if (output.isTensor()) {
+      tensors_->note_written(output.toTensor());
+    } else if (output.isTensorList()) {
+      for (const at::Tensor& tensor : output.toTensorVector()) tensors_->note_written(tensor);
+    }
+  }
   call.outputs.reserve(outputs.size());
   for (size_t i = 0; i < outputs.size(); ++i) {
     ArgInfo fallback{i == 0 ? "result" : "result" + std::to_string(i), ""};

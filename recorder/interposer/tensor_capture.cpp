@@ -65,6 +65,7 @@ size_t TensorCapture::KeyHash::operator()(const Key& key) const {
   mix(std::hash<const void*>()(key.data));
   mix(static_cast<size_t>(key.offset));
   mix(key.version);
+  mix(key.generation);
   mix(static_cast<size_t>(key.dtype));
   for (int64_t s : key.sizes) mix(static_cast<size_t>(s));
   for (int64_t s : key.strides) mix(static_cast<size_t>(s) * 31);
@@ -84,6 +85,7 @@ void TensorCapture::capture(const at::Tensor& tensor, store::TensorMeta& meta) {
     const c10::Storage& storage = tensor.storage();
     key.emplace(Key{storage.unsafeGetStorageImpl(), storage.data(), tensor.storage_offset(),
                     tensor.unsafeGetTensorImpl()->version_counter().current_version(),
+                    write_generation(storage.unsafeGetStorageImpl()),
                     tensor.scalar_type(),
                     c10::SmallVector<int64_t, 6>(tensor.sizes().begin(), tensor.sizes().end()),
                     c10::SmallVector<int64_t, 6>(tensor.strides().begin(),
@@ -127,10 +129,23 @@ std::string TensorCapture::hash_and_store(const at::Tensor& tensor,
   return hash;
 }
 
+uint64_t TensorCapture::write_generation(const c10::StorageImpl* storage) const {
+  auto it = generation_.find(storage);
+  return it == generation_.end() ? 0 : it->second;
+}
+
+void TensorCapture::note_written(const at::Tensor& tensor) {
+  if (!tensor.defined() || !tensor.has_storage()) return;
+  ++generation_[tensor.storage().unsafeGetStorageImpl()];
+}
+
 void TensorCapture::forget_freed_storages() {
   for (auto it = known_.begin(); it != known_.end();) {
     it = it->second.storage.expired() ? known_.erase(it) : std::next(it);
   }
+  // A generation outlives its storage harmlessly: a new storage at the same
+  // address only starts from a higher number. Kept bounded all the same.
+  if (generation_.size() > 4 * prune_at_) generation_.clear(), known_.clear();
   prune_at_ = std::max<size_t>(4096, known_.size() * 2);
 }
 

@@ -2,7 +2,11 @@
 // at every call would make recording unusable, so a tensor already hashed is
 // recognised by its storage, data pointer, offset, sizes, strides, dtype and
 // version counter (bumped by every in-place write): an unchanged weight costs
-// one lookup after its first use.
+// one lookup after its first use. The version counter is not enough on its
+// own: writes made inside a kernel (mean.dim summing into its result, then
+// dividing it in place) run below autograd and leave it alone. So every op's
+// outputs are reported at exit (note_written) and bump a per-storage write
+// generation that is part of the key.
 #pragma once
 
 #include <ATen/core/Tensor.h>
@@ -32,6 +36,10 @@ class TensorCapture {
   // already. Leaves meta.hash empty for tensors without readable values.
   void capture(const at::Tensor& tensor, store::TensorMeta& meta);
 
+  // An op has just returned `tensor` (a result, an out= argument or an
+  // in-place self): its storage may hold new values whatever its version.
+  void note_written(const at::Tensor& tensor);
+
   int64_t bytes_put() const { return bytes_put_; }
   int64_t tensors_hashed() const { return tensors_hashed_; }
   int64_t cache_hits() const { return cache_hits_; }
@@ -45,6 +53,7 @@ class TensorCapture {
     const void* data;
     int64_t offset;
     uint32_t version;
+    uint64_t generation;
     c10::ScalarType dtype;
     c10::SmallVector<int64_t, 6> sizes;
     c10::SmallVector<int64_t, 6> strides;
@@ -60,9 +69,11 @@ class TensorCapture {
 
   std::string hash_and_store(const at::Tensor& tensor, const store::TensorMeta& meta);
   void forget_freed_storages();
+  uint64_t write_generation(const c10::StorageImpl* storage) const;
 
   store::TraceWriter& writer_;
   std::unordered_map<Key, Entry, KeyHash> known_;
+  std::unordered_map<const c10::StorageImpl*, uint64_t> generation_;
   size_t prune_at_ = 4096;
   int64_t bytes_put_ = 0;
   int64_t tensors_hashed_ = 0;
