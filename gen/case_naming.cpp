@@ -17,18 +17,30 @@ constexpr size_t kSuffixDigits = 8;
 
 std::string_view dtype_token(DType dtype) {
   switch (dtype) {
-    case DType::Float32: return "f32";
-    case DType::Float64: return "f64";
-    case DType::Float16: return "f16";
-    case DType::BFloat16: return "bf16";
-    case DType::Int64: return "i64";
-    case DType::Int32: return "i32";
-    case DType::Int16: return "i16";
-    case DType::Int8: return "i8";
-    case DType::UInt8: return "u8";
-    case DType::Bool: return "b8";
-    case DType::Complex64: return "c64";
-    case DType::Complex128: return "c128";
+    case DType::Float32:
+      return "f32";
+    case DType::Float64:
+      return "f64";
+    case DType::Float16:
+      return "f16";
+    case DType::BFloat16:
+      return "bf16";
+    case DType::Int64:
+      return "i64";
+    case DType::Int32:
+      return "i32";
+    case DType::Int16:
+      return "i16";
+    case DType::Int8:
+      return "i8";
+    case DType::UInt8:
+      return "u8";
+    case DType::Bool:
+      return "b8";
+    case DType::Complex64:
+      return "c64";
+    case DType::Complex128:
+      return "c128";
   }
   return "unknown";
 }
@@ -56,16 +68,24 @@ std::string tensor_signature(const store::TensorMeta& t) {
 std::string value_signature(const store::Value& v) {
   using store::ValueKind;
   switch (v.kind) {
-    case ValueKind::None: return "None";
-    case ValueKind::Bool: return v.b ? "true" : "false";
-    case ValueKind::Int: return "i" + std::to_string(v.i);
-    case ValueKind::Float: return "f" + exact_number(v.f);
-    case ValueKind::Complex: return "c" + exact_number(v.f) + "," + exact_number(v.f_imag);
-    case ValueKind::Tensor: return tensor_signature(v.tensor);
-    case ValueKind::IntList: return "i[" + join(v.ints, ",") + "]";
+    case ValueKind::None:
+      return "None";
+    case ValueKind::Bool:
+      return v.b ? "true" : "false";
+    case ValueKind::Int:
+      return "i" + std::to_string(v.i);
+    case ValueKind::Float:
+      return "f" + exact_number(v.f);
+    case ValueKind::Complex:
+      return "c" + exact_number(v.f) + "," + exact_number(v.f_imag);
+    case ValueKind::Tensor:
+      return tensor_signature(v.tensor);
+    case ValueKind::IntList:
+      return "i[" + join(v.ints, ",") + "]";
     case ValueKind::FloatList: {
       std::string out = "f[";
-      for (size_t i = 0; i < v.floats.size(); ++i) out += (i ? "," : "") + exact_number(v.floats[i]);
+      for (size_t i = 0; i < v.floats.size(); ++i)
+        out += (i ? "," : "") + exact_number(v.floats[i]);
       return out + "]";
     }
     case ValueKind::BoolList: {
@@ -83,7 +103,8 @@ std::string value_signature(const store::Value& v) {
     case ValueKind::Device:     // kernels run on the target's device whatever was recorded
     case ValueKind::Generator:  // compute ops take none that matters
       return std::string(store::value_kind_name(v.kind));
-    default: return std::string(store::value_kind_name(v.kind)) + ":" + v.text;
+    default:
+      return std::string(store::value_kind_name(v.kind)) + ":" + v.text;
   }
 }
 

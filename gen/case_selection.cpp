@@ -127,11 +127,10 @@ void apply_budget(const store::TraceReader& trace, const SelectionOptions& optio
       if (!included.count(hash)) added += cost_of(hash);
     }
     if (total + added > options.budget_bytes) {
-      selection.left_out.push_back(
-          {c.op, c.name, c.calls,
-           "over the fixture budget (needs " + megabytes(added) + ", " +
-               megabytes(options.budget_bytes - total) + " of " +
-               megabytes(options.budget_bytes) + " left)"});
+      selection.left_out.push_back({c.op, c.name, c.calls,
+                                    "over the fixture budget (needs " + megabytes(added) + ", " +
+                                        megabytes(options.budget_bytes - total) + " of " +
+                                        megabytes(options.budget_bytes) + " left)"});
       continue;
     }
     total += added;
@@ -141,10 +140,10 @@ void apply_budget(const store::TraceReader& trace, const SelectionOptions& optio
   }
   selection.fixture_bytes = total;
   if (selection.cases.empty()) {
-    throw GenError("a fixture budget of " + megabytes(options.budget_bytes) + " holds none of the " +
-                   std::to_string(candidates.size()) + " cases; the smallest needs " +
-                   megabytes(candidates[order.front()].fixture_bytes) +
-                   ": raise --budget-mb");
+    throw GenError("a fixture budget of " + megabytes(options.budget_bytes) +
+                   " holds none of the " + std::to_string(candidates.size()) +
+                   " cases; the smallest needs " +
+                   megabytes(candidates[order.front()].fixture_bytes) + ": raise --budget-mb");
   }
 }
 
@@ -184,8 +183,8 @@ Selection select_cases(const store::TraceReader& trace, const backends::KernelTa
   // Names come from every signature of an op, chosen or not, so that a case
   // keeps its name whatever the budget and the cpu kernels leave out.
   std::set<std::string> ops;
-  std::map<std::string, std::vector<const std::pair<const std::pair<std::string, std::string>,
-                                                    Group>*>>
+  std::map<std::string,
+           std::vector<const std::pair<const std::pair<std::string, std::string>, Group>*>>
       by_op;
   for (const auto& entry : groups) {
     ops.insert(entry.first.first);

@@ -33,8 +33,8 @@ struct SelectionOptions {
 };
 
 struct Case {
-  store::Call call;  // the recorded call carved, with its seq in the source trace
-  std::string op;    // full name, "aten::add.Tensor"
+  store::Call call;       // the recorded call carved, with its seq in the source trace
+  std::string op;         // full name, "aten::add.Tensor"
   std::string signature;  // input_signature(call)
   std::string suite;      // GoogleTest suite: op_identifier(op), unique within the selection
   std::string name;       // GoogleTest test name, unique within its suite

@@ -68,9 +68,15 @@ FolderState inspect_folder(const fs::path& dir) {
       }
     } else {
       switch (check_stamp(read_file(entry.path()))) {
-        case StampCheck::Intact: state.generated.push_back(name); break;
-        case StampCheck::Edited: state.edited.push_back(name); break;
-        case StampCheck::Missing: state.foreign.push_back(name); break;
+        case StampCheck::Intact:
+          state.generated.push_back(name);
+          break;
+        case StampCheck::Edited:
+          state.edited.push_back(name);
+          break;
+        case StampCheck::Missing:
+          state.foreign.push_back(name);
+          break;
       }
     }
   }

@@ -25,7 +25,7 @@ StampCheck check_stamp(const std::string& text) {
   }
   if (marker == std::string_view::npos) return StampCheck::Missing;
   return first.substr(marker) == short_hash(text.substr(end + 1)) ? StampCheck::Intact
-                                                                   : StampCheck::Edited;
+                                                                  : StampCheck::Edited;
 }
 
 }  // namespace tapml::gen

@@ -65,6 +65,15 @@ void fail(CallResult& result, const std::string& what) {
   result.message += what;
 }
 
+// A lost device (a remote server that died) ends the replay: no later call
+// can run. The message names the call in flight and how to go on from it.
+[[noreturn]] void device_lost(const store::Call& call, const backends::DeviceLost& e) {
+  const std::string seq = std::to_string(call.seq);
+  throw backends::DeviceLost("device lost at call " + seq + " (" + call.full_name() +
+                             ", in flight): " + e.what() + "; rerun, with --calls " + seq +
+                             ": to go on from this call");
+}
+
 }  // namespace
 
 CallResult result_for(const store::Call& call) {
@@ -92,6 +101,8 @@ std::optional<CallResult> CallRunner::run(const store::Call& call, std::string* 
   BuiltCall built;
   try {
     built = builder_.build(call);
+  } catch (const backends::DeviceLost& e) {
+    device_lost(call, e);
   } catch (const backends::BackendError& e) {
     return error(std::move(result), std::string("building the call: ") + e.what());
   }
@@ -112,6 +123,8 @@ std::optional<CallResult> CallRunner::run(const store::Call& call, std::string* 
     for (const ExpectedOutput& expected : built.expected) check(built, expected, result);
   } catch (const store::TraceError&) {
     throw;
+  } catch (const backends::DeviceLost& e) {
+    device_lost(call, e);
   } catch (const std::exception& e) {
     return error(std::move(result), e.what());
   }

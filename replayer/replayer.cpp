@@ -39,6 +39,8 @@ std::vector<CallNode> read_nodes(const store::TraceReader& trace,
     }
     try {
       node.supported = kernels.select(built.call, &node.why_unsupported) != nullptr;
+    } catch (const backends::DeviceLost&) {
+      throw;  // a remote server that died: nothing more can run
     } catch (const std::exception&) {
       // A kernel's predicate that throws is a kernel defect: run the call so
       // that it is reported as an ERROR with this message.

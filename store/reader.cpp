@@ -109,7 +109,22 @@ Call H5TraceReader::call(size_t index) const {
     throw TraceError(path_ + ": no call " + std::to_string(index) + " (the trace has " +
                      std::to_string(num_calls_) + ")");
   }
-  CallRow row = std::move(rows(index, 1).front());
+  CallRow row;
+  {
+    std::lock_guard lock(batch_mutex_);
+    if (index < batch_start_ || index >= batch_start_ + batch_.size()) {
+      batch_.clear();
+      batch_start_ = index - index % kRowBatch;
+      try {
+        batch_ = rows(batch_start_, std::min(kRowBatch, num_calls_ - batch_start_));
+      } catch (const TraceError&) {
+        // A damaged row elsewhere in the batch must not make this one unreadable.
+        batch_start_ = index;
+        batch_ = rows(index, 1);
+      }
+    }
+    row = batch_[index - batch_start_];
+  }
   if (row.seq != static_cast<int64_t>(index)) {
     throw TraceError(path_ + ": call row " + std::to_string(index) + " has seq " +
                      std::to_string(row.seq));

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 
 #include "store/call_table.h"
 #include "store/h5_io.h"
@@ -45,6 +46,12 @@ class H5TraceReader final : public TraceReader {
   TraceMeta meta_;
   size_t num_calls_ = 0;
   std::unique_ptr<GlobalHeapGuard> guard_;
+  // call() reads rows a batch at a time: each H5Dread of /calls costs as much
+  // for one row as for thousands (HDF5 allocates its conversion buffers), and
+  // callers walk the calls in order.
+  mutable std::mutex batch_mutex_;
+  mutable size_t batch_start_ = 0;
+  mutable std::vector<CallRow> batch_;
 };
 
 }  // namespace tapml::store

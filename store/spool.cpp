@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -42,6 +43,17 @@ void publish_magic(std::byte* header, uint32_t magic) {
       .store(magic, std::memory_order_release);
 }
 
+// The largest file size this process may write: past RLIMIT_FSIZE the kernel
+// answers with SIGXFSZ, which kills a program that did not ignore it, so the
+// spool stops below the limit instead of reaching it.
+uint64_t file_size_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_FSIZE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) {
+    return UINT64_MAX;
+  }
+  return static_cast<uint64_t>(limit.rlim_cur);
+}
+
 }  // namespace
 
 SpoolAppender::SpoolAppender(const std::string& path) : path_(path) {
@@ -78,11 +90,24 @@ SpoolAppender::~SpoolAppender() {
 void SpoolAppender::grow(uint64_t needed) {
   if (needed <= mapped_) return;
   if (needed > reserved_) throw TraceError(path_ + ": the spool outgrew its address space");
+  constexpr uint64_t kPage = 4096;
+  const uint64_t limit = std::min(file_size_limit() & ~(kPage - 1), reserved_);
+  if (needed > limit) {
+    throw TraceError(path_ + ": the spool reached the file-size limit (ulimit -f) of " +
+                     std::to_string(limit) + " bytes");
+  }
   uint64_t step = std::clamp<uint64_t>(mapped_ / 4, 16 * kMiB, kGiB);
   uint64_t target = std::max(needed, mapped_ + step);
-  target = std::min((target + 2 * kMiB - 1) & ~(2 * kMiB - 1), reserved_);
+  target = std::min((target + 2 * kMiB - 1) & ~(2 * kMiB - 1), limit);
   int err =
       ::posix_fallocate(fd_, static_cast<off_t>(mapped_), static_cast<off_t>(target - mapped_));
+  if (err != 0 && target > needed) {
+    // Not room for a whole step (a nearly full disk): take just what this
+    // record needs, so every record that fits is still written.
+    target = (needed + kPage - 1) & ~(kPage - 1);
+    err =
+        ::posix_fallocate(fd_, static_cast<off_t>(mapped_), static_cast<off_t>(target - mapped_));
+  }
   if (err != 0) {
     throw TraceError(path_ + ": cannot grow the spool to " + std::to_string(target) +
                      " bytes: " + errno_text(err));

@@ -4,7 +4,6 @@
 // Exit codes: 0 written, 1 the written fixture failed its own check, 2 bad
 // input or usage (one line on stderr).
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -149,12 +148,10 @@ int generate(const Options& options) {
 
 int main(int argc, char** argv) {
   Options options;
-  CLI::App app{"tapml-gen: a GoogleTest suite carved from a TapML trace (docs/gen.md)"};
+  CLI::App app{"tapml-gen: a GoogleTest suite carved from a TapML trace (docs/test-generation.md)"};
   app.add_option("trace", options.trace, "recorded trace (.h5)")->required();
-  app.add_option("--model", options.model, "suite name: test binary and CTest label")
-      ->required();
-  app.add_option("--out", options.out, "the suite's folder, e.g. tests/generated/NAME")
-      ->required();
+  app.add_option("--model", options.model, "suite name: test binary and CTest label")->required();
+  app.add_option("--out", options.out, "the suite's folder, e.g. tests/generated/NAME")->required();
   app.add_option("--budget-mb", options.budget_mb, "most MB the fixture may take")
       ->capture_default_str();
   app.add_option("--op", options.op, "only ops whose full or plain name matches this regex");

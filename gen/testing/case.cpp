@@ -35,8 +35,8 @@ Session open_session(const Settings& s) {
     session.runner = std::make_unique<replay::CallRunner>(*session.fixture, *session.backend,
                                                           *session.device, session.tolerance);
   } catch (const std::exception& e) {
-    session.error = std::string("cannot set up the ") + s.model + " suite on " + s.target + ": " +
-                    e.what();
+    session.error =
+        std::string("cannot set up the ") + s.model + " suite on " + s.target + ": " + e.what();
   }
   return session;
 }
@@ -104,11 +104,14 @@ void check_case(int64_t seq) {
   }
   if (!result) FAIL() << what << ": the fixture lacks its values: " << skipped;
   switch (result->status) {
-    case replay::Status::Pass: return;
+    case replay::Status::Pass:
+      return;
     case replay::Status::Unsupported:
       FAIL() << what << ": the target has no kernel for it: " << result->message;
-    case replay::Status::Error: FAIL() << what << ": the kernel failed: " << result->message;
-    case replay::Status::Fail: break;
+    case replay::Status::Error:
+      FAIL() << what << ": the kernel failed: " << result->message;
+    case replay::Status::Fail:
+      break;
   }
   std::string details;
   for (const replay::OutputResult& out : result->outputs) {

@@ -28,8 +28,24 @@ function(tapml_generated_suite model)
   foreach(target IN LISTS TAPML_SUITE_TARGETS)
     gtest_discover_tests(${binary}
       TEST_PREFIX "${model}.${target}."
+      TEST_LIST ${model}_${target}_tests
       EXTRA_ARGS "--tapml-target=${target}"
-      DISCOVERY_TIMEOUT 60
-      PROPERTIES LABELS "${target};${model};generated")
+      DISCOVERY_TIMEOUT 60)
+    tapml_label_discovered_tests(${model}_${target}_tests ${target} ${model} generated)
   endforeach()
+endfunction()
+
+# tapml_label_discovered_tests(<test list variable> <label>...)
+#
+# Gives the tests gtest_discover_tests(... TEST_LIST <variable>) found in this
+# folder the labels. gtest_discover_tests cannot do it for more than one
+# label (CMake splits the list it passes through), so a file that CTest reads
+# after the discovered tests sets them.
+function(tapml_label_discovered_tests test_list)
+  set(file "${CMAKE_CURRENT_BINARY_DIR}/${test_list}_labels.cmake")
+  file(GENERATE OUTPUT "${file}" CONTENT "if(${test_list})
+  set_tests_properties(\${${test_list}} PROPERTIES LABELS \"${ARGN}\")
+endif()
+")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${file}")
 endfunction()

@@ -224,6 +224,8 @@ void add_interposer_environment(Environment& env, const RunConfig& config,
   env["TAPML_CONFIG_JSON"] = capture_config_to_json(config.capture);
   env["TAPML_INTERPOSER"] = interposer.library;
   env["TAPML_TORCH_VERSION"] = interposer.torch_version;
+  add_offload_environment(env, config.offload, fs::path(interposer.library).parent_path().string(),
+                          config.output);
 }
 
 pid_t start_program(const Program& program, const std::string& workdir, const Environment& env) {

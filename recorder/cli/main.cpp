@@ -144,7 +144,8 @@ int record(const RunConfig& config, const Program& program, const Environment& e
       std::chrono::duration<double>(std::chrono::steady_clock::now() - finish_started).count();
   std::error_code ec;
   const auto trace_bytes = static_cast<int64_t>(fs::file_size(output, ec));
-  if (!report.complete) {
+  const bool stopped_early = counts.state == static_cast<int32_t>(RecordState::kStopped);
+  if (!report.complete && !stopped_early) {
     std::fprintf(stderr,
                  "tapml-record: the program %s before closing its trace: recovered the %lld "
                  "calls it completed (%s)\n",
@@ -161,7 +162,7 @@ int record(const RunConfig& config, const Program& program, const Environment& e
                static_cast<long long>(counts.captured), static_cast<long long>(report.tensors),
                megabytes(trace_bytes).c_str(), megabytes(counts.referenced_bytes).c_str(), ratio,
                program_seconds, finish_seconds);
-  if (counts.state == static_cast<int32_t>(RecordState::kStopped)) {
+  if (stopped_early) {
     return usage_error("recording stopped early: " + counts.error +
                        "; the trace keeps the calls written before");
   }

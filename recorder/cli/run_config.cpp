@@ -107,6 +107,7 @@ bool parse_run_config(int argc, char** argv, RunConfig& config) {
       ->check(CLI::Range(1, 19));
   app.add_option("--model", capture.model, "the model's name, for the trace's metadata");
   app.add_flag("--quiet,-q", config.quiet, "no progress line");
+  add_offload_options(app, config.offload);
 
   try {
     app.parse(argc, argv);

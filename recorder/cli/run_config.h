@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "recorder/cli/offload_flags.h"
 #include "recorder/common/capture_config.h"
 
 namespace tapml::recorder {
@@ -20,6 +21,7 @@ struct RunConfig {
   std::vector<std::string> env;      // K=V
   std::string output;                // absolute
   CaptureConfig capture;             // policy and metadata (output is set too)
+  OffloadFlags offload;              // hybrid run: ops on a target backend
   bool quiet = false;                // no progress line
 };
 

@@ -37,7 +37,6 @@ class BusyScope {
 };
 
 constexpr int64_t kProgressEvery = 64;
-constexpr int64_t kWriterCheckEvery = 256;
 
 std::string iso_utc_now() {
   std::time_t now = std::time(nullptr);
@@ -98,8 +97,12 @@ void Recorder::register_callback() {
     // writer's threads: it records nothing.
     pthread_atfork(nullptr, nullptr, [] { Recorder::get().state_.store(State::kDone); });
     std::atexit([] {
-      std::string error = Recorder::get().stop();
-      if (!error.empty()) std::fprintf(stderr, "tapml: %s\n", error.c_str());
+      Recorder& recorder = Recorder::get();
+      std::string error = recorder.stop();
+      // Under tapml-record the progress block carries the error to its summary.
+      if (!error.empty() && recorder.config_.finish) {
+        std::fprintf(stderr, "tapml: %s\n", error.c_str());
+      }
     });
   }
 }
@@ -206,7 +209,7 @@ bool Recorder::decide_capture(const at::RecordFunction& fn, const OpInfo& op, ui
     // have nothing to compare a kernel against (store/op_classes.h).
     return false;
   }
-  if (!op.selected) return false;
+  if (!op.selected || !values_readable(fn.inputs())) return false;
   if (config_.byte_budget > 0 && tensors_->bytes_put() >= config_.byte_budget) {
     flags |= store::kCallOverBudget;
     return false;
@@ -325,10 +328,10 @@ void Recorder::exit(const at::RecordFunction& fn, CallContext& context) {
     call.outputs.push_back(store::Arg{arg.name, arg.type, std::move(value)});
   }
   writer_->put_call(call);
+  if (!check_writer()) return;  // this call was not written
   ++calls_done_;
   if (call.flags & store::kCallCaptured) ++calls_captured_;
   if (calls_done_ % kProgressEvery == 0) publish_progress(false);
-  if (calls_done_ % kWriterCheckEvery == 0) check_writer();
 }
 
 void Recorder::publish_progress(bool /*force*/) {
@@ -347,9 +350,9 @@ void Recorder::publish_progress(bool /*force*/) {
   }
 }
 
-void Recorder::check_writer() {
+bool Recorder::check_writer() {
   std::string error = writer_->error();
-  if (error.empty()) return;
+  if (error.empty()) return true;
   // Disk full or another I/O error: stop recording, keep what is written.
   state_ = State::kDone;
   publish_progress(true);
@@ -359,8 +362,12 @@ void Recorder::check_writer() {
     progress_->set_error(error);
     progress_->block().state.store(static_cast<int32_t>(RecordState::kStopped));
   }
-  std::fprintf(stderr, "tapml: recording stopped after %lld calls: %s\n",
-               static_cast<long long>(calls_done_), error.c_str());
+  // tapml-record says so from the progress block; a Python caller hears it here.
+  if (config_.finish) {
+    std::fprintf(stderr, "tapml: recording stopped after %lld calls: %s\n",
+                 static_cast<long long>(calls_done_), error.c_str());
+  }
+  return false;
 }
 
 std::string Recorder::close_writer() {
@@ -395,6 +402,9 @@ std::string Recorder::stop() {
   // How well the tensor cache worked: hashes computed versus references served.
   writer_->set_meta("tensors_hashed", std::to_string(tensors_->tensors_hashed()));
   writer_->set_meta("tensor_cache_hits", std::to_string(tensors_->cache_hits()));
+  // The bytes every captured input and output would take raw: what the
+  // trace's size is measured against.
+  writer_->set_meta("referenced_bytes", std::to_string(writer_->stats().referenced_bytes));
   std::string error = close_writer();
   if (error.empty() && config_.finish) {
     try {

@@ -60,7 +60,7 @@ class Recorder {
   void open_writer();
   bool decide_capture(const at::RecordFunction& fn, const OpInfo& op, uint32_t& flags);
   void publish_progress(bool force);
-  void check_writer();
+  bool check_writer();  // false (and recording stopped) after a write error
   std::string close_writer();
   int64_t now_ns() const;
 

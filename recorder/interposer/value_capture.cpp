@@ -237,6 +237,26 @@ void append_identity(const store::Value& value, std::string& key) {
   key += '|';
 }
 
+bool values_readable(c10::ArrayRef<c10::IValue> inputs) {
+  auto readable = [](const at::Tensor& t) {
+    return !t.defined() || (t.has_storage() && !t.is_meta());
+  };
+  for (const c10::IValue& input : inputs) {
+    if (input.isTensor()) {
+      if (!readable(input.toTensor())) return false;
+    } else if (input.isTensorList()) {
+      for (const at::Tensor& t : input.toTensorList()) {
+        if (!readable(t)) return false;
+      }
+    } else if (input.isList()) {
+      for (const c10::IValue& element : input.toListRef()) {
+        if (element.isTensor() && !readable(element.toTensor())) return false;
+      }
+    }
+  }
+  return true;
+}
+
 void append_signature(const c10::IValue& value, std::string& key) {
   auto append_tensor = [&key](const at::Tensor& t) {
     if (!t.defined()) {

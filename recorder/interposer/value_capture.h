@@ -16,6 +16,11 @@ namespace tapml::recorder {
 // `values`: where tensor values go; nullptr records layouts only.
 store::Value to_value(const c10::IValue& value, const ArgInfo& arg, TensorCapture* values);
 
+// False if a tensor among `inputs` has no values to read: a meta tensor (the
+// shape-only tensors models are built on before their weights load), a fake
+// or storage-less tensor. Such a call stays in the op tree, uncaptured.
+bool values_readable(c10::ArrayRef<c10::IValue> inputs);
+
 // Appends what makes two calls' inputs identical (tensor hashes and layouts,
 // scalars) to `key`: the deduplication key.
 void append_identity(const store::Value& value, std::string& key);

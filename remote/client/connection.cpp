@@ -60,7 +60,8 @@ bool Connection::read_monitor_events() {
   std::vector<zmq::message_t> event;
   while (zmq::recv_multipart(monitor_, std::back_inserter(event), zmq::recv_flags::dontwait)) {
     uint16_t id = 0;
-    if (!event.empty() && event[0].size() >= sizeof id) std::memcpy(&id, event[0].data(), sizeof id);
+    if (!event.empty() && event[0].size() >= sizeof id)
+      std::memcpy(&id, event[0].data(), sizeof id);
     if (id == ZMQ_EVENT_CONNECTED) {
       connected_ = ever_connected_ = true;
     } else if (id == ZMQ_EVENT_DISCONNECTED) {
@@ -108,7 +109,8 @@ Message Connection::request_locked(Message message, const std::string& what) {
              ")");
       }
       if (!connected_) lose(server + " is gone (no connection while " + what + ")");
-      lose("no answer from " + server + " in " + seconds_text(timeouts_.request) + " while " + what);
+      lose("no answer from " + server + " in " + seconds_text(timeouts_.request) + " while " +
+           what);
     }
     try {
       zmq::poll(items, std::min(remaining, std::chrono::milliseconds(1000)));
@@ -120,7 +122,8 @@ Message Connection::request_locked(Message message, const std::string& what) {
     }
     if (!(items[0].revents & ZMQ_POLLIN)) continue;
     std::vector<zmq::message_t> parts;
-    if (!zmq::recv_multipart(socket_, std::back_inserter(parts), zmq::recv_flags::dontwait)) continue;
+    if (!zmq::recv_multipart(socket_, std::back_inserter(parts), zmq::recv_flags::dontwait))
+      continue;
     Message reply;
     try {
       reply = to_message(std::move(parts), Limits{}.max_header_bytes);

@@ -7,6 +7,7 @@
 
 #include "remote/client/remote_device.h"
 #include "remote/protocol/call_codec.h"
+#include "remote/protocol/token.h"
 
 namespace tapml::remote {
 namespace {
@@ -61,8 +62,7 @@ class RemoteBackend : public backends::Backend {
       return std::nullopt;
     };
     Message reply = session_->request(
-        {{"type", "check"}, {"call", encode_call(call, metadata_only)}}, {},
-        "checking " + call.op);
+        {{"type", "check"}, {"call", encode_call(call, metadata_only)}}, {}, "checking " + call.op);
     std::string why;
     if (reply.header.value("status", "") == "unsupported") {
       why = reply.header.value("message", "unsupported on the server");
@@ -95,6 +95,12 @@ std::unique_ptr<backends::Backend> connect_remote(const std::string& host_port,
   const char* cache = std::getenv("TAPML_REMOTE_CONTENT_CACHE");
   options.content_cache = !(cache && std::strcmp(cache, "off") == 0);
   return connect_remote(options);
+}
+
+std::unique_ptr<backends::Backend> connect_remote_with_token_file(const std::string& host_port,
+                                                                  const std::string& target,
+                                                                  const std::string& token_file) {
+  return connect_remote(host_port, target, read_token(token_file));
 }
 
 std::optional<RemoteTraffic> remote_traffic(const backends::Backend& backend) {

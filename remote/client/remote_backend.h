@@ -37,9 +37,17 @@ std::unique_ptr<backends::Backend> connect_remote(const std::string& host_port,
                                                   const std::string& target,
                                                   const std::string& token);
 
+// For command lines (tapml-replay --remote, the offload mode): the token
+// from `token_file`, else TAPML_TOKEN (remote/protocol/token.h), then
+// connect_remote(host_port, target, token). Throws std::runtime_error with
+// one line when there is no token, BackendError when the server refuses.
+std::unique_ptr<backends::Backend> connect_remote_with_token_file(const std::string& host_port,
+                                                                  const std::string& target,
+                                                                  const std::string& token_file);
+
 // What the client sent and received so far, over all its sessions.
 struct RemoteTraffic {
-  uint64_t sent_bytes = 0;      // every frame, headers included
+  uint64_t sent_bytes = 0;  // every frame, headers included
   uint64_t received_bytes = 0;
   uint64_t uploads = 0;
   uint64_t uploads_by_hash = 0;  // sent as a hash only, the server had the bytes

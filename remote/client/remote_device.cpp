@@ -27,13 +27,15 @@ std::shared_ptr<backends::Buffer> RemoteDevice::alloc(size_t bytes) {
   return std::make_shared<RemoteBuffer>(session_, u64_field(reply.header, "buffer"), bytes);
 }
 
-void RemoteDevice::upload(backends::Buffer& dst, const void* src, size_t bytes,
-                          size_t dst_offset) {
+void RemoteDevice::upload(backends::Buffer& dst, const void* src, size_t bytes, size_t dst_offset) {
   const RemoteBuffer& target = own(dst);
   if (bytes == 0) return;
   const std::string hash = content_hash(src, bytes);
-  json header = {{"type", "upload"}, {"buffer", target.id()}, {"offset", dst_offset},
-                 {"bytes", bytes},   {"hash", hash}};
+  json header = {{"type", "upload"},
+                 {"buffer", target.id()},
+                 {"offset", dst_offset},
+                 {"bytes", bytes},
+                 {"hash", hash}};
   const std::string what = "uploading " + std::to_string(bytes) + " bytes";
   const bool by_hash = session_->options().content_cache && !session_->first_upload(hash);
   if (by_hash) {
@@ -53,8 +55,8 @@ void RemoteDevice::download(const backends::Buffer& src, void* dst, size_t bytes
                             size_t src_offset) {
   const RemoteBuffer& source = own(src);
   Message reply = session_->request(
-      {{"type", "download"}, {"buffer", source.id()}, {"offset", src_offset}, {"bytes", bytes}},
-      {}, "downloading " + std::to_string(bytes) + " bytes");
+      {{"type", "download"}, {"buffer", source.id()}, {"offset", src_offset}, {"bytes", bytes}}, {},
+      "downloading " + std::to_string(bytes) + " bytes");
   if (reply.frames.size() != 1 || reply.frames.front().size() != bytes) {
     throw backends::BackendError("tapml-serve at " + session_->options().host_port +
                                  " sent a download of the wrong size");
@@ -72,11 +74,11 @@ void RemoteDevice::run(const backends::KernelCall& call) {
   auto id_of = [this](const backends::Buffer& buffer) -> std::optional<uint64_t> {
     return own(buffer).id();
   };
-  Message reply =
-      session_->request({{"type", "run"}, {"call", encode_call(call, id_of)}}, {}, "running " + call.op);
+  Message reply = session_->request({{"type", "run"}, {"call", encode_call(call, id_of)}}, {},
+                                    "running " + call.op);
   if (reply.header.value("status", "") == "unsupported") {
-    throw backends::BackendError(call.op + " unsupported on the server: " +
-                                 reply.header.value("message", ""));
+    throw backends::BackendError(
+        call.op + " unsupported on the server: " + reply.header.value("message", ""));
   }
 }
 

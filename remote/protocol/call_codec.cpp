@@ -95,8 +95,8 @@ Tensor decode_tensor(const json& value, const BufferById& buffer_by_id, const st
   if (value.contains("buf")) {
     t.buffer = buffer_by_id(u64_field(value, "buf"));
     if (*extent > t.buffer->size()) {
-      throw ProtocolError(where + ": view needs " + std::to_string(*extent) + " bytes, buffer has " +
-                          std::to_string(t.buffer->size()));
+      throw ProtocolError(where + ": view needs " + std::to_string(*extent) +
+                          " bytes, buffer has " + std::to_string(t.buffer->size()));
     }
   }
   return t;

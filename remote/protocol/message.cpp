@@ -15,8 +15,8 @@ bool send_message(zmq::socket_t& socket, Message message, zmq::message_t* routin
 
 nlohmann::json parse_header(const zmq::message_t& frame, size_t max_header_bytes) {
   if (frame.size() > max_header_bytes) {
-    throw ProtocolError("header of " + std::to_string(frame.size()) + " bytes exceeds the limit of " +
-                        std::to_string(max_header_bytes));
+    throw ProtocolError("header of " + std::to_string(frame.size()) +
+                        " bytes exceeds the limit of " + std::to_string(max_header_bytes));
   }
   nlohmann::json header = nlohmann::json::parse(frame.to_string_view(), nullptr, false);
   if (header.is_discarded()) throw ProtocolError("header is not valid JSON");

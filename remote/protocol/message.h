@@ -5,12 +5,11 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>
 #include <zmq.hpp>
-
-#include <nlohmann/json.hpp>
 
 namespace tapml::remote {
 

@@ -30,7 +30,8 @@ std::string short_id(const std::string& id) { return id.substr(0, 8); }
 
 std::string backend_list() {
   std::string names;
-  for (const std::string& name : backends::backend_names()) names += (names.empty() ? "" : ", ") + name;
+  for (const std::string& name : backends::backend_names())
+    names += (names.empty() ? "" : ", ") + name;
   return names;
 }
 
@@ -135,7 +136,8 @@ void Server::on_request(std::vector<zmq::message_t>& parts) {
     }
     session->second->post(std::move(routing_id), std::move(request));
   } catch (const std::exception& error) {  // ProtocolError, and json's own on odd fields
-    reply(routing_id, status_reply(request.header, "error", std::string("bad request: ") + error.what()));
+    reply(routing_id,
+          status_reply(request.header, "error", std::string("bad request: ") + error.what()));
   }
 }
 
@@ -147,14 +149,14 @@ void Server::hello(zmq::message_t& routing_id, Message& request) {
   }
   const std::string target = string_field(header, "target");
   if (target != options_.target) {
-    return reply(routing_id, status_reply(header, "error",
-                                          "this server runs target " + options_.target + ", not " +
-                                              target));
-  }
-  if (sessions_.size() >= options_.max_sessions) {
     return reply(routing_id,
                  status_reply(header, "error",
-                              "server busy: " + std::to_string(sessions_.size()) + " sessions open"));
+                              "this server runs target " + options_.target + ", not " + target));
+  }
+  if (sessions_.size() >= options_.max_sessions) {
+    return reply(routing_id, status_reply(header, "error",
+                                          "server busy: " + std::to_string(sessions_.size()) +
+                                              " sessions open"));
   }
   std::string id = new_session_id();
   auto session = std::make_unique<Session>(id, *backend_, options_.device, options_.limits,
@@ -169,8 +171,11 @@ void Server::close_session(const std::string& id, const char* why) {
   auto it = sessions_.find(id);
   if (it == sessions_.end()) return;
   it->second->stop();
-  const SessionStats& stats = it->second->session().stats();
-  log_line("session " + short_id(id) + " closed (" + why + "): requests=" +
+  const Session& session = it->second->session();
+  const SessionStats& stats = session.stats();
+  log_line("session " + short_id(id) + " closed (" + why + "), freed " +
+           std::to_string(session.buffer_count()) + " buffers (" +
+           std::to_string(session.held_bytes()) + " bytes): requests=" +
            std::to_string(stats.requests) + " calls=" + std::to_string(stats.calls) +
            " received_bytes=" + std::to_string(stats.received_bytes) + " sent_bytes=" +
            std::to_string(stats.sent_bytes) + " uploads=" + std::to_string(stats.uploads) +

@@ -17,12 +17,12 @@
 namespace tapml::remote {
 
 struct ServerOptions {
-  std::string target;                  // backend name: "cpu", "vulkan", "opencl"
+  std::string target;  // backend name: "cpu", "vulkan", "opencl"
   std::string listen = "127.0.0.1:" + std::to_string(kDefaultPort);
-  int device = 0;                      // which device of the backend sessions open
-  std::string token;                   // the shared secret of every hello
+  int device = 0;     // which device of the backend sessions open
+  std::string token;  // the shared secret of every hello
   Limits limits;
-  double idle_timeout_s = 30;          // a silent session is closed after this
+  double idle_timeout_s = 30;  // a silent session is closed after this
   size_t max_sessions = 16;
 };
 

@@ -10,8 +10,8 @@ namespace tapml::remote {
 
 using nlohmann::json;
 
-Session::Session(std::string id, const backends::Backend& backend, int device_index,
-                 Limits limits, double idle_timeout_s)
+Session::Session(std::string id, const backends::Backend& backend, int device_index, Limits limits,
+                 double idle_timeout_s)
     : id_(std::move(id)),
       backend_(backend),
       device_index_(device_index),
@@ -27,7 +27,8 @@ Message Session::handle(Message request) {
     if (request.header.contains("free")) free_buffers(request.header["free"]);
     reply = dispatch(request);
   } catch (const ProtocolError& error) {
-    reply.header = status_reply(request.header, "error", std::string("bad request: ") + error.what());
+    reply.header =
+        status_reply(request.header, "error", std::string("bad request: ") + error.what());
   } catch (const std::exception& error) {  // BackendError and whatever a kernel throws
     reply.header = status_reply(request.header, "error", error.what());
   } catch (...) {
@@ -150,15 +151,15 @@ Message Session::download(const json& request) {
 }
 
 Message Session::run(const json& request, bool check_only) {
-  backends::KernelCall call = decode_call(request.value("call", json()), [this](uint64_t id) {
-    return buffer(id);
-  });
+  backends::KernelCall call =
+      decode_call(request.value("call", json()), [this](uint64_t id) { return buffer(id); });
   if (!check_only) {
     auto missing = [](const backends::Tensor& t) { return !t.buffer; };
     bool unbacked = std::any_of(call.outputs.begin(), call.outputs.end(), missing);
     for (const backends::NamedValue& input : call.inputs) {
       if (const auto* t = std::get_if<backends::Tensor>(&input.value)) unbacked |= missing(*t);
-      if (const auto* list = std::get_if<std::vector<std::optional<backends::Tensor>>>(&input.value)) {
+      if (const auto* list =
+              std::get_if<std::vector<std::optional<backends::Tensor>>>(&input.value)) {
         for (const auto& t : *list) unbacked |= t && missing(*t);
       }
     }

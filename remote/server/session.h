@@ -18,12 +18,12 @@ namespace tapml::remote {
 // What a session moved, logged when it closes (bench/remote.py reads it).
 struct SessionStats {
   uint64_t requests = 0;
-  uint64_t calls = 0;            // run requests
-  uint64_t received_bytes = 0;   // all frames received, headers included
-  uint64_t sent_bytes = 0;       // all frames sent, headers included
+  uint64_t calls = 0;           // run requests
+  uint64_t received_bytes = 0;  // all frames received, headers included
+  uint64_t sent_bytes = 0;      // all frames sent, headers included
   uint64_t uploads = 0;
-  uint64_t upload_hits = 0;      // uploads served from the content cache
-  uint64_t upload_hit_bytes = 0; // bytes those did not need to resend
+  uint64_t upload_hits = 0;       // uploads served from the content cache
+  uint64_t upload_hit_bytes = 0;  // bytes those did not need to resend
 };
 
 class Session {
@@ -35,6 +35,9 @@ class Session {
   // Handles one request; never throws: faults become error replies.
   Message handle(Message request);
   const SessionStats& stats() const { return stats_; }
+  // What the session holds now; all of it goes when the session is dropped.
+  size_t buffer_count() const { return buffers_.size(); }
+  size_t held_bytes() const { return allocated_bytes_; }
 
  private:
   Message dispatch(Message& request);

@@ -13,6 +13,9 @@
 #include "replayer/cli/progress.h"
 #include "replayer/replayer.h"
 #include "store/reader.h"
+#ifdef TAPML_HAS_REMOTE
+#include "remote/client/remote_backend.h"
+#endif
 
 namespace {
 
@@ -26,6 +29,7 @@ struct Args {
   std::string calls;
   std::string tolerance;
   std::string json, junit, html;
+  std::string remote, token_file;  // --remote HOST:PORT: the target runs on a tapml-serve
   bool list_targets = false;
   bool fail_fast = false;
   bool no_progress = false;
@@ -114,7 +118,19 @@ replay::ReplayOptions make_options(const Args& args) {
 int run(const Args& args) {
   if (args.target.empty()) throw UsageError{"--target is required (cpu, vulkan or opencl)"};
   if (args.trace.empty()) throw UsageError{"a trace file is required: tapml-replay --target T TRACE.h5"};
-  const backends::Backend* backend = backends::find_backend(args.target);
+  std::unique_ptr<backends::Backend> remote;  // docs/remote.md
+  if (!args.remote.empty()) {
+#ifdef TAPML_HAS_REMOTE
+    try {
+      remote = remote::connect_remote_with_token_file(args.remote, args.target, args.token_file);
+    } catch (const std::exception& e) {
+      throw UsageError{"--remote " + args.remote + ": " + e.what()};
+    }
+#else
+    throw UsageError{"--remote: this build has no remote support (TAPML_WITH_REMOTE=OFF)"};
+#endif
+  }
+  const backends::Backend* backend = remote ? remote.get() : backends::find_backend(args.target);
   if (!backend) {
     std::string names;
     for (const auto& name : backends::backend_names()) names += (names.empty() ? "" : ", ") + name;
@@ -124,13 +140,6 @@ int run(const Args& args) {
   check_writable(args.json, "--json");
   check_writable(args.junit, "--junit");
   check_writable(args.html, "--html");
-  if (!std::filesystem::exists(args.trace)) throw UsageError{args.trace + ": no such file"};
-  std::unique_ptr<store::TraceReader> trace;
-  try {
-    trace = store::TraceReader::open(args.trace);
-  } catch (const store::TraceError& e) {
-    throw UsageError{e.what()};
-  }
   std::unique_ptr<backends::Device> device;
   try {
     const auto devices = backend->devices();
@@ -142,6 +151,14 @@ int run(const Args& args) {
     device = backend->open(args.device);
   } catch (const backends::BackendError& e) {
     throw UsageError{"target " + args.target + " unavailable: " + e.what()};
+  }
+  // The target first: a missing platform is the more basic problem.
+  if (!std::filesystem::exists(args.trace)) throw UsageError{args.trace + ": no such file"};
+  std::unique_ptr<store::TraceReader> trace;
+  try {
+    trace = store::TraceReader::open(args.trace);
+  } catch (const store::TraceError& e) {
+    throw UsageError{e.what()};
   }
 
   replay::ProgressBar bar(!args.no_progress);
@@ -156,6 +173,9 @@ int run(const Args& args) {
   } catch (const store::TraceError& e) {
     bar.clear();
     throw UsageError{e.what()};
+  } catch (const backends::DeviceLost&) {  // names the call in flight; main() prints it
+    bar.clear();
+    throw;
   }
   bar.clear();
   replay::write_text(std::cout, report, args.show_failures);
@@ -188,6 +208,10 @@ int main(int argc, char** argv) {
   app.add_option("--device", args.device, "device index of the target (see --list-targets)");
   app.add_flag("--list-targets", args.list_targets,
                "list each target and its devices, or why it is unavailable");
+  app.add_option("--remote", args.remote,
+                 "HOST:PORT of a tapml-serve that runs the target (token: --token-file or "
+                 "TAPML_TOKEN)");
+  app.add_option("--token-file", args.token_file, "file holding the tapml-serve token");
   app.add_option("--op", args.op, "only calls whose full op name matches this regex in full");
   app.add_option("--calls", args.calls, "only calls with seq in A:B (A included, B not)");
   app.add_flag("--fail-fast", args.fail_fast, "stop at the first FAIL or ERROR");

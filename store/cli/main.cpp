@@ -1,6 +1,13 @@
 // tapml-trace: inspect, verify, subset and recover TapML traces.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
+#include <string_view>
+#include <vector>
 
 #include "commands.h"
 #include "store/trace.h"
@@ -25,9 +32,27 @@ void add_selection(CLI::App* cmd, tc::Selection& selection, std::string& range) 
   cmd->add_option("--calls", range, "Only calls with seq in A:B (half-open; A: and :B allowed)");
 }
 
+// `tapml-trace diff ...` execs tapml-trace-diff from beside this binary (a
+// git-style external subcommand), so store/ does not depend on the comparison.
+int run_beside(const char* tool, int argc, char** argv) {
+  std::error_code error;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) self = argv[0];
+  const std::string path = (self.parent_path() / tool).string();
+  std::vector<char*> args{const_cast<char*>(path.c_str())};
+  args.insert(args.end(), argv + 2, argv + argc);
+  args.push_back(nullptr);
+  execv(path.c_str(), args.data());
+  return fail(std::string(argv[1]) + ": cannot run " + path + " (" + std::strerror(errno) +
+              "); build the target " + tool);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::string_view(argv[1]) == "diff") {
+    return run_beside("tapml-trace-diff", argc, argv);
+  }
   CLI::App app{"tapml-trace: inspect, verify, subset and recover TapML traces"};
   app.require_subcommand(1);
   bool json = false;
@@ -56,6 +81,8 @@ int main(int argc, char** argv) {
   auto* recover = app.add_subcommand("recover", "Turn a crashed run's spool into a trace");
   recover->add_option("spool", path, "Spool file (<trace>.spool)")->required();
   recover->add_option("-o,--out", out, "Trace file to write (default: spool path minus .spool)");
+  // Listed for --help only: main() hands `diff` to tapml-trace-diff before parsing.
+  auto* diff = app.add_subcommand("diff", "Compare two traces call by call (diff --help)");
 
   try {
     app.parse(argc, argv);
@@ -72,6 +99,7 @@ int main(int argc, char** argv) {
       return tc::cmd_subset(path, out, selection, json);
     }
     if (*recover) return tc::cmd_recover(path, out, json);
+    if (*diff) throw tc::UsageError("diff: put it first: tapml-trace diff REF OTHER [options]");
   } catch (const CLI::CallForHelp&) {
     std::cout << app.help();
     return 0;

@@ -168,6 +168,36 @@ TEST_F(MiniLM, StoredValuesMatchTheirHashesAndEveryReferenceResolves) {
   }
 }
 
+// A replayer needs the values of every tensor a captured call reads; only
+// tensors the call overwrites (out=, copy_'s self) may come without them.
+// Calls on meta tensors (the model built before its weights load) have no
+// values at all and must stay uncaptured.
+TEST_F(MiniLM, CapturedCallsHoldTheValuesOfEveryTensorTheyRead) {
+  size_t meta_calls = 0, read_tensors = 0;
+  for (const Call& call : trace_->calls) {
+    for (const Arg& arg : call.inputs) {
+      std::vector<const TensorMeta*> tensors;
+      if (arg.value.kind == ValueKind::Tensor) tensors.push_back(&arg.value.tensor);
+      for (const auto& slot : arg.value.tensors) {
+        if (slot) tensors.push_back(&*slot);
+      }
+      for (const TensorMeta* t : tensors) {
+        if (t->device == "meta") {
+          ++meta_calls;
+          EXPECT_FALSE(call.captured()) << call.seq << " " << call.full_name();
+        } else if (call.captured() && !t->captured()) {
+          EXPECT_NE(call.schema.find("!) " + arg.name), std::string::npos)
+              << call.seq << " " << call.full_name() << " " << arg.name;
+        } else if (call.captured()) {
+          ++read_tensors;
+        }
+      }
+    }
+  }
+  EXPECT_GT(meta_calls, 0u) << "sentence-transformers builds MiniLM on the meta device";
+  EXPECT_GT(read_tensors, 500u);
+}
+
 TEST_F(MiniLM, MetadataNamesTheRun) {
   const TraceMeta& meta = trace_->reader->meta();
   EXPECT_EQ(meta.runtime, "pytorch");

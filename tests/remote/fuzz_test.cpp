@@ -9,8 +9,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
@@ -91,7 +91,8 @@ class Fuzz : public ::testing::Test {
     backends::Tensor out{device->alloc(16), DType::Float32, {4}, {1}, 0};
     const float values[4] = {1, 2, 3, 4};
     device->upload(*a.buffer, values, sizeof values);
-    backends::KernelCall call{"aten::add.Tensor", {{"self", a}, {"other", a}, {"alpha", 1.0}}, {out}};
+    backends::KernelCall call{
+        "aten::add.Tensor", {{"self", a}, {"other", a}, {"alpha", 1.0}}, {out}};
     const backends::Kernel* kernel = remote->kernels().select(call, nullptr);
     ASSERT_NE(kernel, nullptr);
     kernel->run(*device, call);
@@ -129,8 +130,7 @@ TEST_F(Fuzz, RandomFramesGetErrorReplies) {
 
 TEST_F(Fuzz, TruncatedAndMalformedHeadersGetErrorReplies) {
   RawClient client(server_.host_port());
-  const std::string whole =
-      request("hello", {{"token", kTestToken}, {"target", "cpu"}}).dump();
+  const std::string whole = request("hello", {{"token", kTestToken}, {"target", "cpu"}}).dump();
   for (size_t length = 0; length < whole.size(); length += 3) {
     std::vector<zmq::message_t> frames;
     frames.emplace_back(whole.substr(0, length));
@@ -187,16 +187,20 @@ TEST_F(Fuzz, HostileRequestsInASessionAreErrorsAndTheSessionGoesOn) {
                "payload size");
   expect_error(upload({{"buffer", buffer}, {"offset", 0}, {"bytes", 64}, {"hash", "00"}}, 64),
                "hash mismatch");
-  expect_error(client.ask(in_session("download", {{"buffer", buffer}, {"offset", 0},
-                                                  {"bytes", uint64_t{1} << 62}})),
+  expect_error(client.ask(in_session(
+                   "download", {{"buffer", buffer}, {"offset", 0}, {"bytes", uint64_t{1} << 62}})),
                "tensor limit");
-  expect_error(client.ask(in_session("download", {{"buffer", buffer}, {"offset", 60},
-                                                  {"bytes", 8}})),
-               "outside a buffer");
+  expect_error(
+      client.ask(in_session("download", {{"buffer", buffer}, {"offset", 60}, {"bytes", 8}})),
+      "outside a buffer");
   auto tensor = [&](json sizes, json strides, int64_t offset, const char* dtype = "float32") {
     return json{{"t", "tensor"},
-                {"v", {{"dtype", dtype}, {"sizes", sizes}, {"strides", strides},
-                       {"offset", offset}, {"buf", buffer}}}};
+                {"v",
+                 {{"dtype", dtype},
+                  {"sizes", sizes},
+                  {"strides", strides},
+                  {"offset", offset},
+                  {"buf", buffer}}}};
   };
   auto run = [&](json self) {
     json call = {{"op", "aten::add.Tensor"},
@@ -205,7 +209,7 @@ TEST_F(Fuzz, HostileRequestsInASessionAreErrorsAndTheSessionGoesOn) {
                  {"outputs", json::array({self["v"]})}};
     return client.ask(in_session("run", {{"call", call}}));
   };
-  expect_error(run(tensor({17}, {1}, 0)), "buffer has 64");      // 68 bytes of view
+  expect_error(run(tensor({17}, {1}, 0)), "buffer has 64");       // 68 bytes of view
   expect_error(run(tensor({4, 4}, {4, 1}, 1)), "buffer has 64");  // offset pushes it out
   expect_error(run(tensor({-4}, {1}, 0)), "non-negative");
   expect_error(run(tensor({4}, {-1}, 3)), "non-negative");
@@ -222,7 +226,8 @@ TEST_F(Fuzz, HostileRequestsInASessionAreErrorsAndTheSessionGoesOn) {
   for (int i = 0; i < 8; ++i) many.emplace_back(std::string(8, 'y'));
   expect_error(client.ask(in_session("ping", {}), std::move(many)), "payload frames");
   // The session survived all of it.
-  std::optional<json> ok = upload({{"buffer", buffer}, {"offset", 0}, {"bytes", 64}, {"hash", hash}}, 64);
+  std::optional<json> ok =
+      upload({{"buffer", buffer}, {"offset", 0}, {"bytes", 64}, {"hash", hash}}, 64);
   ASSERT_TRUE(ok.has_value());
   EXPECT_EQ((*ok)["status"], "ok") << ok->dump();
   expect_good_client_served();
@@ -250,9 +255,10 @@ TEST_F(Fuzz, RawTcpGarbageDoesNotHurt) {
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
     // Half a ZMTP greeting, or random bytes, then hang up mid-stream.
-    std::string bytes = i % 2 ? std::string("\xff\0\0\0\0\0\0\0\x01\x7f", 10)
-                              : std::string(random() % 4096, '\0');
-    for (size_t k = i % 2 ? bytes.size() : 0; k < bytes.size(); ++k) bytes[k] = static_cast<char>(random());
+    std::string bytes =
+        i % 2 ? std::string("\xff\0\0\0\0\0\0\0\x01\x7f", 10) : std::string(random() % 4096, '\0');
+    for (size_t k = i % 2 ? bytes.size() : 0; k < bytes.size(); ++k)
+      bytes[k] = static_cast<char>(random());
     ssize_t written = ::write(fd, bytes.data(), bytes.size());
     (void)written;
     ::close(fd);

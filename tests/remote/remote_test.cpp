@@ -18,6 +18,7 @@
 
 #include "backends/backend.h"
 #include "remote/client/remote_backend.h"
+#include "tests/remote/sample_calls.h"
 #include "tests/remote/serve_process.h"
 
 namespace tapml::remote {
@@ -26,7 +27,13 @@ namespace {
 using backends::Device;
 using backends::KernelCall;
 using backends::Tensor;
+using testing::iota;
 using testing::kTestToken;
+using testing::make_output;
+using testing::make_tensor;
+using testing::read_back;
+using testing::run_sample_calls;
+using testing::same_bits;
 using testing::ServeProcess;
 
 RemoteOptions options_for(const ServeProcess& server) {
@@ -38,82 +45,14 @@ RemoteOptions options_for(const ServeProcess& server) {
   return options;
 }
 
-// A float32 view with its own buffer; `values` fill the buffer in order.
-Tensor make_tensor(Device& device, std::vector<int64_t> sizes, std::vector<int64_t> strides,
-                   const std::vector<float>& values, DType dtype = DType::Float32) {
-  Tensor t;
-  t.dtype = dtype;
-  t.sizes = std::move(sizes);
-  t.strides = strides.empty() ? backends::contiguous_strides(t.sizes) : std::move(strides);
-  t.buffer = device.alloc(values.size() * sizeof(float));
-  device.upload(*t.buffer, values.data(), values.size() * sizeof(float));
-  return t;
-}
-
-Tensor make_output(Device& device, std::vector<int64_t> sizes, DType dtype = DType::Float32) {
-  int64_t n = 1;
-  for (int64_t size : sizes) n *= size;
-  std::vector<float> poison(static_cast<size_t>(n), std::numeric_limits<float>::quiet_NaN());
-  return make_tensor(device, std::move(sizes), {}, poison, dtype);
-}
-
-std::vector<float> read_back(Device& device, const Tensor& t) {
-  std::vector<float> values(t.buffer->size() / sizeof(float));
-  device.download(*t.buffer, values.data(), t.buffer->size());
-  return values;
-}
-
-std::vector<float> iota(size_t n, float scale) {
-  std::vector<float> values(n);
-  for (size_t i = 0; i < n; ++i) values[i] = scale * static_cast<float>(i) - 1.5f;
-  return values;
-}
-
-// A few calls that need strides, scalars (an infinite one included) and
-// in-order execution; returns every output's bytes.
-std::vector<std::vector<float>> run_sample_calls(const backends::Backend& backend) {
-  std::unique_ptr<Device> device = backend.open(0);
-  std::vector<std::vector<float>> results;
-  auto run = [&](KernelCall call) {
-    std::string why;
-    const backends::Kernel* kernel = backend.kernels().select(call, &why);
-    if (!kernel) throw std::runtime_error(call.op + " unsupported: " + why);
-    kernel->run(*device, call);
-    device->finish();
-    results.push_back(read_back(*device, call.outputs[0]));
-  };
-  // mm of a transposed view: self is [3, 4] seen through a [4, 3] buffer.
-  Tensor self = make_tensor(*device, {3, 4}, {1, 3}, iota(12, 0.25f));
-  Tensor mat2 = make_tensor(*device, {4, 5}, {}, iota(20, 0.5f));
-  run({"aten::mm", {{"self", self}, {"mat2", mat2}}, {make_output(*device, {3, 5})}});
-  Tensor a = make_tensor(*device, {2, 6}, {}, iota(12, 1.0f));
-  Tensor b = make_tensor(*device, {2, 6}, {}, iota(12, -0.75f));
-  run({"aten::add.Tensor", {{"self", a}, {"other", b}, {"alpha", 0.5}}, {make_output(*device, {2, 6})}});
-  std::vector<float> mask_bytes(3, 0.0f);
-  uint8_t flags[12] = {1, 0, 0, 1, 0, 1, 0, 0, 1, 1, 0, 0};
-  std::memcpy(mask_bytes.data(), flags, sizeof flags);
-  Tensor mask = make_tensor(*device, {2, 6}, {}, mask_bytes, DType::Bool);
-  run({"aten::masked_fill.Scalar",
-       {{"self", a}, {"mask", mask}, {"value", -std::numeric_limits<double>::infinity()}},
-       {make_output(*device, {2, 6})}});
-  Tensor logits = make_tensor(*device, {2, 6}, {}, iota(12, 0.3f));
-  run({"aten::_softmax",
-       {{"self", logits}, {"dim", int64_t{-1}}, {"half_to_float", false}},
-       {make_output(*device, {2, 6})}});
-  return results;
-}
-
-bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
-
 TEST(Remote, CallsGiveTheBytesOfTheLocalBackend) {
   ServeProcess server;
   std::unique_ptr<backends::Backend> remote = connect_remote(options_for(server));
   const auto local = run_sample_calls(*backends::find_backend("cpu"));
   const auto remote_results = run_sample_calls(*remote);
   ASSERT_EQ(local.size(), remote_results.size());
-  for (size_t i = 0; i < local.size(); ++i) EXPECT_TRUE(same_bits(local[i], remote_results[i])) << i;
+  for (size_t i = 0; i < local.size(); ++i)
+    EXPECT_TRUE(same_bits(local[i], remote_results[i])) << i;
   EXPECT_TRUE(std::isinf(remote_results[2][0]));  // -inf crossed the wire as a scalar
 }
 
@@ -244,8 +183,8 @@ TEST(Remote, ServerKilledMidRequestIsReportedAtOnce) {
   std::unique_ptr<backends::Backend> remote = connect_remote(options_for(server));
   std::unique_ptr<Device> device = remote->open(0);
   Tensor a = make_tensor(*device, {4}, {}, iota(4, 1.0f));
-  KernelCall call{"aten::add.Tensor", {{"self", a}, {"other", a}, {"alpha", 1.0}},
-                  {make_output(*device, {4})}};
+  KernelCall call{
+      "aten::add.Tensor", {{"self", a}, {"other", a}, {"alpha", 1.0}}, {make_output(*device, {4})}};
   const backends::Kernel* kernel = remote->kernels().select(call, nullptr);
   ASSERT_NE(kernel, nullptr);
   server.signal(SIGSTOP);  // the request below waits on a frozen server...
@@ -294,7 +233,10 @@ TEST(Remote, LimitsAreErrorsAndTheSessionGoesOn) {
   EXPECT_TRUE(same_bits(read_back(*device, t), iota(16, 1.0f)));
 }
 
-// A client that says hello, allocates and vanishes without bye.
+constexpr size_t kAbandonedBytes = (1 << 20) + (32 << 20);
+
+// A client that says hello, allocates two buffers (kAbandonedBytes), starts
+// uploading 32 MiB into one and vanishes mid-transfer, without bye.
 void abandon_a_session(const std::string& host_port) {
   zmq::context_t context;
   zmq::socket_t socket(context, zmq::socket_type::dealer);
@@ -309,19 +251,33 @@ void abandon_a_session(const std::string& host_port) {
   nlohmann::json hello =
       ask({{"v", 1}, {"seq", 1}, {"type", "hello"}, {"token", kTestToken}, {"target", "cpu"}});
   ASSERT_EQ(hello["status"], "ok");
-  nlohmann::json alloc = ask(
-      {{"v", 1}, {"seq", 2}, {"type", "alloc"}, {"session", hello["session"]}, {"bytes", 1 << 20}});
-  ASSERT_EQ(alloc["status"], "ok");
-}
+  uint64_t big = 0;
+  for (size_t bytes : {size_t{1} << 20, size_t{32} << 20}) {
+    nlohmann::json alloc = ask(
+        {{"v", 1}, {"seq", 2}, {"type", "alloc"}, {"session", hello["session"]}, {"bytes", bytes}});
+    ASSERT_EQ(alloc["status"], "ok");
+    big = alloc["buffer"];
+  }
+  nlohmann::json upload = {
+      {"v", 1},        {"seq", 3},    {"type", "upload"},  {"session", hello["session"]},
+      {"buffer", big}, {"offset", 0}, {"bytes", 32 << 20}, {"hash", "0"}};
+  std::vector<zmq::message_t> frames;
+  frames.emplace_back(upload.dump());
+  frames.emplace_back(size_t{32} << 20);
+  zmq::send_multipart(socket, frames);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));  // part of it is on its way
+}  // closing with linger 0 drops the rest and the connection
 
 TEST(Remote, SilentSessionIsFreedWhileHeartbeatingOneLives) {
   ServeProcess server("cpu", {"--idle-timeout", "1"});
   std::unique_ptr<backends::Backend> remote = connect_remote(options_for(server));
   std::unique_ptr<Device> device = remote->open(0);
   abandon_a_session(server.host_port());
-  EXPECT_TRUE(server.wait_for_log("closed (idle)", 5)) << server.log();
+  EXPECT_TRUE(server.wait_for_log(
+      "closed (idle), freed 2 buffers (" + std::to_string(kAbandonedBytes) + " bytes)", 5))
+      << server.log();
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // idle past the timeout
-  Tensor t = make_tensor(*device, {16}, {}, iota(16, 1.0f));      // the heartbeat kept it
+  Tensor t = make_tensor(*device, {16}, {}, iota(16, 1.0f));     // the heartbeat kept it
   EXPECT_TRUE(same_bits(read_back(*device, t), iota(16, 1.0f)));
   size_t idle_closes = 0;
   for (size_t at = 0; (at = server.log().find("closed (idle)", at)) != std::string::npos; ++at) {

@@ -34,14 +34,18 @@ std::string read_line(int fd, double seconds) {
 }  // namespace
 
 ServeProcess::ServeProcess(const std::string& target, std::vector<std::string> extra_args,
-                           std::vector<std::string> extra_env) {
+                           std::vector<std::string> extra_env, std::vector<std::string> launcher,
+                           const std::string& listen) {
   static int counter = 0;
-  log_path_ = (std::filesystem::temp_directory_path() /
-               ("tapml-serve-test-" + std::to_string(::getpid()) + "-" +
-                std::to_string(counter++) + ".log"))
-                  .string();
-  std::vector<std::string> args = {TAPML_SERVE_BINARY, "--target", target, "--listen",
-                                   "127.0.0.1:0"};
+  log_path_ =
+      (std::filesystem::temp_directory_path() / ("tapml-serve-test-" + std::to_string(::getpid()) +
+                                                 "-" + std::to_string(counter++) + ".log"))
+          .string();
+  std::vector<std::string> args = std::move(launcher);
+  for (const char* arg :
+       {TAPML_SERVE_BINARY, "--target", target.c_str(), "--listen", listen.c_str()}) {
+    args.emplace_back(arg);
+  }
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   int out[2];
   if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
@@ -56,7 +60,7 @@ ServeProcess::ServeProcess(const std::string& target, std::vector<std::string> e
     std::vector<char*> argv;
     for (std::string& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
+    ::execvp(argv[0], argv.data());
     std::_Exit(127);
   }
   ::close(out[1]);

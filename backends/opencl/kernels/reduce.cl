@@ -1,10 +1,11 @@
 // Reductions of the trailing (inner) dims of a strided view; the leading
 // (outer) dims index the output. Built with -D IN_DT, OUT_DT, CT, CT_FLOAT
 // and the planted bugs PLANT_OFF_BY_ONE (Sum and Mean stop one element short)
-// and PLANT_FP16_SUM (Sum and Mean accumulate in fp16); the op is an argument
-// holding tapml::backends::ReduceOp's value. reduce_serial gives each output
-// one work item (short inner extents); reduce_group gives it a work-group of
-// GROUP_SIZE items that combine their partial results in local memory.
+// and PLANT_FP16_SUM (Sum and Mean accumulate sequentially in fp16); the op
+// is an argument holding tapml::backends::ReduceOp's value. reduce_serial
+// gives each output one work item (short inner extents); reduce_group gives
+// it a work-group of GROUP_SIZE items that combine their partial results in
+// local memory.
 
 // The values of tapml::backends::ReduceOp.
 enum { R_SUM, R_MEAN, R_MAX, R_MIN, R_PROD, R_ARGMAX, R_ARGMIN, R_ANY, R_ALL, R_NORM2 };
@@ -98,6 +99,14 @@ inline partial_t reduce_range(int op, src_t in, long base, long8 inner_sizes, lo
   partial_t p = reduce_start(op);
   long c[MAX_RANK];
   long stop = reduce_stop(op, inner_n);
+#ifdef PLANT_FP16_SUM
+  // The bug as it is usually written: one running fp16 sum over the whole
+  // row (a tree of fp16 partials would hide it on short or uniform rows).
+  if (op == R_SUM || op == R_MEAN) {
+    if (first != 0) return p;
+    step = 1;
+  }
+#endif
   for (long r = first; r < stop; r += step) {
     coords_of(r, inner_rank, inner_sizes, c);
     CT v = LOAD(IN_DT, in, base + offset_of(c, inner_rank, inner_strides));

@@ -1,0 +1,129 @@
+// tapml-migrate run.cfg --target vulkan: moves a real program's ops to a
+// target backend step by step (migration.h). Exit codes: 0 the migration
+// completed within tolerance, 1 it stopped at a culprit, 2 bad input.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "migrate/cli/migration.h"
+#include "migrate/cli/steps_report.h"
+#include "recorder/cli/run_config.h"
+
+namespace fs = std::filesystem;
+using namespace tapml::migrate;
+
+namespace {
+
+constexpr int kUsageExit = 2;
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "tapml-migrate: %s\n", message.c_str());
+  return kUsageExit;
+}
+
+fs::path own_folder() { return fs::read_symlink("/proc/self/exe").parent_path(); }
+
+// The python the interposer was built with, from what its build baked in.
+std::string interposer_python() {
+  const fs::path sidecar = own_folder().parent_path() / "lib" / "tapml_interposer.json";
+  std::ifstream in(sidecar);
+  if (!in) {
+    throw MigrateInputError("interposer not built: " + sidecar.string() +
+                            " is missing (configure with -DTAPML_WITH_TORCH=ON)");
+  }
+  try {
+    return nlohmann::json::parse(in).at("python").get<std::string>();
+  } catch (const std::exception& e) {
+    throw MigrateInputError(sidecar.string() + ": unreadable (" + e.what() + "): rebuild tapml");
+  }
+}
+
+void write_file(const std::string& path, const std::string& text, const char* flag) {
+  std::ofstream out(path);
+  if (!out || !(out << text)) throw MigrateInputError(std::string(flag) + ": cannot write " + path);
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> words;
+  std::string word;
+  for (char c : text + ",") {
+    if (c == ',' || c == ' ') {
+      if (!word.empty()) words.push_back(word);
+      word.clear();
+    } else {
+      word += c;
+    }
+  }
+  return words;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "tapml-migrate: moves a PyTorch program's operators to a target backend one kind at a "
+      "time, rerunning the program hybrid and comparing it with the reference run after each "
+      "step; stops at the first step whose end-to-end result leaves tolerance."};
+  MigrationOptions options;
+  std::string ops, json_path, html_path, tolerance_path;
+  bool list_kinds = false;
+  app.add_option("run_config", options.run_config, "the model's run.cfg (tapml-record's)")
+      ->required();
+  app.add_option("--target", options.target, "backend to migrate to: vulkan, opencl, cpu")
+      ->required();
+  app.add_option("--work", options.work_dir,
+                 "folder of the step traces and the reference (default: tapml-migrate-<target>)");
+  app.add_option("--reference", options.reference,
+                 "reference trace; recorded from run.cfg when missing (default: "
+                 "<work>/reference.h5)");
+  app.add_option("--ops", ops, "migrate only these op kinds, in this order (comma-separated)");
+  app.add_option("--kinds-per-step", options.kinds_per_step, "op kinds added per step (default 1)");
+  app.add_option("--final-op", options.diff.final_op,
+                 "regex of the top-level calls whose outputs are the end-to-end result");
+  app.add_option("--tolerance", tolerance_path, "tolerance file (rules as tapml-replay's)");
+  app.add_flag("--keep-traces", options.keep_traces, "keep every step's trace");
+  app.add_flag("--list-kinds", list_kinds, "print the op kinds in migration order and exit");
+  app.add_option("--json", json_path, "write the steps as JSON");
+  app.add_option("--html", html_path, "write the steps as an HTML page");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    return usage_error(std::string(e.what()) + " (tapml-migrate --help)");
+  }
+  try {
+    if (options.work_dir.empty()) options.work_dir = "tapml-migrate-" + options.target;
+    if (options.reference.empty()) {
+      options.reference = (fs::path(options.work_dir) / "reference.h5").string();
+    }
+    options.only_ops = split_list(ops);
+    options.tools_dir = own_folder().string();
+    options.python = interposer_python();
+    if (!tolerance_path.empty()) options.diff.tolerance.load_file(tolerance_path);
+    if (list_kinds) {
+      for (const OpKind& kind : kinds_to_migrate(options)) {
+        std::cout << kind.name << " " << kind.calls << "\n";
+      }
+      return 0;
+    }
+    const MigrationResult result = migrate(options);
+    std::cout << steps_text(result);
+    if (!json_path.empty()) write_file(json_path, steps_json(result), "--json");
+    if (!html_path.empty()) write_file(html_path, steps_html(result), "--html");
+    return result.exit_code();
+  } catch (const MigrateInputError& e) {
+    return usage_error(e.what());
+  } catch (const DiffInputError& e) {
+    return usage_error(e.what());
+  } catch (const tapml::store::TraceError& e) {
+    return usage_error(e.what());
+  } catch (const std::exception& e) {
+    return usage_error(e.what());
+  }
+}

@@ -1,0 +1,173 @@
+#include "migrate/offload/aten_bridge.h"
+
+#include <c10/core/Layout.h>
+#include <c10/core/MemoryFormat.h>
+
+#include <vector>
+
+namespace tapml::offload {
+
+namespace {
+
+std::string layout_text(int64_t raw) {
+  return static_cast<c10::Layout>(raw) == c10::kStrided ? "strided"
+                                                        : "layout" + std::to_string(raw);
+}
+
+std::string memory_format_text(int64_t raw) {
+  switch (static_cast<c10::MemoryFormat>(raw)) {
+    case c10::MemoryFormat::Contiguous: return "contiguous_format";
+    case c10::MemoryFormat::Preserve: return "preserve_format";
+    case c10::MemoryFormat::ChannelsLast: return "channels_last";
+    case c10::MemoryFormat::ChannelsLast3d: return "channels_last_3d";
+    default: return "memory_format" + std::to_string(raw);
+  }
+}
+
+// The schema type without Optional: what an int in the IValue means.
+c10::TypeKind kind_of(const c10::Argument& argument) {
+  c10::TypePtr type = argument.real_type();
+  if (auto optional = type->cast<c10::OptionalType>()) type = optional->getElementType();
+  return type->kind();
+}
+
+std::optional<backends::Tensor> tensor_value(const at::Tensor& tensor, std::string* why_not) {
+  if (!tensor.defined()) return std::nullopt;
+  if (tensor.device().type() != c10::kCPU || tensor.layout() != c10::kStrided) {
+    *why_not = "a tensor on " + tensor.device().str() + " or not strided";
+    return std::nullopt;
+  }
+  if (!dtype_of(tensor.scalar_type())) {
+    *why_not = std::string("dtype ") + c10::toString(tensor.scalar_type());
+    return std::nullopt;
+  }
+  return describe(tensor);
+}
+
+backends::Value list_value(const c10::IValue& value, std::string* why_not) {
+  const c10::List<c10::IValue> list = value.toList();
+  if (list.empty()) return std::vector<int64_t>{};
+  const c10::IValue first = list.get(0);
+  if (first.isInt() || first.isSymInt()) {
+    std::vector<int64_t> ints;
+    for (const c10::IValue& element : list) {
+      if (element.isInt()) {
+        ints.push_back(element.toInt());
+      } else if (element.isSymInt() && element.toSymInt().maybe_as_int()) {
+        ints.push_back(*element.toSymInt().maybe_as_int());
+      } else {
+        *why_not = "a symbolic int list";
+        return std::monostate{};
+      }
+    }
+    return ints;
+  }
+  if (first.isDouble()) {
+    std::vector<double> floats;
+    for (const c10::IValue& element : list) floats.push_back(element.toDouble());
+    return floats;
+  }
+  if (first.isBool()) {
+    std::vector<bool> bools;
+    for (const c10::IValue& element : list) bools.push_back(element.toBool());
+    return bools;
+  }
+  std::vector<std::optional<backends::Tensor>> tensors;
+  for (const c10::IValue& element : list) {
+    if (element.isNone()) {
+      tensors.emplace_back(std::nullopt);
+    } else if (element.isTensor()) {
+      tensors.push_back(tensor_value(element.toTensor(), why_not));
+      if (!why_not->empty()) return std::monostate{};
+    } else {
+      *why_not = std::string("a list of ") + element.tagKind();
+      return std::monostate{};
+    }
+  }
+  return tensors;
+}
+
+}  // namespace
+
+std::optional<DType> dtype_of(c10::ScalarType type) {
+  switch (type) {
+    case c10::ScalarType::Float: return DType::Float32;
+    case c10::ScalarType::Double: return DType::Float64;
+    case c10::ScalarType::Half: return DType::Float16;
+    case c10::ScalarType::BFloat16: return DType::BFloat16;
+    case c10::ScalarType::Long: return DType::Int64;
+    case c10::ScalarType::Int: return DType::Int32;
+    case c10::ScalarType::Short: return DType::Int16;
+    case c10::ScalarType::Char: return DType::Int8;
+    case c10::ScalarType::Byte: return DType::UInt8;
+    case c10::ScalarType::Bool: return DType::Bool;
+    default: return std::nullopt;
+  }
+}
+
+int64_t span_elements(c10::IntArrayRef sizes, c10::IntArrayRef strides) {
+  int64_t span = 1;
+  for (size_t d = 0; d < sizes.size(); ++d) {
+    if (sizes[d] == 0) return 0;
+    span += (sizes[d] - 1) * strides[d];
+  }
+  return span;
+}
+
+backends::Tensor describe(const at::Tensor& tensor) {
+  backends::Tensor t;
+  t.dtype = *dtype_of(tensor.scalar_type());
+  t.sizes = tensor.sizes().vec();
+  t.strides = tensor.strides().vec();
+  t.offset = 0;
+  return t;
+}
+
+void upload(backends::Device& device, backends::Tensor& described, const at::Tensor* values) {
+  const size_t element = dtype_size(described.dtype);
+  const auto bytes = static_cast<size_t>(span_elements(described.sizes, described.strides)) *
+                     element;
+  described.buffer = device.alloc(bytes == 0 ? element : bytes);
+  if (values != nullptr && bytes > 0) device.upload(*described.buffer, values->data_ptr(), bytes);
+}
+
+void download(backends::Device& device, const backends::Tensor& from, const at::Tensor& tensor) {
+  const auto bytes = static_cast<size_t>(span_elements(from.sizes, from.strides)) *
+                     dtype_size(from.dtype);
+  if (bytes > 0) device.download(*from.buffer, tensor.data_ptr(), bytes);
+}
+
+backends::Value to_value(const c10::IValue& value, const c10::Argument& argument,
+                         std::string* why_not) {
+  if (value.isNone()) return std::monostate{};
+  if (value.isTensor()) {
+    std::optional<backends::Tensor> t = tensor_value(value.toTensor(), why_not);
+    if (!t) return std::monostate{};
+    return *t;
+  }
+  if (value.isBool()) return value.toBool();
+  if (value.isInt()) {
+    const int64_t raw = value.toInt();
+    switch (kind_of(argument)) {
+      case c10::TypeKind::ScalarTypeType:
+        if (auto dtype = dtype_of(static_cast<c10::ScalarType>(raw))) return *dtype;
+        *why_not = "dtype argument " + argument.name();
+        return std::monostate{};
+      case c10::TypeKind::LayoutType: return layout_text(raw);
+      case c10::TypeKind::MemoryFormatType: return memory_format_text(raw);
+      default: return raw;
+    }
+  }
+  if (value.isSymInt() && value.toSymInt().maybe_as_int()) {
+    return *value.toSymInt().maybe_as_int();
+  }
+  if (value.isDouble()) return value.toDouble();
+  if (value.isString()) return std::string(value.toStringRef());
+  if (value.isDevice()) return value.toDevice().str();
+  if (value.isGenerator()) return std::monostate{};
+  if (value.isList()) return list_value(value, why_not);
+  *why_not = std::string("argument ") + argument.name() + " of kind " + value.tagKind();
+  return std::monostate{};
+}
+
+}  // namespace tapml::offload

@@ -1,0 +1,65 @@
+// How calls reach the offload mode. LD_PRELOAD (tapml-record, when
+// offload_target is set) loads this library; its start-up reads the request
+// from the environment, checks it, and switches on a dispatch key for the
+// main thread. TESTING_ONLY_GenericMode is the one mode key torch leaves
+// unused, and it sits above autograd: every operator call of the thread
+// comes through the fallback below before any kernel runs. Ops that
+// decompose pass on to their parts, which come back here one by one.
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <c10/core/impl/LocalDispatchKeySet.h>
+#include <torch/library.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <unistd.h>
+
+#include "migrate/offload/offloader.h"
+#include "recorder/common/progress.h"
+
+namespace {
+
+constexpr c10::DispatchKey kModeKey = c10::DispatchKey::TESTING_ONLY_GenericMode;
+
+void offload_fallback(const c10::OperatorHandle& op, c10::DispatchKeySet keys,
+                      torch::jit::Stack* stack) {
+  if (tapml::offload::Offloader::get().try_run(op, *stack)) return;
+  op.redispatchBoxed(keys & c10::DispatchKeySet(c10::DispatchKeySet::FULL_AFTER, kModeKey), stack);
+}
+
+// A request that cannot be served stops the program before its first
+// operator, with one line where tapml-record looks for it.
+[[noreturn]] void refuse(const std::string& line) {
+  const char* output = std::getenv("TAPML_OUTPUT");
+  if (output != nullptr && *output != '\0') {
+    std::ofstream(tapml::recorder::error_path(output)) << line << "\n";
+  }
+  std::fprintf(stderr, "tapml-offload: %s\n", line.c_str());
+  std::fflush(stderr);
+  ::_exit(2);
+}
+
+}  // namespace
+
+TORCH_LIBRARY_IMPL(_, TESTING_ONLY_GenericMode, m) {
+  m.fallback(torch::CppFunction::makeFromBoxedFunction<&offload_fallback>());
+}
+
+namespace {
+
+struct StartFromEnvironment {
+  StartFromEnvironment() {
+    using tapml::offload::Offloader;
+    try {
+      tapml::offload::OffloadRequest request = tapml::offload::request_from_environment();
+      if (request.target.empty()) return;
+      Offloader::get().configure(std::move(request));
+    } catch (const std::exception& e) {
+      refuse(e.what());
+    }
+    c10::impl::tls_set_dispatch_key_included(kModeKey, true);
+    std::atexit([] { Offloader::get().write_report(); });
+  }
+} g_start_from_environment;
+
+}  // namespace

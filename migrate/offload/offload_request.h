@@ -1,0 +1,45 @@
+// What the offload mode is asked to do, read from the environment that
+// tapml-record sets (TAPML_OFFLOAD_TARGET, TAPML_OFFLOAD_OPS) and checked
+// against torch's operators and the target's kernel table before the program
+// runs its first operator.
+#pragma once
+
+#include <set>
+#include <stdexcept>
+#include <string>
+
+#include "backends/backend.h"
+
+namespace tapml::offload {
+
+inline constexpr const char* kTargetVariable = "TAPML_OFFLOAD_TARGET";
+inline constexpr const char* kOpsVariable = "TAPML_OFFLOAD_OPS";
+inline constexpr const char* kReportVariable = "TAPML_OFFLOAD_REPORT";
+
+// A request that cannot be served (unknown op, missing platform): one line.
+class RequestError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct OffloadRequest {
+  std::string target;             // backend name: "vulkan", "opencl", "cpu"
+  bool all_ops = false;           // "all": every op the target has a kernel for
+  std::set<std::string> ops;      // full aten names ("aten::mm", "aten::add.Tensor")
+  std::set<std::string> op_bases;  // names given without overload: every overload
+  std::string ops_text;            // as given: "all" or the list
+  std::string report_path;        // where the per-op counts go at exit; empty: nowhere
+
+  // Whether a call of `full_name` (base name `name`) is to be offloaded.
+  bool selects(const std::string& name, const std::string& full_name) const;
+};
+
+// The request in the environment, or nullopt-like empty target when offload
+// is off. Throws RequestError for a bad list.
+OffloadRequest request_from_environment();
+
+// Throws RequestError naming the first op that torch does not know or the
+// target has no kernel for, or the target that is missing.
+void check_request(const OffloadRequest& request, const backends::Backend& backend);
+
+}  // namespace tapml::offload

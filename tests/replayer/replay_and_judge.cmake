@@ -1,0 +1,46 @@
+# Runs tapml-replay on a real trace and judges its JSON report with
+# replay_verdict. cmake -P arguments (-D):
+#   REPLAY, VERDICT  the two programs
+#   TRACE, TARGET    what to replay where
+#   REPORT           the JSON report to write
+#   FILTER           a tapml-replay --op regex, or empty for every op
+#   BUG              a planted bug to switch on (docs/planted-bugs.md), or empty
+#   OPS, EVERY       for BUG: the ops it must be attributed to (regex); EVERY=1
+#                    when every call of those ops must fail
+# Without BUG the replay must exit 0 and the report be clean; with BUG it must
+# exit 1 and the failures be the bug's.
+foreach(var REPLAY VERDICT TRACE TARGET REPORT)
+  if(NOT DEFINED ${var})
+    message(FATAL_ERROR "replay_and_judge.cmake: -D${var}= is required")
+  endif()
+endforeach()
+
+set(env_args "")
+set(filter_args "")
+if(FILTER)
+  set(filter_args --op "${FILTER}")
+endif()
+set(expected_exit 0)
+set(verdict_args clean "${REPORT}" "${TRACE}")
+if(BUG)
+  set(env_args "TAPML_PLANT_BUG=${BUG}")
+  set(expected_exit 1)
+  set(verdict_args bug "${REPORT}" "${TRACE}" "${OPS}")
+  if(EVERY)
+    list(APPEND verdict_args --every)
+  endif()
+endif()
+
+file(REMOVE "${REPORT}")
+execute_process(
+  COMMAND "${CMAKE_COMMAND}" -E env ${env_args}
+          "${REPLAY}" --target "${TARGET}" "${TRACE}" --json "${REPORT}" --no-progress
+          --show-failures 3 ${filter_args}
+  RESULT_VARIABLE replay_exit)
+if(NOT replay_exit STREQUAL "${expected_exit}")
+  message(FATAL_ERROR "tapml-replay exited ${replay_exit}, expected ${expected_exit}")
+endif()
+execute_process(COMMAND "${VERDICT}" ${verdict_args} RESULT_VARIABLE verdict_exit)
+if(NOT verdict_exit STREQUAL "0")
+  message(FATAL_ERROR "replay_verdict: the report does not hold (exit ${verdict_exit})")
+endif()

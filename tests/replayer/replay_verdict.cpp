@@ -1,0 +1,133 @@
+// replay_verdict: judges a tapml-replay --json report against the trace it
+// came from, for the proof tests of tests/replayer/CMakeLists.txt.
+//
+//   replay_verdict clean REPORT.json TRACE.h5
+//     every call passed: failed, errors and unsupported are 0, coverage is
+//     100%, at least one call ran, and each reported call is the trace's call
+//     of that seq (same op).
+//   replay_verdict bug REPORT.json TRACE.h5 OPS_REGEX [--every]
+//     a planted bug was caught and attributed: at least one FAIL, no ERROR,
+//     every FAIL is a call of an op matching OPS_REGEX and is the trace's call
+//     of that seq, every call of another op passed; with --every, every call
+//     of a matching op failed.
+// Exit 0 when the verdict holds, 1 when it does not (each reason on stderr),
+// 2 on bad input.
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "store/reader.h"
+
+namespace {
+
+using nlohmann::json;
+
+struct Verdict {
+  std::vector<std::string> problems;
+  void require(bool holds, const std::string& what) {
+    if (!holds) problems.push_back(what);
+  }
+};
+
+std::string describe(const json& call) {
+  return "call " + std::to_string(call.at("seq").get<int64_t>()) + " " +
+         call.at("op").get<std::string>() + " (" + call.at("status").get<std::string>() + ")";
+}
+
+// The report names the trace's own call: the op recorded at that seq.
+void check_attribution(const json& call, const tapml::store::TraceReader& trace, Verdict& v) {
+  const int64_t seq = call.at("seq").get<int64_t>();
+  if (seq < 0 || static_cast<size_t>(seq) >= trace.num_calls()) {
+    v.problems.push_back(describe(call) + ": no such seq in the trace");
+    return;
+  }
+  const std::string recorded = trace.call(static_cast<size_t>(seq)).full_name();
+  v.require(recorded == call.at("op").get<std::string>(),
+            describe(call) + ": the trace's call " + std::to_string(seq) + " is " + recorded);
+}
+
+void judge_clean(const json& report, const tapml::store::TraceReader& trace, Verdict& v) {
+  const json& s = report.at("summary");
+  for (const char* key : {"failed", "errors", "unsupported"}) {
+    v.require(s.at(key).get<int64_t>() == 0,
+              std::string("summary.") + key + " is " + s.at(key).dump() + ", expected 0");
+  }
+  v.require(s.at("calls").get<int64_t>() > 0, "no call ran");
+  v.require(s.at("passed") == s.at("calls"), "passed " + s.at("passed").dump() + " of " +
+                                                 s.at("calls").dump() + " calls");
+  v.require(s.at("coverage").get<double>() == 1.0,
+            "coverage " + s.at("coverage").dump() + ", expected 1 (" + s.at("covered").dump() +
+                " of " + s.at("roots").dump() + " roots)");
+  for (const json& call : report.at("calls")) {
+    if (call.at("status") != "PASS" && v.problems.size() < 20) {
+      v.problems.push_back(describe(call) + ": " + call.at("message").get<std::string>());
+    }
+    check_attribution(call, trace, v);
+  }
+}
+
+void judge_bug(const json& report, const tapml::store::TraceReader& trace, const std::regex& ops,
+               bool every, Verdict& v) {
+  const json& s = report.at("summary");
+  v.require(s.at("failed").get<int64_t>() > 0, "the planted bug went unnoticed: no call failed");
+  v.require(s.at("errors").get<int64_t>() == 0, "summary.errors is " + s.at("errors").dump());
+  for (const json& call : report.at("calls")) {
+    const bool matching = std::regex_match(call.at("op").get<std::string>(), ops);
+    const std::string status = call.at("status").get<std::string>();
+    if (matching) {
+      v.require(status == "FAIL" || (!every && status == "PASS"),
+                describe(call) + ": expected FAIL from the planted bug");
+    } else {
+      v.require(status == "PASS", describe(call) + ": an op the bug does not touch did not pass");
+    }
+    if (status == "FAIL") {
+      check_attribution(call, trace, v);
+      std::cout << describe(call) << ": " << call.at("message").get<std::string>() << "\n";
+    }
+  }
+}
+
+int usage(const std::string& why) {
+  std::cerr << "replay_verdict: " << why
+            << " (usage: replay_verdict clean|bug REPORT.json TRACE.h5 [OPS_REGEX [--every]])\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.size() < 3) return usage("too few arguments");
+  const std::string& mode = args[0];
+  if (mode != "clean" && !(mode == "bug" && args.size() >= 4)) return usage("bad mode " + mode);
+  json report;
+  std::unique_ptr<tapml::store::TraceReader> trace;
+  try {
+    std::ifstream file(args[1]);
+    if (!file) return usage(args[1] + ": cannot be read");
+    report = json::parse(file);
+    trace = tapml::store::TraceReader::open(args[2]);
+  } catch (const std::exception& e) {
+    return usage(e.what());
+  }
+  Verdict verdict;
+  try {
+    if (mode == "clean") {
+      judge_clean(report, *trace, verdict);
+    } else {
+      judge_bug(report, *trace, std::regex(args[3]), args.size() > 4 && args[4] == "--every",
+                verdict);
+    }
+  } catch (const std::exception& e) {
+    return usage(args[1] + ": not a tapml-replay report: " + e.what());
+  }
+  for (const std::string& problem : verdict.problems) std::cerr << problem << "\n";
+  if (!verdict.problems.empty()) return 1;
+  std::cout << "verdict " << mode << " holds: " << report.at("summary").at("passed") << " passed, "
+            << report.at("summary").at("failed") << " failed of "
+            << report.at("summary").at("calls") << " calls\n";
+  return 0;
+}
