@@ -6,9 +6,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "backends/backend.h"
 #include "recorder/cli/launch.h"
@@ -123,7 +122,6 @@ std::string join(const std::vector<std::string>& words, const char* separator) {
   return text;
 }
 
-
 std::unique_ptr<store::TraceReader> prepare(const MigrationOptions& options,
                                             std::vector<OpKind>& kinds) {
   const backends::Backend& target = checked_target(options.target);
@@ -174,7 +172,8 @@ MigrationResult migrate(const MigrationOptions& options) {
     // The last step offloads everything the target runs, kinds this
     // reference never showed included, unless the kinds were chosen.
     step.offload_ops = last && options.only_ops.empty() ? "all" : join(offloaded, ",");
-    step.trace = (fs::path(options.work_dir) / ("step" + std::to_string(step.index) + ".h5")).string();
+    step.trace =
+        (fs::path(options.work_dir) / ("step" + std::to_string(step.index) + ".h5")).string();
     std::fprintf(stderr, "tapml-migrate: step %d: + %s\n", step.index,
                  join(step.added, ", ").c_str());
 
@@ -213,8 +212,8 @@ MigrationResult migrate(const MigrationOptions& options) {
     return result;
   }
   const auto& added = final_step.added;
-  const bool named = std::find(added.begin(), added.end(), final_step.first_diverging_op) !=
-                     added.end();
+  const bool named =
+      std::find(added.begin(), added.end(), final_step.first_diverging_op) != added.end();
   result.culprit = named ? final_step.first_diverging_op : join(added, ", ");
   result.culprit_call = final_step.first_diverging;
   result.summary = "migration stopped at step " + std::to_string(final_step.index) + ": " +

@@ -24,10 +24,10 @@ class MigrateInputError : public std::runtime_error {
 };
 
 struct MigrationOptions {
-  std::string run_config;   // the model's run.cfg
-  std::string target;       // backend name
-  std::string work_dir;     // step traces and reports
-  std::string reference;    // the reference trace; recorded there when missing
+  std::string run_config;             // the model's run.cfg
+  std::string target;                 // backend name
+  std::string work_dir;               // step traces and reports
+  std::string reference;              // the reference trace; recorded there when missing
   std::vector<std::string> only_ops;  // restrict the kinds (empty: every kind the target runs)
   int kinds_per_step = 1;
   bool keep_traces = false;  // else only the last and the failing step's traces stay
@@ -61,10 +61,10 @@ struct MigrationResult {
   std::string model, target, reference;
   std::vector<OpKind> kinds;
   std::vector<StepResult> steps;
-  bool complete = false;    // every kind offloaded, end to end within tolerance
-  std::string culprit;      // the kind the failing step added (or kinds, if several)
-  std::string culprit_call; // the first diverging call of that step
-  std::string summary;      // one line
+  bool complete = false;     // every kind offloaded, end to end within tolerance
+  std::string culprit;       // the kind the failing step added (or kinds, if several)
+  std::string culprit_call;  // the first diverging call of that step
+  std::string summary;       // one line
   int exit_code() const { return complete ? 0 : 1; }
 };
 

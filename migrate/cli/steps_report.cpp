@@ -1,9 +1,8 @@
 #include "migrate/cli/steps_report.h"
 
 #include <cstdio>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace tapml::migrate {
 
@@ -35,11 +34,20 @@ std::string escaped(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -50,9 +58,10 @@ std::string escaped(const std::string& text) {
 std::string steps_text(const MigrationResult& result) {
   std::ostringstream out;
   out << "tapml-migrate: " << (result.model.empty() ? "model" : result.model) << " to "
-      << result.target << ", " << result.kinds.size() << " op kinds, reference "
-      << result.reference << "\n\n";
-  out << "step  kinds  calls on target  end-to-end NMSE  tokens identical  time     result  added\n";
+      << result.target << ", " << result.kinds.size() << " op kinds, reference " << result.reference
+      << "\n\n";
+  out << "step  kinds  calls on target  end-to-end NMSE  tokens identical  time     result  "
+         "added\n";
   for (const StepResult& step : result.steps) {
     char line[160];
     std::snprintf(line, sizeof(line), "%4d  %5zu  %15lld  %15s  %16s  %6.1fs  %-6s  ", step.index,
@@ -93,11 +102,16 @@ std::string steps_json(const MigrationResult& result) {
                      {"seconds", step.seconds}});
   }
   nlohmann::json kinds = nlohmann::json::array();
-  for (const OpKind& kind : result.kinds) kinds.push_back({{"op", kind.name}, {"calls", kind.calls}});
-  nlohmann::json doc = {{"model", result.model},         {"target", result.target},
-                        {"reference", result.reference}, {"kinds", kinds},
-                        {"steps", steps},                {"complete", result.complete},
-                        {"culprit", result.culprit},     {"culprit_call", result.culprit_call},
+  for (const OpKind& kind : result.kinds)
+    kinds.push_back({{"op", kind.name}, {"calls", kind.calls}});
+  nlohmann::json doc = {{"model", result.model},
+                        {"target", result.target},
+                        {"reference", result.reference},
+                        {"kinds", kinds},
+                        {"steps", steps},
+                        {"complete", result.complete},
+                        {"culprit", result.culprit},
+                        {"culprit_call", result.culprit_call},
                         {"summary", result.summary}};
   return doc.dump(2) + "\n";
 }
@@ -115,12 +129,11 @@ std::string steps_html(const MigrationResult& result) {
       << "<th>end-to-end NMSE</th><th>tokens identical</th><th>time (s)</th><th>verdict</th>"
       << "<th>first diverging call</th></tr>";
   for (const StepResult& step : result.steps) {
-    out << "<tr class=\"" << (step.passed ? "ok" : "fail") << "\"><td>" << step.index
-        << "</td><td>" << escaped(added_cell(step)) << "</td><td>" << step.kinds_offloaded
-        << "</td><td>" << step.calls_offloaded << "</td><td>" << error_cell(step) << "</td><td>"
+    out << "<tr class=\"" << (step.passed ? "ok" : "fail") << "\"><td>" << step.index << "</td><td>"
+        << escaped(added_cell(step)) << "</td><td>" << step.kinds_offloaded << "</td><td>"
+        << step.calls_offloaded << "</td><td>" << error_cell(step) << "</td><td>"
         << tokens_cell(step) << "</td><td>" << format("%.1f", step.seconds) << "</td><td>"
-        << escaped(step.verdict) << "</td><td>" << escaped(step.first_diverging)
-        << "</td></tr>";
+        << escaped(step.verdict) << "</td><td>" << escaped(step.first_diverging) << "</td></tr>";
   }
   out << "</table><h2>Op kinds in order</h2><ol>";
   for (const OpKind& kind : result.kinds) {

@@ -16,11 +16,16 @@ std::string layout_text(int64_t raw) {
 
 std::string memory_format_text(int64_t raw) {
   switch (static_cast<c10::MemoryFormat>(raw)) {
-    case c10::MemoryFormat::Contiguous: return "contiguous_format";
-    case c10::MemoryFormat::Preserve: return "preserve_format";
-    case c10::MemoryFormat::ChannelsLast: return "channels_last";
-    case c10::MemoryFormat::ChannelsLast3d: return "channels_last_3d";
-    default: return "memory_format" + std::to_string(raw);
+    case c10::MemoryFormat::Contiguous:
+      return "contiguous_format";
+    case c10::MemoryFormat::Preserve:
+      return "preserve_format";
+    case c10::MemoryFormat::ChannelsLast:
+      return "channels_last";
+    case c10::MemoryFormat::ChannelsLast3d:
+      return "channels_last_3d";
+    default:
+      return "memory_format" + std::to_string(raw);
   }
 }
 
@@ -91,17 +96,28 @@ backends::Value list_value(const c10::IValue& value, std::string* why_not) {
 
 std::optional<DType> dtype_of(c10::ScalarType type) {
   switch (type) {
-    case c10::ScalarType::Float: return DType::Float32;
-    case c10::ScalarType::Double: return DType::Float64;
-    case c10::ScalarType::Half: return DType::Float16;
-    case c10::ScalarType::BFloat16: return DType::BFloat16;
-    case c10::ScalarType::Long: return DType::Int64;
-    case c10::ScalarType::Int: return DType::Int32;
-    case c10::ScalarType::Short: return DType::Int16;
-    case c10::ScalarType::Char: return DType::Int8;
-    case c10::ScalarType::Byte: return DType::UInt8;
-    case c10::ScalarType::Bool: return DType::Bool;
-    default: return std::nullopt;
+    case c10::ScalarType::Float:
+      return DType::Float32;
+    case c10::ScalarType::Double:
+      return DType::Float64;
+    case c10::ScalarType::Half:
+      return DType::Float16;
+    case c10::ScalarType::BFloat16:
+      return DType::BFloat16;
+    case c10::ScalarType::Long:
+      return DType::Int64;
+    case c10::ScalarType::Int:
+      return DType::Int32;
+    case c10::ScalarType::Short:
+      return DType::Int16;
+    case c10::ScalarType::Char:
+      return DType::Int8;
+    case c10::ScalarType::Byte:
+      return DType::UInt8;
+    case c10::ScalarType::Bool:
+      return DType::Bool;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -125,15 +141,15 @@ backends::Tensor describe(const at::Tensor& tensor) {
 
 void upload(backends::Device& device, backends::Tensor& described, const at::Tensor* values) {
   const size_t element = dtype_size(described.dtype);
-  const auto bytes = static_cast<size_t>(span_elements(described.sizes, described.strides)) *
-                     element;
+  const auto bytes =
+      static_cast<size_t>(span_elements(described.sizes, described.strides)) * element;
   described.buffer = device.alloc(bytes == 0 ? element : bytes);
   if (values != nullptr && bytes > 0) device.upload(*described.buffer, values->data_ptr(), bytes);
 }
 
 void download(backends::Device& device, const backends::Tensor& from, const at::Tensor& tensor) {
-  const auto bytes = static_cast<size_t>(span_elements(from.sizes, from.strides)) *
-                     dtype_size(from.dtype);
+  const auto bytes =
+      static_cast<size_t>(span_elements(from.sizes, from.strides)) * dtype_size(from.dtype);
   if (bytes > 0) device.download(*from.buffer, tensor.data_ptr(), bytes);
 }
 
@@ -153,9 +169,12 @@ backends::Value to_value(const c10::IValue& value, const c10::Argument& argument
         if (auto dtype = dtype_of(static_cast<c10::ScalarType>(raw))) return *dtype;
         *why_not = "dtype argument " + argument.name();
         return std::monostate{};
-      case c10::TypeKind::LayoutType: return layout_text(raw);
-      case c10::TypeKind::MemoryFormatType: return memory_format_text(raw);
-      default: return raw;
+      case c10::TypeKind::LayoutType:
+        return layout_text(raw);
+      case c10::TypeKind::MemoryFormatType:
+        return memory_format_text(raw);
+      default:
+        return raw;
     }
   }
   if (value.isSymInt() && value.toSymInt().maybe_as_int()) {

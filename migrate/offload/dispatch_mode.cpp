@@ -8,11 +8,11 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <c10/core/impl/LocalDispatchKeySet.h>
 #include <torch/library.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <unistd.h>
 
 #include "migrate/offload/offloader.h"
 #include "recorder/common/progress.h"
@@ -32,10 +32,11 @@ void offload_fallback(const c10::OperatorHandle& op, c10::DispatchKeySet keys,
 [[noreturn]] void refuse(const std::string& line) {
   const char* output = std::getenv("TAPML_OUTPUT");
   if (output != nullptr && *output != '\0') {
-    std::ofstream(tapml::recorder::error_path(output)) << line << "\n";
+    std::ofstream(tapml::recorder::error_path(output)) << line << "\n";  // tapml-record prints it
+  } else {
+    std::fprintf(stderr, "tapml-offload: %s\n", line.c_str());
+    std::fflush(stderr);
   }
-  std::fprintf(stderr, "tapml-offload: %s\n", line.c_str());
-  std::fflush(stderr);
   ::_exit(2);
 }
 

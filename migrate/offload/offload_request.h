@@ -23,12 +23,12 @@ class RequestError : public std::runtime_error {
 };
 
 struct OffloadRequest {
-  std::string target;             // backend name: "vulkan", "opencl", "cpu"
-  bool all_ops = false;           // "all": every op the target has a kernel for
-  std::set<std::string> ops;      // full aten names ("aten::mm", "aten::add.Tensor")
+  std::string target;              // backend name: "vulkan", "opencl", "cpu"
+  bool all_ops = false;            // "all": every op the target has a kernel for
+  std::set<std::string> ops;       // full aten names ("aten::mm", "aten::add.Tensor")
   std::set<std::string> op_bases;  // names given without overload: every overload
   std::string ops_text;            // as given: "all" or the list
-  std::string report_path;        // where the per-op counts go at exit; empty: nowhere
+  std::string report_path;         // where the per-op counts go at exit; empty: nowhere
 
   // Whether a call of `full_name` (base name `name`) is to be offloaded.
   bool selects(const std::string& name, const std::string& full_name) const;

@@ -2,12 +2,10 @@
 
 #include <ATen/record_function.h>
 #include <c10/core/impl/LocalDispatchKeySet.h>
-
 #include <dlfcn.h>
 
 #include <cstdio>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "migrate/offload/aten_bridge.h"
@@ -49,8 +47,8 @@ c10::IValue on_meta(const c10::IValue& value) {
 // The returns the reference kernel would give, computed on the Meta device:
 // their dtypes, sizes and strides without their values. Throws when the op
 // has no meta kernel or its output size depends on values (nonzero).
-std::vector<c10::IValue> meta_returns(const c10::OperatorHandle& op,
-                                      const torch::jit::Stack& stack, size_t first) {
+std::vector<c10::IValue> meta_returns(const c10::OperatorHandle& op, const torch::jit::Stack& stack,
+                                      size_t first) {
   const auto& arguments = op.schema().arguments();
   torch::jit::Stack meta;
   for (size_t i = 0; i < arguments.size(); ++i) {
@@ -104,15 +102,16 @@ void Offloader::configure(OffloadRequest request) {
   const backends::Backend* backend = backends::find_backend(request.target);
   if (backend == nullptr) {
     std::string names;
-    for (const std::string& name : backends::backend_names()) names += (names.empty() ? "" : ", ") + name;
-    throw RequestError("offload_target: no backend named '" + request.target + "' (built: " +
-                       names + ")");
+    for (const std::string& name : backends::backend_names())
+      names += (names.empty() ? "" : ", ") + name;
+    throw RequestError("offload_target: no backend named '" + request.target +
+                       "' (built: " + names + ")");
   }
   try {
     if (backend->devices().empty()) throw backends::BackendError("no device");
   } catch (const backends::BackendError& e) {
-    throw RequestError("offload_target " + request.target + ": the platform is missing: " +
-                       e.what());
+    throw RequestError("offload_target " + request.target +
+                       ": the platform is missing: " + e.what());
   }
   check_request(request, *backend);
   request_ = std::move(request);
@@ -173,7 +172,8 @@ bool Offloader::try_run(const c10::OperatorHandle& op, torch::jit::Stack& stack)
     ran = run(op, plan, stack, &why_not);
   } catch (const backends::DeviceLost& e) {
     lost_ = true;
-    std::fprintf(stderr, "tapml-offload: %s lost its device during %s (%s): the rest runs on the CPU\n",
+    std::fprintf(stderr,
+                 "tapml-offload: %s lost its device during %s (%s): the rest runs on the CPU\n",
                  request_.target.c_str(), plan.full_name.c_str(), e.what());
     why_not = std::string("device lost: ") + e.what();
   } catch (const std::exception& e) {
@@ -259,9 +259,9 @@ bool Offloader::run(const c10::OperatorHandle& op, const Plan& plan, torch::jit:
   }
   for (size_t r = 0; r < returns.size(); ++r) {
     const int alias = plan.return_alias[r];
-    call.outputs.push_back(alias >= 0 ? std::get<backends::Tensor>(
-                                            call.inputs[static_cast<size_t>(alias)].value)
-                                      : describe(returns[r]));
+    call.outputs.push_back(
+        alias >= 0 ? std::get<backends::Tensor>(call.inputs[static_cast<size_t>(alias)].value)
+                   : describe(returns[r]));
   }
   const backends::Kernel* kernel = backend_->kernels().select(call, why_not);
   if (kernel == nullptr) return false;
@@ -321,7 +321,8 @@ void Offloader::write_report() {
                            {"declined_calls", declined},
                            {"ops", ops}};
   if (!request_.report_path.empty()) std::ofstream(request_.report_path) << report.dump(1) << "\n";
-  std::fprintf(stderr, "tapml-offload: %lld calls ran on %s, %lld selected calls stayed on the CPU\n",
+  std::fprintf(stderr,
+               "tapml-offload: %lld calls ran on %s, %lld selected calls stayed on the CPU\n",
                static_cast<long long>(offloaded),
                device_ ? device_->name().c_str() : request_.target.c_str(),
                static_cast<long long>(declined));

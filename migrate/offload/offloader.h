@@ -43,7 +43,7 @@ class Offloader {
     std::string name;       // "aten::add"
     std::string full_name;  // "aten::add.Tensor"
     bool eligible = false;
-    std::string why_not;    // when not eligible
+    std::string why_not;            // when not eligible
     std::vector<int> return_alias;  // per return: the written argument it is, or -1
   };
   struct Counts {

@@ -11,8 +11,9 @@ void add_offload_options(CLI::App& app, OffloadFlags& flags) {
   app.add_option("--offload_target,--offload-target", flags.target,
                  "run the chosen ops on this backend's kernels inside the program (vulkan, "
                  "opencl, cpu); the hybrid run is recorded");
-  app.add_option("--offload_ops,--offload-ops", flags.ops,
-                 "ops to offload: \"all\" (default) or aten names, e.g. \"aten::mm,aten::add.Tensor\"");
+  app.add_option(
+      "--offload_ops,--offload-ops", flags.ops,
+      "ops to offload: \"all\" (default) or aten names, e.g. \"aten::mm,aten::add.Tensor\"");
 }
 
 void add_offload_environment(std::map<std::string, std::string>& env, const OffloadFlags& flags,

@@ -40,6 +40,8 @@ std::vector<ArgInfo> arg_infos(const std::vector<c10::Argument>& args, bool are_
     info.type = type_text(args[i]);
     info.int_meaning = int_meaning_of(args[i].real_type());
     info.unread = args[i].is_out();
+    const c10::AliasInfo* alias = args[i].alias_info();
+    info.read_only_alias = are_returns && alias != nullptr && !alias->isWrite();
     infos.push_back(std::move(info));
   }
   return infos;

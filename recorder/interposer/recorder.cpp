@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -165,6 +166,8 @@ bool Recorder::claim() {
   seen_inputs_.clear();
   writer_error_.clear();
   device_noted_ = false;
+  const char* profile = std::getenv("TAPML_PROFILE");
+  phases_ = PhaseTotals{.enabled = profile != nullptr && *profile != '\0' && *profile != '0'};
   state_ = State::kRecording;
   return true;
 }
@@ -189,7 +192,7 @@ void Recorder::open_writer() {
   options.compression_level = config_.compression_level;
   options.worker_threads = config_.compression_threads;
   writer_ = store::TraceWriter::create(config_.output, meta, options);
-  tensors_ = std::make_unique<TensorCapture>(*writer_);
+  tensors_ = std::make_unique<TensorCapture>(*writer_, phases_);
 }
 
 std::unique_ptr<at::ObserverContext> Recorder::on_enter(const at::RecordFunction& fn) {
@@ -238,6 +241,7 @@ std::unique_ptr<at::ObserverContext> Recorder::enter(const at::RecordFunction& f
     return nullptr;
   }
   if (state_ != State::kRecording) return nullptr;
+  PhaseTimer timer(phases_, phases_.enter_ns);
   const OpInfo& op = ops_->lookup(fn);
   if (!op.is_operator) return nullptr;
 
@@ -303,10 +307,15 @@ void Recorder::exit(const at::RecordFunction& fn, CallContext& context) {
   at::DisableRecordFunctionGuard no_recursion;
   std::lock_guard lock(mutex_);
   if (state_ != State::kRecording) return;
+  PhaseTimer timer(phases_, phases_.exit_ns);
   call.end_ns = now_ns();
   const OpInfo& op = *context.op;
   const auto& outputs = fn.outputs();
-  for (const c10::IValue& output : outputs) {
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    // A view (t, detach, reshape...) does not write its base: bumping the
+    // base's generation would rehash an unchanged weight at every use.
+    if (i < op.returns.size() && op.returns[i].read_only_alias) continue;
+    const c10::IValue& output = outputs[i];
     if (output.isTensor()) {
       tensors_->note_written(output.toTensor());
     } else if (output.isTensorList()) {
@@ -327,7 +336,10 @@ void Recorder::exit(const at::RecordFunction& fn, CallContext& context) {
     }
     call.outputs.push_back(store::Arg{arg.name, arg.type, std::move(value)});
   }
-  writer_->put_call(call);
+  {
+    PhaseTimer write_timer(phases_, phases_.write_ns);
+    writer_->put_call(call);
+  }
   if (!check_writer()) return;  // this call was not written
   ++calls_done_;
   if (call.flags & store::kCallCaptured) ++calls_captured_;
@@ -405,6 +417,13 @@ std::string Recorder::stop() {
   // The bytes every captured input and output would take raw: what the
   // trace's size is measured against.
   writer_->set_meta("referenced_bytes", std::to_string(writer_->stats().referenced_bytes));
+  if (phases_.enabled) {
+    for (const auto& [name, ns] : {std::pair{"enter", phases_.enter_ns}, {"exit", phases_.exit_ns},
+                                   {"values", phases_.values_ns}, {"copy", phases_.copy_ns},
+                                   {"write", phases_.write_ns}}) {
+      writer_->set_meta(std::string("profile_") + name + "_ms", std::to_string(ns / 1'000'000));
+    }
+  }
   std::string error = close_writer();
   if (error.empty() && config_.finish) {
     try {

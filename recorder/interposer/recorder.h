@@ -16,6 +16,7 @@
 #include "recorder/common/capture_config.h"
 #include "recorder/common/progress.h"
 #include "recorder/interposer/op_info.h"
+#include "recorder/interposer/phase_timer.h"
 #include "recorder/interposer/tensor_capture.h"
 #include "store/writer.h"
 
@@ -82,6 +83,7 @@ class Recorder {
   std::string writer_error_;
   bool device_noted_ = false;
   std::chrono::steady_clock::time_point started_;
+  PhaseTotals phases_;
 };
 
 }  // namespace tapml::recorder

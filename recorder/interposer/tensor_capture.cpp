@@ -108,6 +108,7 @@ void TensorCapture::capture(const at::Tensor& tensor, store::TensorMeta& meta) {
 
 std::string TensorCapture::hash_and_store(const at::Tensor& tensor,
                                           const store::TensorMeta& meta) {
+  PhaseTimer timer(phases_, phases_.values_ns);
   // Values row-major in the order of `sizes`, on the host, conjugation and
   // negation bits applied. CUDA tensors are copied back here: only what is
   // captured, and only on first use thanks to the cache.
@@ -122,6 +123,7 @@ std::string TensorCapture::hash_and_store(const at::Tensor& tensor,
   if (writer_.has_tensor(hash)) {
     writer_.note_reference(nbytes);
   } else {
+    PhaseTimer copy_timer(phases_, phases_.copy_ns);
     put_values(writer_, hash, meta, data, nbytes);
     bytes_put_ += static_cast<int64_t>(nbytes);
   }

@@ -17,6 +17,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "recorder/interposer/phase_timer.h"
 #include "store/trace.h"
 #include "store/writer.h"
 
@@ -30,7 +31,8 @@ std::optional<store::TensorMeta> describe_tensor(const at::Tensor& tensor);
 
 class TensorCapture {
  public:
-  explicit TensorCapture(store::TraceWriter& writer) : writer_(writer) {}
+  TensorCapture(store::TraceWriter& writer, PhaseTotals& phases)
+      : writer_(writer), phases_(phases) {}
 
   // Fills meta.hash and hands the values to the writer unless they are stored
   // already. Leaves meta.hash empty for tensors without readable values.
@@ -72,6 +74,7 @@ class TensorCapture {
   uint64_t write_generation(const c10::StorageImpl* storage) const;
 
   store::TraceWriter& writer_;
+  PhaseTotals& phases_;
   std::unordered_map<Key, Entry, KeyHash> known_;
   std::unordered_map<const c10::StorageImpl*, uint64_t> generation_;
   size_t prune_at_ = 4096;

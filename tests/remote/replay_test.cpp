@@ -31,6 +31,7 @@ using testing::ServeProcess;
 
 constexpr const char* kSubsetCalls = "4900:7000";
 constexpr size_t kMinCallsRun = 50;  // fewer: the recording changed; move kSubsetCalls
+constexpr uint64_t kKillAfterBytes = 32 << 20;
 
 namespace fs = std::filesystem;
 
@@ -72,7 +73,7 @@ class RemoteReplay : public ::testing::Test {
                                      subset_.string()};
     argv.insert(argv.end(), extra.begin(), extra.end());
     ChildResult result = run_child(argv, {std::string("TAPML_TOKEN=") + kTestToken});
-    EXPECT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_LE(result.exit_code, 1) << result.output;  // 1: a kernel failed, still comparable
     return read_json(work_ / report);
   }
 
@@ -107,8 +108,16 @@ TEST_F(RemoteReplay, KilledServerNamesTheCallInFlightAndARerunResumes) {
     ChildProcess client({TAPML_REPLAY_BINARY, "--target", "cpu", "--no-progress", "--remote",
                          server.host_port(), subset_.string()},
                         {std::string("TAPML_TOKEN=") + kTestToken});
-    ASSERT_TRUE(server.wait_for_log("opened", 30)) << server.log();
-    std::this_thread::sleep_for(std::chrono::seconds(1));  // past planning, into the calls
+    // Planning sends kilobytes; the calls then upload ~200 MB, which the
+    // server's content cache keeps. Once its memory grew by kKillAfterBytes,
+    // the replay is inside the calls.
+    const uint64_t start = server.resident_bytes();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (server.resident_bytes() < start + kKillAfterBytes &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_GE(server.resident_bytes(), start + kKillAfterBytes) << server.log();
     server.stop(SIGKILL);
     const int code = client.wait();
     const std::string output = client.output();

@@ -105,6 +105,15 @@ int ServeProcess::stop(int signal) {
   return status;
 }
 
+uint64_t ServeProcess::resident_bytes() const {
+  std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6)) * 1024;  // in kB
+  }
+  return 0;
+}
+
 std::string ServeProcess::log() const {
   std::ifstream in(log_path_);
   std::stringstream text;

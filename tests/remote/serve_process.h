@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,9 @@ class ServeProcess {
   ServeProcess& operator=(const ServeProcess&) = delete;
 
   const std::string& host_port() const { return host_port_; }
+  // The server's resident memory, from /proc: it grows with what sessions
+  // upload (buffers, content cache).
+  uint64_t resident_bytes() const;
   bool running();
   // Sends `signal` without waiting (SIGSTOP freezes the server mid-request).
   void signal(int signal);

@@ -56,11 +56,11 @@ void judge_clean(const json& report, const tapml::store::TraceReader& trace, Ver
               std::string("summary.") + key + " is " + s.at(key).dump() + ", expected 0");
   }
   v.require(s.at("calls").get<int64_t>() > 0, "no call ran");
-  v.require(s.at("passed") == s.at("calls"), "passed " + s.at("passed").dump() + " of " +
-                                                 s.at("calls").dump() + " calls");
-  v.require(s.at("coverage").get<double>() == 1.0,
-            "coverage " + s.at("coverage").dump() + ", expected 1 (" + s.at("covered").dump() +
-                " of " + s.at("roots").dump() + " roots)");
+  v.require(s.at("passed") == s.at("calls"),
+            "passed " + s.at("passed").dump() + " of " + s.at("calls").dump() + " calls");
+  v.require(s.at("coverage").get<double>() == 1.0, "coverage " + s.at("coverage").dump() +
+                                                       ", expected 1 (" + s.at("covered").dump() +
+                                                       " of " + s.at("roots").dump() + " roots)");
   for (const json& call : report.at("calls")) {
     if (call.at("status") != "PASS" && v.problems.size() < 20) {
       v.problems.push_back(describe(call) + ": " + call.at("message").get<std::string>());

@@ -81,9 +81,14 @@ inline partial_t reduce_step(int op, partial_t p, CT v, long i) {
   return p;
 }
 
-// Combining two partials: Norm2's partials are already sums of squares.
+// Combining two partials: Norm2's partials are already sums of squares (and
+// no planted Sum bug touches them).
 inline partial_t reduce_combine(int op, partial_t p, partial_t q) {
-  return reduce_step(op == R_NORM2 ? R_SUM : op, p, q.value, q.index);
+  if (op == R_NORM2) {
+    p.value += q.value;
+    return p;
+  }
+  return reduce_step(op, p, q.value, q.index);
 }
 
 inline long reduce_stop(int op, long inner_n) {

@@ -32,14 +32,18 @@ uint g_n;
 uint g_a_base;
 uint g_w_base;
 bool g_w_contiguous_bug;
+bool g_a_f32;  // fp32 operands load their words directly; other dtypes convert
+bool g_w_f32;
 
 float load_a(uint m, uint kk) {
-  return uintBitsToFloat(data[0].w[g_a_base + m * g_a_sm + kk * g_a_sk]);
+  uint e = g_a_base + m * g_a_sm + kk * g_a_sk;
+  return g_a_f32 ? uintBitsToFloat(data[0].w[e]) : load_f(0, e);
 }
 
 float load_w(uint kk, uint n) {
   if (g_w_contiguous_bug) return load_f(1, g_w_base + kk * g_n + n);
-  return uintBitsToFloat(data[1].w[g_w_base + kk * g_w_sk + n * g_w_sn]);
+  uint e = g_w_base + kk * g_w_sk + n * g_w_sn;
+  return g_w_f32 ? uintBitsToFloat(data[1].w[e]) : load_f(1, e);
 }
 
 void store_result(uint batch, uint m, uint n, float value) {
@@ -131,6 +135,8 @@ void main() {
   g_n = desc[3].sizes[2];
   g_k = desc[0].sizes[2];
   g_w_contiguous_bug = has_flag(kFlagBug);
+  g_a_f32 = dtype_of(0) == kF32;
+  g_w_f32 = dtype_of(1) == kF32;
   g_a_sm = desc[0].strides[1]; g_a_sk = desc[0].strides[2]; g_w_sk = desc[1].strides[1]; g_w_sn = desc[1].strides[2];
   for (uint batch = gl_WorkGroupID.z; batch < batches; batch += gl_NumWorkGroups.z) {
     g_a_base = desc[0].offset + batch * desc[0].strides[0];

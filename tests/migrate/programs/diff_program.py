@@ -5,7 +5,8 @@ variable TAPML_DIFF_PERTURB changes values, never the op stream, except
   none     identical runs
   ulp      layers.1's output gain is 1 + 1.2e-7 (one float32 ulp): calls differ
            within tolerance
-  layer    layers.1's gain is 1.01: its aten::mul is the first diverging call
+  gelu     layers.1 uses gelu's tanh approximation: its aten::gelu is the first
+           diverging call, with identical inputs
   tokens   layers.1's gain is -3: the generated tokens change
   extra_op one more top-level op after the first generation step: the
            streams stop matching
@@ -15,25 +16,25 @@ import os
 import torch
 
 PERTURB = os.environ.get("TAPML_DIFF_PERTURB", "none")
-GAINS = {"none": 1.0, "ulp": 1.0 + 1.2e-7, "layer": 1.01, "tokens": -3.0, "extra_op": 1.0}
+GAINS = {"ulp": 1.0 + 1.2e-7, "tokens": -3.0}
 
 
 class Layer(torch.nn.Module):
-    def __init__(self, width: int, gain: float):
+    def __init__(self, width: int, perturbed: bool):
         super().__init__()
         self.fc = torch.nn.Linear(width, width)
-        self.gain = gain
+        self.gain = GAINS.get(PERTURB, 1.0) if perturbed else 1.0
+        self.approximate = "tanh" if perturbed and PERTURB == "gelu" else "none"
 
     def forward(self, x):
-        return x + torch.tanh(self.fc(x)) * self.gain
+        return x + torch.nn.functional.gelu(self.fc(x), approximate=self.approximate) * self.gain
 
 
 class TinyModel(torch.nn.Module):
     def __init__(self, vocab: int = 32, width: int = 16, layers: int = 4):
         super().__init__()
         self.embed = torch.nn.Embedding(vocab, width)
-        gain = GAINS[PERTURB]
-        self.layers = torch.nn.ModuleList(Layer(width, gain if i == 1 else 1.0) for i in range(layers))
+        self.layers = torch.nn.ModuleList(Layer(width, i == 1) for i in range(layers))
         self.head = torch.nn.Linear(width, vocab)
 
     def forward(self, ids):
