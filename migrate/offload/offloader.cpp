@@ -188,22 +188,29 @@ bool Offloader::try_run(const c10::OperatorHandle& op, torch::jit::Stack& stack)
 }
 
 void Offloader::upload_input(const at::Tensor& tensor, backends::Tensor& described, bool written) {
-  const bool weight = !written && tensor.requires_grad() && tensor.is_leaf();
+  // Parameters (leaves that require grad) and views of them (a linear's
+  // transposed weight) are uploaded once per layout; one entry per
+  // parameter storage and layout, so the cache stays as large as the model.
+  const at::Tensor& base = tensor.is_view() ? tensor._base() : tensor;
+  const bool weight = !written && base.defined() && base.requires_grad() && base.is_leaf();
   if (!weight) {
     upload(*device_, described, &tensor);
     return;
   }
-  const void* key = tensor.unsafeGetTensorImpl();
+  std::string key =
+      std::to_string(reinterpret_cast<uintptr_t>(tensor.storage().unsafeGetStorageImpl())) + "+" +
+      std::to_string(tensor.storage_offset());
+  for (int64_t size : tensor.sizes()) key += "," + std::to_string(size);
+  key += "/";
+  for (int64_t stride : tensor.strides()) key += "," + std::to_string(stride);
   auto it = weights_.find(key);
-  if (it != weights_.end() && it->second.version == tensor._version() &&
-      it->second.held.data_ptr() == tensor.data_ptr() &&
-      it->second.on_device.sizes == described.sizes &&
-      it->second.on_device.strides == described.strides) {
+  if (it != weights_.end() && it->second.version == tensor._version()) {
     described.buffer = it->second.on_device.buffer;
     return;
   }
   upload(*device_, described, &tensor);
-  weights_[key] = CachedUpload{tensor, tensor._version(), described};
+  // Holding the base keeps its storage, so no other tensor gets its address.
+  weights_[key] = CachedUpload{base, tensor._version(), described};
 }
 
 bool Offloader::run(const c10::OperatorHandle& op, const Plan& plan, torch::jit::Stack& stack,
@@ -306,6 +313,9 @@ bool Offloader::run(const c10::OperatorHandle& op, const Plan& plan, torch::jit:
 void Offloader::write_report() {
   if (!active()) return;
   std::lock_guard lock(mutex_);
+  // A child process the program starts (a shell) inherits the preload but
+  // runs no operator: it must not overwrite the program's report.
+  if (counts_.empty()) return;
   nlohmann::json ops = nlohmann::json::object();
   int64_t offloaded = 0, declined = 0;
   for (const auto& [name, counts] : counts_) {

@@ -69,7 +69,8 @@ class Offloader {
   std::mutex mutex_;
   std::unordered_map<const void*, Plan> plans_;  // by the op's schema address
   std::map<std::string, Counts> counts_;
-  std::unordered_map<const void*, CachedUpload> weights_;  // by TensorImpl
+  // By storage, offset and layout.
+  std::unordered_map<std::string, CachedUpload> weights_;
   bool lost_ = false;
   bool noted_ = false;
 };

@@ -13,10 +13,14 @@ IntMeaning int_meaning_of(const c10::TypePtr& type) {
   c10::TypePtr t = type;
   if (auto optional = t->cast<c10::OptionalType>()) t = optional->getElementType();
   switch (t->kind()) {
-    case c10::TypeKind::ScalarTypeType: return IntMeaning::kScalarType;
-    case c10::TypeKind::LayoutType: return IntMeaning::kLayout;
-    case c10::TypeKind::MemoryFormatType: return IntMeaning::kMemoryFormat;
-    default: return IntMeaning::kInt;
+    case c10::TypeKind::ScalarTypeType:
+      return IntMeaning::kScalarType;
+    case c10::TypeKind::LayoutType:
+      return IntMeaning::kLayout;
+    case c10::TypeKind::MemoryFormatType:
+      return IntMeaning::kMemoryFormat;
+    default:
+      return IntMeaning::kInt;
   }
 }
 
@@ -36,7 +40,8 @@ std::vector<ArgInfo> arg_infos(const std::vector<c10::Argument>& args, bool are_
   for (size_t i = 0; i < args.size(); ++i) {
     ArgInfo info;
     info.name = args[i].name();
-    if (info.name.empty() && are_returns) info.name = i == 0 ? "result" : "result" + std::to_string(i);
+    if (info.name.empty() && are_returns)
+      info.name = i == 0 ? "result" : "result" + std::to_string(i);
     info.type = type_text(args[i]);
     info.int_meaning = int_meaning_of(args[i].real_type());
     info.unread = args[i].is_out();

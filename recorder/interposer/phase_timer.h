@@ -20,7 +20,8 @@ struct PhaseTotals {
 
 class PhaseTimer {
  public:
-  PhaseTimer(const PhaseTotals& totals, int64_t& total) : total_(totals.enabled ? &total : nullptr) {
+  PhaseTimer(const PhaseTotals& totals, int64_t& total)
+      : total_(totals.enabled ? &total : nullptr) {
     if (total_) start_ = std::chrono::steady_clock::now();
   }
   ~PhaseTimer() {

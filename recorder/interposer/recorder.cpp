@@ -8,10 +8,9 @@
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "recorder/interposer/value_capture.h"
 
@@ -85,11 +84,11 @@ void Recorder::register_callback() {
     at::reenableCallback(callback_);
     return;
   }
-  callback_ = at::addGlobalCallback(at::RecordFunctionCallback(&Recorder::on_enter,
-                                                               &Recorder::on_exit)
-                                        .needsInputs(true)
-                                        .needsOutputs(true)
-                                        .scopes({at::RecordScope::FUNCTION}));
+  callback_ =
+      at::addGlobalCallback(at::RecordFunctionCallback(&Recorder::on_enter, &Recorder::on_exit)
+                                .needsInputs(true)
+                                .needsOutputs(true)
+                                .scopes({at::RecordScope::FUNCTION}));
   callback_registered_ = true;
   static bool hooks_installed = false;
   if (!hooks_installed) {
@@ -330,8 +329,7 @@ void Recorder::exit(const at::RecordFunction& fn, CallContext& context) {
     try {
       value = to_value(outputs[i], arg, context.capture ? tensors_.get() : nullptr);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "tapml: %s: output not captured: %s\n", op.full_name.c_str(),
-                   e.what());
+      std::fprintf(stderr, "tapml: %s: output not captured: %s\n", op.full_name.c_str(), e.what());
       value = to_value(outputs[i], arg, nullptr);
     }
     call.outputs.push_back(store::Arg{arg.name, arg.type, std::move(value)});
@@ -407,8 +405,7 @@ std::string Recorder::stop() {
   state_ = State::kDone;
   if (callback_registered_) at::disableCallback(callback_);
   if (state != State::kRecording || static_cast<int>(::getpid()) != owner_pid_) {
-    return state == State::kDone && owner_pid_ == static_cast<int>(::getpid()) ? writer_error_
-                                                                               : "";
+    return state == State::kDone && owner_pid_ == static_cast<int>(::getpid()) ? writer_error_ : "";
   }
   publish_progress(true);
   // How well the tensor cache worked: hashes computed versus references served.
@@ -418,8 +415,10 @@ std::string Recorder::stop() {
   // trace's size is measured against.
   writer_->set_meta("referenced_bytes", std::to_string(writer_->stats().referenced_bytes));
   if (phases_.enabled) {
-    for (const auto& [name, ns] : {std::pair{"enter", phases_.enter_ns}, {"exit", phases_.exit_ns},
-                                   {"values", phases_.values_ns}, {"copy", phases_.copy_ns},
+    for (const auto& [name, ns] : {std::pair{"enter", phases_.enter_ns},
+                                   {"exit", phases_.exit_ns},
+                                   {"values", phases_.values_ns},
+                                   {"copy", phases_.copy_ns},
                                    {"write", phases_.write_ns}}) {
       writer_->set_meta(std::string("profile_") + name + "_ms", std::to_string(ns / 1'000'000));
     }

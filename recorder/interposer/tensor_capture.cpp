@@ -26,19 +26,32 @@ void put_values(Writer& writer, const std::string& hash, const store::TensorMeta
 
 std::optional<DType> dtype_of(c10::ScalarType type) {
   switch (type) {
-    case c10::ScalarType::Float: return DType::Float32;
-    case c10::ScalarType::Double: return DType::Float64;
-    case c10::ScalarType::Half: return DType::Float16;
-    case c10::ScalarType::BFloat16: return DType::BFloat16;
-    case c10::ScalarType::Long: return DType::Int64;
-    case c10::ScalarType::Int: return DType::Int32;
-    case c10::ScalarType::Short: return DType::Int16;
-    case c10::ScalarType::Char: return DType::Int8;
-    case c10::ScalarType::Byte: return DType::UInt8;
-    case c10::ScalarType::Bool: return DType::Bool;
-    case c10::ScalarType::ComplexFloat: return DType::Complex64;
-    case c10::ScalarType::ComplexDouble: return DType::Complex128;
-    default: return std::nullopt;
+    case c10::ScalarType::Float:
+      return DType::Float32;
+    case c10::ScalarType::Double:
+      return DType::Float64;
+    case c10::ScalarType::Half:
+      return DType::Float16;
+    case c10::ScalarType::BFloat16:
+      return DType::BFloat16;
+    case c10::ScalarType::Long:
+      return DType::Int64;
+    case c10::ScalarType::Int:
+      return DType::Int32;
+    case c10::ScalarType::Short:
+      return DType::Int16;
+    case c10::ScalarType::Char:
+      return DType::Int8;
+    case c10::ScalarType::Byte:
+      return DType::UInt8;
+    case c10::ScalarType::Bool:
+      return DType::Bool;
+    case c10::ScalarType::ComplexFloat:
+      return DType::Complex64;
+    case c10::ScalarType::ComplexDouble:
+      return DType::Complex128;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -83,13 +96,12 @@ void TensorCapture::capture(const at::Tensor& tensor, store::TensorMeta& meta) {
   std::optional<Key> key;
   if (cacheable) {
     const c10::Storage& storage = tensor.storage();
-    key.emplace(Key{storage.unsafeGetStorageImpl(), storage.data(), tensor.storage_offset(),
-                    tensor.unsafeGetTensorImpl()->version_counter().current_version(),
-                    write_generation(storage.unsafeGetStorageImpl()),
-                    tensor.scalar_type(),
-                    c10::SmallVector<int64_t, 6>(tensor.sizes().begin(), tensor.sizes().end()),
-                    c10::SmallVector<int64_t, 6>(tensor.strides().begin(),
-                                                 tensor.strides().end())});
+    key.emplace(
+        Key{storage.unsafeGetStorageImpl(), storage.data(), tensor.storage_offset(),
+            tensor.unsafeGetTensorImpl()->version_counter().current_version(),
+            write_generation(storage.unsafeGetStorageImpl()), tensor.scalar_type(),
+            c10::SmallVector<int64_t, 6>(tensor.sizes().begin(), tensor.sizes().end()),
+            c10::SmallVector<int64_t, 6>(tensor.strides().begin(), tensor.strides().end())});
     auto it = known_.find(*key);
     if (it != known_.end()) {
       ++cache_hits_;
@@ -106,8 +118,7 @@ void TensorCapture::capture(const at::Tensor& tensor, store::TensorMeta& meta) {
   }
 }
 
-std::string TensorCapture::hash_and_store(const at::Tensor& tensor,
-                                          const store::TensorMeta& meta) {
+std::string TensorCapture::hash_and_store(const at::Tensor& tensor, const store::TensorMeta& meta) {
   PhaseTimer timer(phases_, phases_.values_ns);
   // Values row-major in the order of `sizes`, on the host, conjugation and
   // negation bits applied. CUDA tensors are copied back here: only what is

@@ -19,25 +19,39 @@ std::string scalar_type_text(int64_t raw) {
 
 std::string layout_text(int64_t raw) {
   switch (static_cast<c10::Layout>(raw)) {
-    case c10::kStrided: return "strided";
-    case c10::kSparse: return "sparse_coo";
-    case c10::kSparseCsr: return "sparse_csr";
-    case c10::kSparseCsc: return "sparse_csc";
-    case c10::kSparseBsr: return "sparse_bsr";
-    case c10::kSparseBsc: return "sparse_bsc";
-    case c10::kMkldnn: return "_mkldnn";
-    case c10::kJagged: return "jagged";
-    default: return "layout" + std::to_string(raw);
+    case c10::kStrided:
+      return "strided";
+    case c10::kSparse:
+      return "sparse_coo";
+    case c10::kSparseCsr:
+      return "sparse_csr";
+    case c10::kSparseCsc:
+      return "sparse_csc";
+    case c10::kSparseBsr:
+      return "sparse_bsr";
+    case c10::kSparseBsc:
+      return "sparse_bsc";
+    case c10::kMkldnn:
+      return "_mkldnn";
+    case c10::kJagged:
+      return "jagged";
+    default:
+      return "layout" + std::to_string(raw);
   }
 }
 
 std::string memory_format_text(int64_t raw) {
   switch (static_cast<c10::MemoryFormat>(raw)) {
-    case c10::MemoryFormat::Contiguous: return "contiguous_format";
-    case c10::MemoryFormat::Preserve: return "preserve_format";
-    case c10::MemoryFormat::ChannelsLast: return "channels_last";
-    case c10::MemoryFormat::ChannelsLast3d: return "channels_last_3d";
-    default: return "memory_format" + std::to_string(raw);
+    case c10::MemoryFormat::Contiguous:
+      return "contiguous_format";
+    case c10::MemoryFormat::Preserve:
+      return "preserve_format";
+    case c10::MemoryFormat::ChannelsLast:
+      return "channels_last";
+    case c10::MemoryFormat::ChannelsLast3d:
+      return "channels_last_3d";
+    default:
+      return "memory_format" + std::to_string(raw);
   }
 }
 
@@ -92,14 +106,13 @@ store::Value generic_list_value(const c10::IValue& list_value, TensorCapture* va
   bool all_ints = true;
   for (const c10::IValue& element : list) {
     all_tensors = all_tensors && (element.isTensor() || element.isNone());
-    all_ints = all_ints && (element.isInt() || (element.isSymInt() &&
-                                                element.toSymInt().maybe_as_int().has_value()));
+    all_ints = all_ints && (element.isInt() ||
+                            (element.isSymInt() && element.toSymInt().maybe_as_int().has_value()));
   }
   if (all_ints && !list.empty()) {
     value.kind = store::ValueKind::IntList;
     for (const c10::IValue& element : list) {
-      value.ints.push_back(element.isInt() ? element.toInt()
-                                           : *element.toSymInt().maybe_as_int());
+      value.ints.push_back(element.isInt() ? element.toInt() : *element.toSymInt().maybe_as_int());
     }
   } else if (all_tensors) {
     value.kind = store::ValueKind::TensorList;
@@ -200,7 +213,9 @@ void append_tensor_identity(const store::TensorMeta& meta, std::string& key) {
 void append_identity(const store::Value& value, std::string& key) {
   key += static_cast<char>('A' + static_cast<int>(value.kind));
   switch (value.kind) {
-    case store::ValueKind::Tensor: append_tensor_identity(value.tensor, key); break;
+    case store::ValueKind::Tensor:
+      append_tensor_identity(value.tensor, key);
+      break;
     case store::ValueKind::TensorList:
       for (const auto& slot : value.tensors) {
         if (slot) {
@@ -211,8 +226,12 @@ void append_identity(const store::Value& value, std::string& key) {
         key += ';';
       }
       break;
-    case store::ValueKind::Bool: key += value.b ? '1' : '0'; break;
-    case store::ValueKind::Int: key += std::to_string(value.i); break;
+    case store::ValueKind::Bool:
+      key += value.b ? '1' : '0';
+      break;
+    case store::ValueKind::Int:
+      key += std::to_string(value.i);
+      break;
     case store::ValueKind::Float:
     case store::ValueKind::Complex: {
       // Bit patterns: -0.0 and NaN payloads count as different inputs.
@@ -232,7 +251,9 @@ void append_identity(const store::Value& value, std::string& key) {
     case store::ValueKind::BoolList:
       for (bool b : value.bools) key += b ? '1' : '0';
       break;
-    default: key += value.text; break;
+    default:
+      key += value.text;
+      break;
   }
   key += '|';
 }

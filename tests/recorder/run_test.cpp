@@ -76,8 +76,9 @@ class RecordRun : public ::testing::Test {
 };
 
 TEST_F(RecordRun, PassesTheProgramsExitCodeOnAndKeepsItsCalls) {
-  Result result = record({"--command", "{python} -c \"import sys, torch; torch.ones(3).add(1); "
-                                       "sys.exit(7)\"",
+  Result result = record({"--command",
+                          "{python} -c \"import sys, torch; torch.ones(3).add(1); "
+                          "sys.exit(7)\"",
                           "--output", path("exit7.h5")});
   EXPECT_EQ(result.exit_code, 7) << result.err;
   EXPECT_EQ(count_calls(path("exit7.h5"), "aten::add.Tensor"), 1u);
@@ -117,9 +118,10 @@ TEST_F(RecordRun, AProgramKilledHalfwayLeavesEveryCompletedCall) {
 TEST_F(RecordRun, AFullDiskStopsRecordingAndKeepsWhatWasWritten) {
   // A 16 MiB file-size limit stands in for a full disk: the spool holds the
   // first few 4 MiB tensors, then cannot grow.
-  Result result = record({"--command", "sh -c 'ulimit -f 16384; exec \"$0\" \"$@\"' {python} " +
-                                           kPrograms + "/big_values.py",
-                          "--output", path("full.h5")});
+  Result result = record(
+      {"--command",
+       "sh -c 'ulimit -f 16384; exec \"$0\" \"$@\"' {python} " + kPrograms + "/big_values.py",
+       "--output", path("full.h5")});
   EXPECT_EQ(result.exit_code, 2) << result.err;
   EXPECT_NE(result.err.find("recording stopped early"), std::string::npos) << result.err;
   EXPECT_NE(result.out.find("big_values done"), std::string::npos) << "the program ran on";
@@ -138,16 +140,16 @@ TEST_F(RecordRun, ProgramNotFound) {
 TEST_F(RecordRun, TorchNotImportable) {
   // A real python that cannot see torch (-S: no site-packages).
   write_script("python3", "#!/bin/sh\nexec /usr/bin/python3 -S \"$@\"\n");
-  expect_one_line_error(record({"--command", path("python3") + " -c pass", "--output",
-                                path("x.h5")}),
-                        "torch is not importable by the program's python");
+  expect_one_line_error(
+      record({"--command", path("python3") + " -c pass", "--output", path("x.h5")}),
+      "torch is not importable by the program's python");
 }
 
 TEST_F(RecordRun, TorchVersionMismatchFoundBeforeTheRun) {
   write_script("python", "#!/bin/sh\nprintf '1.0.0\\n/nowhere/torch\\n'\n");
-  expect_one_line_error(record({"--command", path("python") + " driver.py", "--output",
-                                path("x.h5")}),
-                        "program loads torch 1.0.0");
+  expect_one_line_error(
+      record({"--command", path("python") + " driver.py", "--output", path("x.h5")}),
+      "program loads torch 1.0.0");
 }
 
 TEST_F(RecordRun, TorchVersionMismatchFoundInTheProgram) {

@@ -32,8 +32,7 @@ void read_everything(const std::string& path) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const std::string path =
-      "/tmp/tapml-reader-fuzz-" + std::to_string(::getpid()) + ".h5";
+  static const std::string path = "/tmp/tapml-reader-fuzz-" + std::to_string(::getpid()) + ".h5";
   {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));

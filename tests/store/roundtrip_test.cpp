@@ -6,6 +6,7 @@
 
 #include "fixtures.h"
 #include "store/call_json.h"
+#include "store/call_json_text.h"
 #include "store/reader.h"
 #include "store/writer.h"
 
@@ -107,6 +108,24 @@ TEST(StoreRoundTrip, EveryValueKindKeepsItsFields) {
   EXPECT_EQ(out.strides, (std::vector<int64_t>{1, 3}));
   EXPECT_EQ(out.storage_offset, 7);
   EXPECT_EQ(out.device, "cuda:0");
+}
+
+// The spool's fast JSON writer and the nlohmann encoding agree, strings with
+// quotes, control characters, UTF-8 and invalid bytes included.
+TEST(StoreRoundTrip, FastCallTextEqualsTheJsonEncoding) {
+  const std::vector<SampleTensor> tensors = {make_tensor(DType::Float32, {2, 3}, 1),
+                                             make_tensor(DType::Int64, {4}, 2),
+                                             make_tensor(DType::BFloat16, {5, 1}, 3)};
+  Call call = testing::call_with_every_kind(0, tensors);
+  call.scope = "model.layers.0 \u00e9\t\"x\" h\xc3\xa9llo \xe2\x9c\x93";
+  std::string text;
+  call_json_text(call, text);
+  EXPECT_EQ(nlohmann::json::parse(text), call_to_json(call)) << text;
+  call.scope = std::string("bad \xff\xc3 utf-8");
+  call_json_text(call, text);
+  const Call back = call_from_json(nlohmann::json::parse(text));
+  EXPECT_EQ(back.scope.substr(0, 4), "bad ");
+  EXPECT_EQ(back.inputs.size(), call.inputs.size());
 }
 
 TEST(StoreRoundTrip, MetadataIncludingLateKeys) {
