@@ -191,7 +191,7 @@ void Offloader::upload_input(const at::Tensor& tensor, backends::Tensor& describ
   // Parameters (leaves that require grad) and views of them (a linear's
   // transposed weight) are uploaded once per layout; one entry per
   // parameter storage and layout, so the cache stays as large as the model.
-  const at::Tensor& base = tensor.is_view() ? tensor._base() : tensor;
+  const at::Tensor base = tensor.is_view() ? at::Tensor(tensor._base()) : tensor;
   const bool weight = !written && base.defined() && base.requires_grad() && base.is_leaf();
   if (!weight) {
     upload(*device_, described, &tensor);
