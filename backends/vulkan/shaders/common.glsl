@@ -176,12 +176,19 @@ float load_f(uint t, uint e) {
   return 0.0;
 }
 
+// int32 -> int64 keeping the sign, built from its two words: lavapipe
+// zero-extends int64_t(int(uint_word)) (int32 abs(-1) came out as -1), which
+// broke negative int32/int16/int8 values in integer math and as indices.
+int64_t widen_signed(int v) {
+  return int64_t(packUint2x32(uvec2(uint(v), v < 0 ? 0xffffffffu : 0u)));
+}
+
 int64_t load_i(uint t, uint e) {
   switch (dtype_of(t)) {
     case kI64: return load_i64_raw(t, e);
-    case kI32: return int64_t(int(data[t].w[e]));
-    case kI16: return int64_t(bitfieldExtract(int(load_u16(t, e)), 0, 16));
-    case kI8: return int64_t(bitfieldExtract(int(load_u8(t, e)), 0, 8));
+    case kI32: return widen_signed(int(data[t].w[e]));
+    case kI16: return widen_signed(bitfieldExtract(int(load_u16(t, e)), 0, 16));
+    case kI8: return widen_signed(bitfieldExtract(int(load_u8(t, e)), 0, 8));
     case kU8: return int64_t(load_u8(t, e));
     case kBool: return load_u8(t, e) != 0u ? 1l : 0l;
   }

@@ -1,16 +1,19 @@
-// The Vulkan primitives against the CPU backend's reference primitives, on
-// each way a Vulkan device moves data: mapped buffers (lavapipe, integrated
-// GPUs) and device-local buffers behind a staging buffer (discrete GPUs).
-// Each case fills strided views (padded, column-major, broadcast, offset) of
-// random values on both devices, runs one primitive on each, and compares the
-// whole output buffers, so that a kernel writing outside its view is caught as
-// well as one computing wrongly. The cases follow opencl_primitives_test.cpp;
-// the two differ only in the device under test.
+// The primitives of each GPU target against the CPU backend's reference
+// primitives: each case fills strided views (padded, column-major, transposed,
+// broadcast, offset) of random values on both devices, runs one primitive on
+// each, and compares the whole output buffers, so that a kernel writing outside
+// its view is caught as well as one computing wrongly. The parameter is the
+// target: OpenCL, and Vulkan on each way it moves data (mapped buffers as on
+// lavapipe and integrated GPUs, device-local buffers behind a staging buffer as
+// on discrete GPUs).
+#include "backends/primitives.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdlib>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -20,8 +23,9 @@
 #include "backends/backend.h"
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/elements.h"
-#include "backends/primitives.h"
+#ifdef TAPML_WITH_VULKAN
 #include "backends/vulkan/vulkan_backend.h"
+#endif
 
 namespace tapml::backends {
 namespace {
@@ -31,14 +35,15 @@ using cpu::store;
 
 enum class Layout {
   Contiguous,
-  Padded,     // every dim one longer than its size, two elements of offset
-  Reversed,   // column-major, one element of offset
-  Broadcast,  // contiguous with every other dim's stride 0 (inputs only)
+  Padded,      // every dim one longer than its size, two elements of offset
+  Reversed,    // column-major, one element of offset
+  Transposed,  // row-major with the last two dims swapped (a weight.t())
+  Broadcast,   // contiguous with every other dim's stride 0 (inputs only)
 };
 
 enum Side { kGpu = 0, kCpu = 1 };
 
-// One tensor twice: on the Vulkan device and on the CPU, with equal bytes.
+// One tensor twice: on the device under test and on the CPU, with equal bytes.
 struct Twin {
   Tensor t[2];
   const Tensor& operator[](Side side) const { return t[side]; }
@@ -59,6 +64,13 @@ std::vector<int64_t> layout_strides(const std::vector<int64_t>& sizes, Layout la
     }
     return strides;
   }
+  if (layout == Layout::Transposed && sizes.size() >= 2) {
+    std::vector<int64_t> swapped = sizes;
+    std::swap(swapped[sizes.size() - 1], swapped[sizes.size() - 2]);
+    strides = layout_strides(swapped, Layout::Contiguous);
+    std::swap(strides[sizes.size() - 1], strides[sizes.size() - 2]);
+    return strides;
+  }
   for (size_t d = sizes.size(); d-- > 0;) {
     strides[d] = layout == Layout::Broadcast && d % 2 == 1 ? 0 : stride;
     stride *= sizes[d] + (layout == Layout::Padded ? 1 : 0);
@@ -70,25 +82,62 @@ int64_t layout_offset(Layout layout) {
   return layout == Layout::Padded ? 2 : (layout == Layout::Reversed ? 1 : 0);
 }
 
-// How the device under test is opened: the test's parameter.
-enum class Opening { Mapped, Staged };
+// A device under test: a backend by name, opened through the generic backend
+// interface, except where a target needs a way of opening of its own.
+struct Target {
+  const char* backend;  // find_backend's name
+  const char* test_name;
+  // Vulkan: keep buffers unmapped, moving data through a staging buffer.
+  bool staged = false;
+  // The environment variable that forces the "tiled" matmul kernel where the
+  // target has another by default (OpenCL on CPU devices), so both run.
+  const char* matmul_design_variable = nullptr;
+};
 
-std::unique_ptr<Device> open_vulkan(Opening opening) {
-  return opening == Opening::Staged ? open_vulkan_device_staged(0) : vulkan_backend().open(0);
+std::unique_ptr<Device> open_target(const Target& target) {
+#ifdef TAPML_WITH_VULKAN
+  if (target.staged) return open_vulkan_device_staged(0);
+#endif
+  return find_backend(target.backend)->open(0);
 }
 
-class VulkanPrimitivesTest : public ::testing::TestWithParam<Opening> {
+// No skipping when a compiled-in platform is missing: CI has lavapipe and
+// PoCL, and a backend that cannot open must fail its tests.
+class PrimitivesTest : public ::testing::TestWithParam<Target> {
  protected:
-  // No skipping when Vulkan is missing: CI has lavapipe, and a backend that
-  // cannot open must fail its tests.
+  // Devices stay open across the suite's tests (OpenCL builds its programs
+  // once per device).
+  static void TearDownTestSuite() { open_devices().clear(); }
   void SetUp() override {
-    gpu_ = open_vulkan(GetParam());
-    cpu_ = cpu_backend().open(0);
+    std::unique_ptr<Device>& gpu = open_devices()[GetParam().test_name];
+    if (gpu == nullptr) gpu = open_target(GetParam());
+    std::unique_ptr<Device>& cpu = open_devices()["cpu"];
+    if (cpu == nullptr) cpu = cpu_backend().open(0);
+    gpu_ = gpu.get();
+    cpu_ = cpu.get();
     unsetenv("TAPML_PLANT_BUG");
   }
-  void TearDown() override { unsetenv("TAPML_PLANT_BUG"); }
+  void TearDown() override {
+    unsetenv("TAPML_PLANT_BUG");
+    force_matmul_design("");
+  }
 
   Device& device(Side side) { return side == kGpu ? *gpu_ : *cpu_; }
+
+  // The matmul kernel designs of the target, "" being its default.
+  std::vector<const char*> matmul_designs() const {
+    if (GetParam().matmul_design_variable == nullptr) return {""};
+    return {"", "tiled"};
+  }
+  void force_matmul_design(const char* design) const {
+    const char* variable = GetParam().matmul_design_variable;
+    if (variable == nullptr) return;
+    if (*design) {
+      setenv(variable, design, 1);
+    } else {
+      unsetenv(variable);
+    }
+  }
 
   // A view of `sizes` in `layout`, its whole buffer filled with random values
   // in `range` (integers: whole numbers), the same on both devices.
@@ -108,7 +157,8 @@ class VulkanPrimitivesTest : public ::testing::TestWithParam<Opening> {
       if (dtype_is_floating(dtype)) {
         store<double>(dtype, data, i, std::nan(""));
       } else {
-        for (size_t b = 0; b < dtype_size(dtype); ++b) data[i * dtype_size(dtype) + b] = std::byte{0x5a};
+        for (size_t b = 0; b < dtype_size(dtype); ++b)
+          data[i * dtype_size(dtype) + b] = std::byte{0x5a};
       }
     });
   }
@@ -134,11 +184,13 @@ class VulkanPrimitivesTest : public ::testing::TestWithParam<Opening> {
     for (int64_t i = 0; i < n && failures < 8; ++i) {
       double g = load<double>(dtype, got.data(), i);
       double w = load<double>(dtype, want.data(), i);
-      bool same = dtype_is_floating(dtype)
-                      ? (std::isnan(w) ? std::isnan(g) : std::abs(g - w) <= atol + rtol * std::abs(w))
-                      : g == w;
+      bool same =
+          dtype_is_floating(dtype)
+              ? (std::isnan(w) ? std::isnan(g) : std::abs(g - w) <= atol + rtol * std::abs(w))
+              : g == w;
       if (!same) {
-        ADD_FAILURE() << "element " << i << " of the buffer: vulkan " << g << ", cpu " << w;
+        ADD_FAILURE() << "element " << i << " of the buffer: " << GetParam().backend << " " << g
+                      << ", cpu " << w;
         ++failures;
       }
     }
@@ -161,9 +213,12 @@ class VulkanPrimitivesTest : public ::testing::TestWithParam<Opening> {
 
   static double default_tolerance(DType dtype) {
     switch (dtype) {
-      case DType::Float16: return 2e-3;
-      case DType::BFloat16: return 1.6e-2;
-      default: return 1e-5;
+      case DType::Float16:
+        return 2e-3;
+      case DType::BFloat16:
+        return 1.6e-2;
+      default:
+        return 1e-5;
     }
   }
 
@@ -192,24 +247,29 @@ class VulkanPrimitivesTest : public ::testing::TestWithParam<Opening> {
     return twin;
   }
 
-  std::unique_ptr<Device> gpu_;
-  std::unique_ptr<Device> cpu_;
+  static std::map<std::string, std::unique_ptr<Device>>& open_devices() {
+    static std::map<std::string, std::unique_ptr<Device>> devices;
+    return devices;
+  }
+
+  Device* gpu_ = nullptr;
+  Device* cpu_ = nullptr;
 };
 
 constexpr DType kFloats[] = {DType::Float32, DType::Float16, DType::BFloat16};
-constexpr Layout kLayouts[] = {Layout::Contiguous, Layout::Padded, Layout::Reversed};
+constexpr Layout kLayouts[] = {Layout::Contiguous, Layout::Padded, Layout::Reversed,
+                               Layout::Transposed};
 
 std::string describe(DType dtype, Layout layout) {
   return std::string(dtype_name(dtype)) + " layout " + std::to_string(static_cast<int>(layout));
 }
 
-TEST_P(VulkanPrimitivesTest, UnaryFloatOps) {
-  const UnaryOp ops[] = {UnaryOp::Neg,     UnaryOp::Abs,        UnaryOp::Exp,
-                         UnaryOp::Sin,     UnaryOp::Cos,        UnaryOp::Tanh,
-                         UnaryOp::Sigmoid, UnaryOp::Silu,       UnaryOp::GeluErf,
-                         UnaryOp::GeluTanh, UnaryOp::Relu,      UnaryOp::ClampMin,
-                         UnaryOp::ClampMax, UnaryOp::Clamp,     UnaryOp::PowScalar,
-                         UnaryOp::Fill,    UnaryOp::Reciprocal};
+TEST_P(PrimitivesTest, UnaryFloatOps) {
+  const UnaryOp ops[] = {
+      UnaryOp::Neg,  UnaryOp::Abs,       UnaryOp::Exp,      UnaryOp::Sin,     UnaryOp::Cos,
+      UnaryOp::Tanh, UnaryOp::Sigmoid,   UnaryOp::Silu,     UnaryOp::GeluErf, UnaryOp::GeluTanh,
+      UnaryOp::Relu, UnaryOp::ClampMin,  UnaryOp::ClampMax, UnaryOp::Clamp,   UnaryOp::PowScalar,
+      UnaryOp::Fill, UnaryOp::Reciprocal};
   const UnaryOp positive_ops[] = {UnaryOp::Log, UnaryOp::Sqrt, UnaryOp::Rsqrt};
   for (DType dtype : kFloats) {
     for (Layout layout : kLayouts) {
@@ -231,10 +291,10 @@ TEST_P(VulkanPrimitivesTest, UnaryFloatOps) {
   }
 }
 
-TEST_P(VulkanPrimitivesTest, UnaryIntegerOps) {
-  const UnaryOp ops[] = {UnaryOp::Neg,      UnaryOp::Abs,      UnaryOp::Relu,
-                         UnaryOp::ClampMin, UnaryOp::ClampMax, UnaryOp::Clamp,
-                         UnaryOp::PowScalar, UnaryOp::Fill,    UnaryOp::BitwiseNot};
+TEST_P(PrimitivesTest, UnaryIntegerOps) {
+  const UnaryOp ops[] = {UnaryOp::Neg,       UnaryOp::Abs,      UnaryOp::Relu,
+                         UnaryOp::ClampMin,  UnaryOp::ClampMax, UnaryOp::Clamp,
+                         UnaryOp::PowScalar, UnaryOp::Fill,     UnaryOp::BitwiseNot};
   for (DType dtype : {DType::Int64, DType::Int32, DType::Int8, DType::Bool}) {
     Twin in = input(dtype, {4, 6}, Layout::Reversed, {-5, 5});
     for (UnaryOp op : ops) {
@@ -246,7 +306,7 @@ TEST_P(VulkanPrimitivesTest, UnaryIntegerOps) {
   }
 }
 
-TEST_P(VulkanPrimitivesTest, CopyCastsBetweenEveryDtype) {
+TEST_P(PrimitivesTest, CopyCastsBetweenEveryDtype) {
   const DType all[] = {DType::Float32, DType::Float16, DType::BFloat16, DType::Float64,
                        DType::Int64,   DType::Int32,   DType::Int16,    DType::Int8,
                        DType::UInt8,   DType::Bool};
@@ -268,7 +328,7 @@ TEST_P(VulkanPrimitivesTest, CopyCastsBetweenEveryDtype) {
   }
 }
 
-TEST_P(VulkanPrimitivesTest, CopiesHighRankViews) {
+TEST_P(PrimitivesTest, CopiesHighRankViews) {
   std::vector<int64_t> sizes{2, 1, 3, 2, 2, 1, 3, 2};
   Twin in = input(DType::Float16, sizes, Layout::Reversed);
   Twin out = output(DType::Float16, sizes, Layout::Padded);
@@ -276,8 +336,8 @@ TEST_P(VulkanPrimitivesTest, CopiesHighRankViews) {
   expect_same(out);
 }
 
-TEST_P(VulkanPrimitivesTest, BinaryOpsOverBroadcastViews) {
-  const BinaryOp float_ops[] = {BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Div,
+TEST_P(PrimitivesTest, BinaryOpsOverBroadcastViews) {
+  const BinaryOp float_ops[] = {BinaryOp::Add,      BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Div,
                                 BinaryOp::DivTrunc, BinaryOp::Pow, BinaryOp::Max, BinaryOp::Min};
   for (DType dtype : kFloats) {
     Twin a = input(dtype, {4, 3, 5}, Layout::Padded);
@@ -291,11 +351,11 @@ TEST_P(VulkanPrimitivesTest, BinaryOpsOverBroadcastViews) {
   }
 }
 
-TEST_P(VulkanPrimitivesTest, BinaryIntegerAndComparisonOps) {
-  const BinaryOp int_ops[] = {BinaryOp::Add,        BinaryOp::Sub,        BinaryOp::Mul,
-                              BinaryOp::DivTrunc,   BinaryOp::DivFloor,   BinaryOp::Pow,
-                              BinaryOp::Max,        BinaryOp::Min,        BinaryOp::BitwiseAnd,
-                              BinaryOp::BitwiseOr,  BinaryOp::BitwiseXor};
+TEST_P(PrimitivesTest, BinaryIntegerAndComparisonOps) {
+  const BinaryOp int_ops[] = {BinaryOp::Add,       BinaryOp::Sub,       BinaryOp::Mul,
+                              BinaryOp::DivTrunc,  BinaryOp::DivFloor,  BinaryOp::Pow,
+                              BinaryOp::Max,       BinaryOp::Min,       BinaryOp::BitwiseAnd,
+                              BinaryOp::BitwiseOr, BinaryOp::BitwiseXor};
   Twin a = input(DType::Int64, {6, 7}, Layout::Reversed, {-9, 9});
   Twin b = input(DType::Int32, {6, 7}, Layout::Padded, {-4, 4});  // zeros included
   for (BinaryOp op : int_ops) {
@@ -304,22 +364,24 @@ TEST_P(VulkanPrimitivesTest, BinaryIntegerAndComparisonOps) {
     run([&](Primitives& p, Side s) { p.binary(op, a[s], b[s], out[s], 2); });
     expect_same(out);
   }
-  const BinaryOp compare_ops[] = {BinaryOp::Eq, BinaryOp::Ne, BinaryOp::Lt, BinaryOp::Le,
-                                  BinaryOp::Gt, BinaryOp::Ge, BinaryOp::LogicalAnd,
-                                  BinaryOp::LogicalOr};
+  const BinaryOp compare_ops[] = {BinaryOp::Eq,         BinaryOp::Ne,       BinaryOp::Lt,
+                                  BinaryOp::Le,         BinaryOp::Gt,       BinaryOp::Ge,
+                                  BinaryOp::LogicalAnd, BinaryOp::LogicalOr};
   Twin x = input(DType::Float16, {6, 7}, Layout::Padded, {-2, 2});
   Twin y = input(DType::Float32, {6, 7}, Layout::Broadcast, {-2, 2});
   for (const Twin* lhs : {&x, &a}) {
     for (BinaryOp op : compare_ops) {
       SCOPED_TRACE("compare op " + std::to_string(static_cast<int>(op)));
       Twin out = output(DType::Bool, {6, 7});
-      run([&](Primitives& p, Side s) { p.binary(op, (*lhs)[s], lhs == &x ? y[s] : b[s], out[s], 1); });
+      run([&](Primitives& p, Side s) {
+        p.binary(op, (*lhs)[s], lhs == &x ? y[s] : b[s], out[s], 1);
+      });
       expect_same(out);
     }
   }
 }
 
-TEST_P(VulkanPrimitivesTest, WhereSelectsWithAndWithoutConversion) {
+TEST_P(PrimitivesTest, WhereSelectsWithAndWithoutConversion) {
   Twin cond = input(DType::Bool, {5, 8}, Layout::Reversed, {0, 1});
   Twin a = input(DType::Float32, {5, 8}, Layout::Broadcast);
   Twin b = input(DType::Float32, {5, 8}, Layout::Padded);
@@ -331,10 +393,10 @@ TEST_P(VulkanPrimitivesTest, WhereSelectsWithAndWithoutConversion) {
   }
 }
 
-TEST_P(VulkanPrimitivesTest, ReducesTrailingDims) {
-  const ReduceOp ops[] = {ReduceOp::Sum, ReduceOp::Mean, ReduceOp::Max,    ReduceOp::Min,
+TEST_P(PrimitivesTest, ReducesTrailingDims) {
+  const ReduceOp ops[] = {ReduceOp::Sum,  ReduceOp::Mean,   ReduceOp::Max,    ReduceOp::Min,
                           ReduceOp::Prod, ReduceOp::ArgMax, ReduceOp::ArgMin, ReduceOp::Any,
-                          ReduceOp::All, ReduceOp::Norm2};
+                          ReduceOp::All,  ReduceOp::Norm2};
   // Short inner extents run one item per output, long ones a work-group each.
   for (std::vector<int64_t> sizes : {std::vector<int64_t>{4, 3, 5}, {3, 2, 300}, {2, 1000}}) {
     for (DType dtype : {DType::Float32, DType::Float16, DType::Int64}) {
@@ -346,9 +408,9 @@ TEST_P(VulkanPrimitivesTest, ReducesTrailingDims) {
           bool floating = op == ReduceOp::Mean || op == ReduceOp::Norm2;
           if (op == ReduceOp::Prod && sizes.back() > 5) continue;  // overflows
           DType out_dtype = index ? DType::Int64
-                                  : logical ? DType::Bool
-                                            : (floating && !dtype_is_floating(dtype) ? DType::Float32
-                                                                                     : dtype);
+                            : logical
+                                ? DType::Bool
+                                : (floating && !dtype_is_floating(dtype) ? DType::Float32 : dtype);
           SCOPED_TRACE(std::string(dtype_name(dtype)) + " op " +
                        std::to_string(static_cast<int>(op)) + " dims " + std::to_string(dims) +
                        " inner " + std::to_string(sizes.back()));
@@ -362,7 +424,7 @@ TEST_P(VulkanPrimitivesTest, ReducesTrailingDims) {
   }
 }
 
-TEST_P(VulkanPrimitivesTest, ArgMaxTakesNaNAsLargest) {
+TEST_P(PrimitivesTest, ArgMaxTakesNaNAsLargest) {
   Twin in = input(DType::Float32, {3, 200}, Layout::Contiguous);
   for (int64_t i : {17, 200 + 150, 200 + 190}) set_element(in, i, std::nan(""));
   for (ReduceOp op : {ReduceOp::ArgMax, ReduceOp::Max}) {
@@ -372,7 +434,7 @@ TEST_P(VulkanPrimitivesTest, ArgMaxTakesNaNAsLargest) {
   }
 }
 
-TEST_P(VulkanPrimitivesTest, CumulativeSums) {
+TEST_P(PrimitivesTest, CumulativeSums) {
   for (auto [from, to] : {std::pair{DType::Float32, DType::Float32},
                           {DType::Int64, DType::Int64},
                           {DType::Bool, DType::Int64},
@@ -384,37 +446,46 @@ TEST_P(VulkanPrimitivesTest, CumulativeSums) {
   }
 }
 
-TEST_P(VulkanPrimitivesTest, MatmulOverLayoutsAndShapes) {
-  for (auto [m, k, n] : {std::tuple{1, 37, 45}, {3, 20, 300}, {17, 64, 33}, {70, 19, 70}}) {
-    for (Layout a_layout : kLayouts) {
-      for (Layout w_layout : kLayouts) {
-        SCOPED_TRACE("m " + std::to_string(m) + " k " + std::to_string(k) + " n " +
-                     std::to_string(n) + " layouts " + std::to_string(static_cast<int>(a_layout)) +
-                     std::to_string(static_cast<int>(w_layout)));
-        Twin a = input(DType::Float32, {2, m, k}, a_layout);
-        Twin w = input(DType::Float32, {2, k, n}, w_layout);
-        Twin out = output(DType::Float32, {2, m, n});
-        run([&](Primitives& p, Side s) { p.matmul(a[s], w[s], std::nullopt, out[s], 1, 1); });
-        expect_same(out, 1e-4, 1e-4);
+TEST_P(PrimitivesTest, MatmulOverLayoutsAndShapes) {
+  for (const char* design : matmul_designs()) {
+    force_matmul_design(design);
+    for (auto [m, k, n] : {std::tuple{1, 37, 45}, {3, 20, 300}, {17, 64, 33}, {70, 19, 70}}) {
+      for (Layout a_layout : kLayouts) {
+        for (Layout w_layout : kLayouts) {
+          SCOPED_TRACE(std::string("design '") + design + "' m " + std::to_string(m) + " k " +
+                       std::to_string(k) + " n " + std::to_string(n) + " layouts " +
+                       std::to_string(static_cast<int>(a_layout)) +
+                       std::to_string(static_cast<int>(w_layout)));
+          Twin a = input(DType::Float32, {2, m, k}, a_layout);
+          Twin w = input(DType::Float32, {2, k, n}, w_layout);
+          Twin out = output(DType::Float32, {2, m, n});
+          run([&](Primitives& p, Side s) { p.matmul(a[s], w[s], std::nullopt, out[s], 1, 1); });
+          expect_same(out, 1e-4, 1e-4);
+        }
       }
     }
   }
 }
 
-TEST_P(VulkanPrimitivesTest, MatmulWithBiasScalesAndDtypes) {
-  for (DType dtype : {DType::Float32, DType::Float16, DType::BFloat16, DType::Int64}) {
-    SCOPED_TRACE(std::string(dtype_name(dtype)));
-    Twin a = input(dtype, {3, 9, 40}, Layout::Padded, {-3, 3});
-    Twin w = input(dtype, {3, 40, 21}, Layout::Reversed, {-3, 3});
-    Twin bias = input(dtype, {3, 9, 21}, Layout::Broadcast, {-3, 3});  // a row broadcast
-    Twin out = output(dtype, {3, 9, 21});
-    double alpha = dtype == DType::Int64 ? 2 : 0.5;
-    run([&](Primitives& p, Side s) { p.matmul(a[s], w[s], bias[s], out[s], alpha, 3); });
-    expect_same(out, dtype == DType::Float32 ? 1e-5 : 0, 1e-4);
+TEST_P(PrimitivesTest, MatmulWithBiasScalesAndDtypes) {
+  for (const char* design : matmul_designs()) {
+    force_matmul_design(design);
+    for (DType dtype : {DType::Float32, DType::Float16, DType::BFloat16, DType::Int64}) {
+      for (Layout w_layout : {Layout::Transposed, Layout::Padded, Layout::Reversed}) {
+        SCOPED_TRACE(std::string("design '") + design + "' " + describe(dtype, w_layout));
+        Twin a = input(dtype, {3, 9, 40}, Layout::Padded, {-3, 3});
+        Twin w = input(dtype, {3, 40, 21}, w_layout, {-3, 3});
+        Twin bias = input(dtype, {3, 9, 21}, Layout::Broadcast, {-3, 3});  // a row broadcast
+        Twin out = output(dtype, {3, 9, 21});
+        double alpha = dtype == DType::Int64 ? 2 : 0.5;
+        run([&](Primitives& p, Side s) { p.matmul(a[s], w[s], bias[s], out[s], alpha, 3); });
+        expect_same(out, dtype == DType::Float32 ? 1e-5 : 0, 1e-4);
+      }
+    }
   }
 }
 
-TEST_P(VulkanPrimitivesTest, SoftmaxAndLogSoftmaxAlongRows) {
+TEST_P(PrimitivesTest, SoftmaxAndLogSoftmaxAlongRows) {
   for (DType dtype : {DType::Float32, DType::Float16}) {
     for (int64_t cols : {7, 300}) {
       Twin in = input(dtype, {5, cols}, Layout::Reversed, {-8, 8});
@@ -427,7 +498,7 @@ TEST_P(VulkanPrimitivesTest, SoftmaxAndLogSoftmaxAlongRows) {
   }
 }
 
-TEST_P(VulkanPrimitivesTest, LayerNormWithEveryOptionalPart) {
+TEST_P(PrimitivesTest, LayerNormWithEveryOptionalPart) {
   Twin in = input(DType::Float32, {6, 384}, Layout::Reversed);
   Twin weight = input(DType::Float32, {384}, Layout::Padded);
   Twin bias = input(DType::Float16, {384}, Layout::Padded);
@@ -449,7 +520,7 @@ TEST_P(VulkanPrimitivesTest, LayerNormWithEveryOptionalPart) {
   }
 }
 
-TEST_P(VulkanPrimitivesTest, GatherRowsWithNegativeAndMissingIndices) {
+TEST_P(PrimitivesTest, GatherRowsWithNegativeAndMissingIndices) {
   for (DType index_dtype : {DType::Int64, DType::Int32}) {
     Twin index = input(index_dtype, {9}, Layout::Padded, {-12, 12});  // some out of [-10, 10)
     for (auto [from, to] : {std::pair{DType::Float32, DType::Float32},
@@ -463,7 +534,7 @@ TEST_P(VulkanPrimitivesTest, GatherRowsWithNegativeAndMissingIndices) {
   }
 }
 
-TEST_P(VulkanPrimitivesTest, ArangeInEveryKind) {
+TEST_P(PrimitivesTest, ArangeInEveryKind) {
   for (DType dtype : {DType::Float32, DType::Int64, DType::Float16, DType::Int32}) {
     Twin out = output(dtype, {50}, Layout::Padded);
     double step = dtype_is_floating(dtype) ? 0.25 : 3;
@@ -472,7 +543,7 @@ TEST_P(VulkanPrimitivesTest, ArangeInEveryKind) {
   }
 }
 
-TEST_P(VulkanPrimitivesTest, AttentionWithMasksAndCausality) {
+TEST_P(PrimitivesTest, AttentionWithMasksAndCausality) {
   Twin q = input(DType::Float32, {3, 5, 16}, Layout::Padded);
   Twin k = input(DType::Float32, {3, 7, 16}, Layout::Reversed);
   Twin v = input(DType::Float32, {3, 7, 12}, Layout::Padded);
@@ -485,8 +556,8 @@ TEST_P(VulkanPrimitivesTest, AttentionWithMasksAndCausality) {
     for (bool causal : {false, true}) {
       Twin out = output(DType::Float32, {3, 5, 12});
       run([&](Primitives& p, Side s) {
-        p.attention(q[s], k[s], v[s], mask ? std::optional((*mask)[s]) : std::nullopt, causal,
-                    0.25, out[s]);
+        p.attention(q[s], k[s], v[s], mask ? std::optional((*mask)[s]) : std::nullopt, causal, 0.25,
+                    out[s]);
       });
       expect_same(out, 1e-4, 1e-5);
     }
@@ -495,7 +566,7 @@ TEST_P(VulkanPrimitivesTest, AttentionWithMasksAndCausality) {
 
 // Each planted bug must change what its primitive computes (and only when
 // switched on), or the checkers that rely on them prove nothing.
-TEST_P(VulkanPrimitivesTest, PlantedBugsChangeResults) {
+TEST_P(PrimitivesTest, PlantedBugsChangeResults) {
   auto differs = [&](const char* bug, const std::function<Twin()>& compute) {
     Twin right = compute();
     setenv("TAPML_PLANT_BUG", bug, 1);
@@ -539,12 +610,14 @@ TEST_P(VulkanPrimitivesTest, PlantedBugsChangeResults) {
   Twin q = input(DType::Float32, {1, 4, 8}, Layout::Contiguous);
   EXPECT_FALSE(differs("matmul-ignores-stride", [&] {
     Twin out = output(DType::Float32, {1, 4, 8});
-    run([&](Primitives& p, Side s) { p.attention(q[s], q[s], q[s], std::nullopt, false, 1, out[s]); });
+    run([&](Primitives& p, Side s) {
+      p.attention(q[s], q[s], q[s], std::nullopt, false, 1, out[s]);
+    });
     return out;
   }));
 }
 
-TEST_P(VulkanPrimitivesTest, RefusesComplexValues) {
+TEST_P(PrimitivesTest, RefusesComplexValues) {
   Twin in = input(DType::Float32, {4}, Layout::Contiguous);
   Tensor complex = in[kGpu];
   complex.dtype = DType::Complex64;
@@ -553,14 +626,15 @@ TEST_P(VulkanPrimitivesTest, RefusesComplexValues) {
   EXPECT_THROW(device(kGpu).primitives().unary(UnaryOp::Exp, complex, complex, {}), BackendError);
 }
 
-TEST_P(VulkanPrimitivesTest, NamesItsDevice) {
-  std::vector<DeviceInfo> devices = vulkan_backend().devices();
+TEST_P(PrimitivesTest, NamesItsDevice) {
+  std::vector<DeviceInfo> devices = find_backend(GetParam().backend)->devices();
   ASSERT_FALSE(devices.empty());
-  EXPECT_EQ(devices[0].name.rfind("vulkan:0 ", 0), 0u) << devices[0].name;
+  std::string prefix = std::string(GetParam().backend) + ":0 ";
+  EXPECT_EQ(devices[0].name.rfind(prefix, 0), 0u) << devices[0].name;
   EXPECT_EQ(device(kGpu).name(), devices[0].name);
 }
 
-TEST_P(VulkanPrimitivesTest, TransfersRoundTripAndCheckBounds) {
+TEST_P(PrimitivesTest, TransfersRoundTripAndCheckBounds) {
   std::vector<int32_t> values{1, -2, 3, -4, 5};
   auto buffer = device(kGpu).alloc(values.size() * 4);
   device(kGpu).upload(*buffer, values.data(), values.size() * 4, 0);
@@ -570,7 +644,7 @@ TEST_P(VulkanPrimitivesTest, TransfersRoundTripAndCheckBounds) {
   EXPECT_THROW(device(kGpu).upload(*buffer, values.data(), 8, 16), BackendError);
 }
 
-TEST_P(VulkanPrimitivesTest, RejectsViewsOutsideTheirBuffer) {
+TEST_P(PrimitivesTest, RejectsViewsOutsideTheirBuffer) {
   Twin in = input(DType::Float32, {4, 4}, Layout::Contiguous);
   Twin out = output(DType::Float32, {4, 4}, Layout::Contiguous);
   Tensor too_far = in[kGpu];
@@ -578,53 +652,25 @@ TEST_P(VulkanPrimitivesTest, RejectsViewsOutsideTheirBuffer) {
   EXPECT_THROW(device(kGpu).primitives().unary(UnaryOp::Exp, too_far, out[kGpu], {}), BackendError);
 }
 
-// Shapes that take the shaders' other paths: attention over several key
-// chunks and value dims above one per invocation, the row-stream and tiled
-// matmul with transposed weights, and many short rows of half outputs, whose
-// neighbouring elements share words written by different invocations.
-TEST_P(VulkanPrimitivesTest, LongAttentionRows) {
-  Twin q = input(DType::Float32, {2, 3, 80}, Layout::Padded);
-  Twin k = input(DType::Float16, {2, 600, 80}, Layout::Contiguous);
-  Twin v = input(DType::Float32, {2, 600, 300}, Layout::Reversed);
-  for (bool causal : {false, true}) {
-    Twin out = output(DType::Float32, {2, 3, 300});
-    run([&](Primitives& p, Side s) {
-      p.attention(q[s], k[s], v[s], std::nullopt, causal, 0.1, out[s]);
-    });
-    expect_same(out, 1e-4, 1e-5);
+// The targets compiled into this build.
+std::vector<Target> compiled_targets() {
+  const Target all[] = {
+      {.backend = "vulkan", .test_name = "VulkanMapped"},
+      {.backend = "vulkan", .test_name = "VulkanStaged", .staged = true},
+      {.backend = "opencl", .test_name = "OpenCL", .matmul_design_variable = "TAPML_OPENCL_MATMUL"},
+  };
+  std::vector<Target> targets;
+  for (const Target& target : all) {
+    if (find_backend(target.backend) != nullptr) targets.push_back(target);
   }
+  return targets;
 }
 
-TEST_P(VulkanPrimitivesTest, MatmulLikeALinearLayer) {
-  for (int64_t m : {1, 5, 40}) {
-    SCOPED_TRACE("m " + std::to_string(m));
-    Twin a = input(DType::Float32, {1, m, 576}, Layout::Contiguous);
-    Twin w = input(DType::Float32, {1, 576, 333}, Layout::Reversed);  // weight.t()
-    Twin bias = input(DType::Float32, {1, m, 333}, Layout::Broadcast);
-    Twin out = output(DType::Float32, {1, m, 333});
-    run([&](Primitives& p, Side s) { p.matmul(a[s], w[s], bias[s], out[s], 1, 1); });
-    expect_same(out, 1e-4, 1e-4);
-  }
-}
-
-TEST_P(VulkanPrimitivesTest, ManyShortRowsIntoHalfOutputs) {
-  Twin in = input(DType::Float32, {1001, 3}, Layout::Reversed);
-  Twin sum = output(DType::Float16, {1001}, Layout::Contiguous);
-  run([&](Primitives& p, Side s) { p.reduce(ReduceOp::Sum, in[s], 1, sum[s]); });
-  expect_same(sum);
-  Twin soft = output(DType::BFloat16, {1001, 3}, Layout::Contiguous);
-  run([&](Primitives& p, Side s) { p.softmax(in[s], soft[s], false); });
-  expect_same(soft);
-  Twin flags = output(DType::Bool, {1001, 3}, Layout::Contiguous);
-  run([&](Primitives& p, Side s) { p.binary(BinaryOp::Gt, in[s], in[s], flags[s], 1); });
-  expect_same(flags);
-}
-
-INSTANTIATE_TEST_SUITE_P(Openings, VulkanPrimitivesTest,
-                         ::testing::Values(Opening::Mapped, Opening::Staged),
-                         [](const ::testing::TestParamInfo<Opening>& param) {
-                           return param.param == Opening::Staged ? "Staged" : "Mapped";
+INSTANTIATE_TEST_SUITE_P(Targets, PrimitivesTest, ::testing::ValuesIn(compiled_targets()),
+                         [](const ::testing::TestParamInfo<Target>& target) {
+                           return std::string(target.param.test_name);
                          });
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(PrimitivesTest);  // a CPU-only build
 
 }  // namespace
 }  // namespace tapml::backends
