@@ -27,9 +27,11 @@ void offload_fallback(const c10::OperatorHandle& op, c10::DispatchKeySet keys,
   op.redispatchBoxed(keys & c10::DispatchKeySet(c10::DispatchKeySet::FULL_AFTER, kModeKey), stack);
 }
 
+}  // namespace
+
 // A request that cannot be served stops the program before its first
-// operator, with one line where tapml-record looks for it.
-[[noreturn]] void refuse(const std::string& line) {
+// operator (exit 2), a lost remote target during a call (exit 1).
+[[noreturn]] void tapml::offload::stop_program(const std::string& line, int exit_code) {
   const char* output = std::getenv("TAPML_OUTPUT");
   if (output != nullptr && *output != '\0') {
     std::ofstream(tapml::recorder::error_path(output)) << line << "\n";  // tapml-record prints it
@@ -37,10 +39,8 @@ void offload_fallback(const c10::OperatorHandle& op, c10::DispatchKeySet keys,
     std::fprintf(stderr, "tapml-offload: %s\n", line.c_str());
     std::fflush(stderr);
   }
-  ::_exit(2);
+  ::_exit(exit_code);
 }
-
-}  // namespace
 
 TORCH_LIBRARY_IMPL(_, TESTING_ONLY_GenericMode, m) {
   m.fallback(torch::CppFunction::makeFromBoxedFunction<&offload_fallback>());
@@ -56,7 +56,7 @@ struct StartFromEnvironment {
       if (request.target.empty()) return;
       Offloader::get().configure(std::move(request));
     } catch (const std::exception& e) {
-      refuse(e.what());
+      tapml::offload::stop_program(e.what(), 2);
     }
     c10::impl::tls_set_dispatch_key_included(kModeKey, true);
     std::atexit([] { Offloader::get().write_report(); });

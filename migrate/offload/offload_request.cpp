@@ -45,6 +45,8 @@ OffloadRequest request_from_environment() {
   request.target = target;
   const char* report = std::getenv(kReportVariable);
   if (report != nullptr) request.report_path = report;
+  if (const char* remote = std::getenv(kRemoteVariable)) request.remote = remote;
+  if (const char* token_file = std::getenv(kTokenFileVariable)) request.token_file = token_file;
   const char* ops = std::getenv(kOpsVariable);
   std::string list = ops == nullptr || *ops == '\0' ? "all" : ops;
   request.ops_text = list;

@@ -1,5 +1,6 @@
 // What the offload mode is asked to do, read from the environment that
-// tapml-record sets (TAPML_OFFLOAD_TARGET, TAPML_OFFLOAD_OPS) and checked
+// tapml-record sets (TAPML_OFFLOAD_TARGET, TAPML_OFFLOAD_OPS, and for a
+// target on a tapml-serve TAPML_OFFLOAD_REMOTE, TAPML_OFFLOAD_TOKEN_FILE) and checked
 // against torch's operators and the target's kernel table before the program
 // runs its first operator.
 #pragma once
@@ -15,6 +16,8 @@ namespace tapml::offload {
 inline constexpr const char* kTargetVariable = "TAPML_OFFLOAD_TARGET";
 inline constexpr const char* kOpsVariable = "TAPML_OFFLOAD_OPS";
 inline constexpr const char* kReportVariable = "TAPML_OFFLOAD_REPORT";
+inline constexpr const char* kRemoteVariable = "TAPML_OFFLOAD_REMOTE";
+inline constexpr const char* kTokenFileVariable = "TAPML_OFFLOAD_TOKEN_FILE";
 
 // A request that cannot be served (unknown op, missing platform): one line.
 class RequestError : public std::runtime_error {
@@ -29,6 +32,8 @@ struct OffloadRequest {
   std::set<std::string> op_bases;  // names given without overload: every overload
   std::string ops_text;            // as given: "all" or the list
   std::string report_path;         // where the per-op counts go at exit; empty: nowhere
+  std::string remote;              // "HOST:PORT" of a tapml-serve running target; empty: local
+  std::string token_file;          // its token; empty: TAPML_TOKEN
 
   // Whether a call of `full_name` (base name `name`) is to be offloaded.
   bool selects(const std::string& name, const std::string& full_name) const;

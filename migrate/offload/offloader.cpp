@@ -10,6 +10,9 @@
 
 #include "migrate/offload/aten_bridge.h"
 #include "store/op_classes.h"
+#ifdef TAPML_OFFLOAD_WITH_REMOTE
+#include "remote/client/remote_backend.h"
+#endif
 
 namespace tapml::offload {
 
@@ -91,6 +94,23 @@ void note_in_trace(const std::string& key, const std::string& value) {
   if (set_meta != nullptr) set_meta(key.c_str(), value.c_str());
 }
 
+// The target on the tapml-serve at request.remote, its token from
+// request.token_file or TAPML_TOKEN.
+std::unique_ptr<backends::Backend> connect_to_server(const OffloadRequest& request) {
+#ifdef TAPML_OFFLOAD_WITH_REMOTE
+  try {
+    return remote::connect_remote_with_token_file(request.remote, request.target,
+                                                  request.token_file);
+  } catch (const std::exception& e) {
+    throw RequestError("offload_remote " + request.remote + ": " + e.what());
+  }
+#else
+  throw RequestError("offload_remote " + request.remote +
+                     ": this offload mode was built without the remote client (configure with "
+                     "-DTAPML_WITH_REMOTE=ON and rebuild tapml_offload)");
+#endif
+}
+
 }  // namespace
 
 Offloader& Offloader::get() {
@@ -99,7 +119,9 @@ Offloader& Offloader::get() {
 }
 
 void Offloader::configure(OffloadRequest request) {
-  const backends::Backend* backend = backends::find_backend(request.target);
+  if (!request.remote.empty()) remote_backend_ = connect_to_server(request);
+  const backends::Backend* backend =
+      remote_backend_ ? remote_backend_.get() : backends::find_backend(request.target);
   if (backend == nullptr) {
     std::string names;
     for (const std::string& name : backends::backend_names())
@@ -171,6 +193,12 @@ bool Offloader::try_run(const c10::OperatorHandle& op, torch::jit::Stack& stack)
   try {
     ran = run(op, plan, stack, &why_not);
   } catch (const backends::DeviceLost& e) {
+    if (!request_.remote.empty()) {
+      // A run whose server went away cannot go on as a test of that target.
+      stop_program("offload_remote " + request_.remote + ": the server went away during " +
+                       plan.full_name + " (" + e.what() + "); rerun when tapml-serve is back",
+                   1);
+    }
     lost_ = true;
     std::fprintf(stderr,
                  "tapml-offload: %s lost its device during %s (%s): the rest runs on the CPU\n",
@@ -326,11 +354,13 @@ void Offloader::write_report() {
     declined += counts.declined;
   }
   nlohmann::json report = {{"target", request_.target},
+                           {"remote", request_.remote},
                            {"device", device_ ? device_->name() : std::string()},
                            {"offloaded_calls", offloaded},
                            {"declined_calls", declined},
                            {"ops", ops}};
   if (!request_.report_path.empty()) std::ofstream(request_.report_path) << report.dump(1) << "\n";
+  // A remote device's name says which tapml-serve it is on.
   std::fprintf(stderr,
                "tapml-offload: %lld calls ran on %s, %lld selected calls stayed on the CPU\n",
                static_cast<long long>(offloaded),

@@ -19,11 +19,17 @@
 
 namespace tapml::offload {
 
+// Ends the program at once with `line` where tapml-record looks for it
+// (dispatch_mode.cpp): nothing the program does can catch it.
+[[noreturn]] void stop_program(const std::string& line, int exit_code);
+
 class Offloader {
  public:
   static Offloader& get();  // never destroyed: calls may come during exit
 
-  // Throws RequestError. Opens the device on the first offloaded call.
+  // Throws RequestError. Opens the device on the first offloaded call; a
+  // remote target (request.remote) is connected to here, before the
+  // program's first op.
   void configure(OffloadRequest request);
   bool active() const { return backend_ != nullptr; }
 
@@ -64,6 +70,7 @@ class Offloader {
   void decline(const Plan& plan, const std::string& why);
 
   OffloadRequest request_;
+  std::unique_ptr<backends::Backend> remote_backend_;  // when request_.remote is set
   const backends::Backend* backend_ = nullptr;
   std::unique_ptr<backends::Device> device_;
   std::mutex mutex_;

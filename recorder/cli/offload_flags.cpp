@@ -14,6 +14,11 @@ void add_offload_options(CLI::App& app, OffloadFlags& flags) {
   app.add_option(
       "--offload_ops,--offload-ops", flags.ops,
       "ops to offload: \"all\" (default) or aten names, e.g. \"aten::mm,aten::add.Tensor\"");
+  app.add_option("--offload_remote,--offload-remote", flags.remote,
+                 "HOST:PORT of a tapml-serve running offload_target: the offloaded calls run "
+                 "there (token: --offload-token-file or TAPML_TOKEN)");
+  app.add_option("--offload_token_file,--offload-token-file", flags.token_file,
+                 "file holding the tapml-serve token (default: the TAPML_TOKEN variable)");
 }
 
 void add_offload_environment(std::map<std::string, std::string>& env, const OffloadFlags& flags,
@@ -21,8 +26,18 @@ void add_offload_environment(std::map<std::string, std::string>& env, const Offl
   env.erase("TAPML_OFFLOAD_TARGET");
   env.erase("TAPML_OFFLOAD_OPS");
   env.erase("TAPML_OFFLOAD_REPORT");
+  env.erase("TAPML_OFFLOAD_REMOTE");
+  env.erase("TAPML_OFFLOAD_TOKEN_FILE");
+  if (!flags.token_file.empty() && flags.remote.empty()) {
+    throw UsageError("offload_token_file is set but offload_remote is not");
+  }
   if (flags.target.empty()) {
     if (!flags.ops.empty()) throw UsageError("offload_ops is set but offload_target is not");
+    if (!flags.remote.empty()) {
+      throw UsageError(
+          "offload_remote is set but offload_target is not (name the backend "
+          "the tapml-serve runs)");
+    }
     return;
   }
   const std::filesystem::path library = std::filesystem::path(library_dir) / "libtapml_offload.so";
@@ -35,6 +50,8 @@ void add_offload_environment(std::map<std::string, std::string>& env, const Offl
   env["TAPML_OFFLOAD_TARGET"] = flags.target;
   env["TAPML_OFFLOAD_OPS"] = flags.ops.empty() ? "all" : flags.ops;
   env["TAPML_OFFLOAD_REPORT"] = output + ".offload.json";
+  if (!flags.remote.empty()) env["TAPML_OFFLOAD_REMOTE"] = flags.remote;
+  if (!flags.token_file.empty()) env["TAPML_OFFLOAD_TOKEN_FILE"] = flags.token_file;
 }
 
 }  // namespace tapml::recorder

@@ -1,7 +1,10 @@
 // The offload mode's settings of tapml-record (run.cfg keys and flags
-// offload_target, offload_ops): when a target is named, the program runs
-// hybrid, with libtapml_offload.so (migrate/offload/) preloaded beside the
-// interposer; the hybrid run is recorded like any other.
+// offload_target, offload_ops, offload_remote, offload_token_file): when a
+// target is named, the program runs hybrid, with libtapml_offload.so
+// (migrate/offload/) preloaded beside the interposer; the hybrid run is
+// recorded like any other. With offload_remote the target is the one a
+// tapml-serve runs (docs/remote.md); its token comes from offload_token_file
+// or TAPML_TOKEN, never from the command line.
 #pragma once
 
 #include <map>
@@ -14,8 +17,10 @@ class App;
 namespace tapml::recorder {
 
 struct OffloadFlags {
-  std::string target;  // backend name; empty: no offload
-  std::string ops;     // "all", or aten names separated by commas or spaces
+  std::string target;      // backend name; empty: no offload
+  std::string ops;         // "all", or aten names separated by commas or spaces
+  std::string remote;      // "HOST:PORT" of a tapml-serve; empty: the target is local
+  std::string token_file;  // absolute once parsed; empty: TAPML_TOKEN
 };
 
 void add_offload_options(CLI::App& app, OffloadFlags& flags);

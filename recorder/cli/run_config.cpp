@@ -141,6 +141,10 @@ bool parse_run_config(int argc, char** argv, RunConfig& config) {
                                        : absolute_from(base_of("workdir"), raw.workdir).string();
   if (raw.output.empty()) throw UsageError("no output: set `output` in run.cfg or --output");
   config.output = absolute_from(base_of("output"), raw.output).string();
+  if (!config.offload.token_file.empty()) {  // the program runs elsewhere (workdir)
+    config.offload.token_file =
+        absolute_from(base_of("offload_token_file"), config.offload.token_file).string();
+  }
   for (const std::string& entry : raw.env) {
     if (entry.find('=') == std::string::npos || entry.front() == '=') {
       throw UsageError("env: '" + entry + "' is not K=V");
