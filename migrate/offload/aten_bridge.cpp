@@ -1,33 +1,12 @@
 #include "migrate/offload/aten_bridge.h"
 
-#include <c10/core/Layout.h>
-#include <c10/core/MemoryFormat.h>
-
 #include <vector>
+
+#include "recorder/interposer/aten_vocabulary.h"
 
 namespace tapml::offload {
 
 namespace {
-
-std::string layout_text(int64_t raw) {
-  return static_cast<c10::Layout>(raw) == c10::kStrided ? "strided"
-                                                        : "layout" + std::to_string(raw);
-}
-
-std::string memory_format_text(int64_t raw) {
-  switch (static_cast<c10::MemoryFormat>(raw)) {
-    case c10::MemoryFormat::Contiguous:
-      return "contiguous_format";
-    case c10::MemoryFormat::Preserve:
-      return "preserve_format";
-    case c10::MemoryFormat::ChannelsLast:
-      return "channels_last";
-    case c10::MemoryFormat::ChannelsLast3d:
-      return "channels_last_3d";
-    default:
-      return "memory_format" + std::to_string(raw);
-  }
-}
 
 // The schema type without Optional: what an int in the IValue means.
 c10::TypeKind kind_of(const c10::Argument& argument) {
@@ -94,31 +73,11 @@ backends::Value list_value(const c10::IValue& value, std::string* why_not) {
 
 }  // namespace
 
+// The trace's dtypes less complex ones, which no backend holds.
 std::optional<DType> dtype_of(c10::ScalarType type) {
-  switch (type) {
-    case c10::ScalarType::Float:
-      return DType::Float32;
-    case c10::ScalarType::Double:
-      return DType::Float64;
-    case c10::ScalarType::Half:
-      return DType::Float16;
-    case c10::ScalarType::BFloat16:
-      return DType::BFloat16;
-    case c10::ScalarType::Long:
-      return DType::Int64;
-    case c10::ScalarType::Int:
-      return DType::Int32;
-    case c10::ScalarType::Short:
-      return DType::Int16;
-    case c10::ScalarType::Char:
-      return DType::Int8;
-    case c10::ScalarType::Byte:
-      return DType::UInt8;
-    case c10::ScalarType::Bool:
-      return DType::Bool;
-    default:
-      return std::nullopt;
-  }
+  const std::optional<DType> dtype = recorder::dtype_of(type);
+  if (dtype == DType::Complex64 || dtype == DType::Complex128) return std::nullopt;
+  return dtype;
 }
 
 int64_t span_elements(c10::IntArrayRef sizes, c10::IntArrayRef strides) {
@@ -170,9 +129,9 @@ backends::Value to_value(const c10::IValue& value, const c10::Argument& argument
         *why_not = "dtype argument " + argument.name();
         return std::monostate{};
       case c10::TypeKind::LayoutType:
-        return layout_text(raw);
+        return recorder::layout_text(raw);
       case c10::TypeKind::MemoryFormatType:
-        return memory_format_text(raw);
+        return recorder::memory_format_text(raw);
       default:
         return raw;
     }

@@ -24,37 +24,6 @@ void put_values(Writer& writer, const std::string& hash, const store::TensorMeta
 
 }  // namespace
 
-std::optional<DType> dtype_of(c10::ScalarType type) {
-  switch (type) {
-    case c10::ScalarType::Float:
-      return DType::Float32;
-    case c10::ScalarType::Double:
-      return DType::Float64;
-    case c10::ScalarType::Half:
-      return DType::Float16;
-    case c10::ScalarType::BFloat16:
-      return DType::BFloat16;
-    case c10::ScalarType::Long:
-      return DType::Int64;
-    case c10::ScalarType::Int:
-      return DType::Int32;
-    case c10::ScalarType::Short:
-      return DType::Int16;
-    case c10::ScalarType::Char:
-      return DType::Int8;
-    case c10::ScalarType::Byte:
-      return DType::UInt8;
-    case c10::ScalarType::Bool:
-      return DType::Bool;
-    case c10::ScalarType::ComplexFloat:
-      return DType::Complex64;
-    case c10::ScalarType::ComplexDouble:
-      return DType::Complex128;
-    default:
-      return std::nullopt;
-  }
-}
-
 std::optional<store::TensorMeta> describe_tensor(const at::Tensor& tensor) {
   if (tensor.layout() != c10::kStrided || tensor.is_quantized() || tensor.is_nested()) {
     return std::nullopt;

@@ -18,12 +18,11 @@
 #include <unordered_map>
 
 #include "recorder/interposer/phase_timer.h"
+#include "recorder/interposer/aten_vocabulary.h"
 #include "store/trace.h"
 #include "store/writer.h"
 
 namespace tapml::recorder {
-
-std::optional<DType> dtype_of(c10::ScalarType type);
 
 // Layout and device; nullopt for what a trace cannot hold (sparse, quantized,
 // nested, float8...): the caller records its printed description instead.

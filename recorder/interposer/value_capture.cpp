@@ -1,11 +1,11 @@
 #include "recorder/interposer/value_capture.h"
 
 #include <ATen/core/List.h>
-#include <c10/core/Layout.h>
-#include <c10/core/MemoryFormat.h>
 
 #include <cstring>
 #include <sstream>
+
+#include "recorder/interposer/aten_vocabulary.h"
 
 namespace tapml::recorder {
 
@@ -15,44 +15,6 @@ std::string scalar_type_text(int64_t raw) {
   auto type = static_cast<c10::ScalarType>(raw);
   if (auto dtype = dtype_of(type)) return std::string(dtype_name(*dtype));
   return c10::toString(type);
-}
-
-std::string layout_text(int64_t raw) {
-  switch (static_cast<c10::Layout>(raw)) {
-    case c10::kStrided:
-      return "strided";
-    case c10::kSparse:
-      return "sparse_coo";
-    case c10::kSparseCsr:
-      return "sparse_csr";
-    case c10::kSparseCsc:
-      return "sparse_csc";
-    case c10::kSparseBsr:
-      return "sparse_bsr";
-    case c10::kSparseBsc:
-      return "sparse_bsc";
-    case c10::kMkldnn:
-      return "_mkldnn";
-    case c10::kJagged:
-      return "jagged";
-    default:
-      return "layout" + std::to_string(raw);
-  }
-}
-
-std::string memory_format_text(int64_t raw) {
-  switch (static_cast<c10::MemoryFormat>(raw)) {
-    case c10::MemoryFormat::Contiguous:
-      return "contiguous_format";
-    case c10::MemoryFormat::Preserve:
-      return "preserve_format";
-    case c10::MemoryFormat::ChannelsLast:
-      return "channels_last";
-    case c10::MemoryFormat::ChannelsLast3d:
-      return "channels_last_3d";
-    default:
-      return "memory_format" + std::to_string(raw);
-  }
 }
 
 // A short printed form for kinds the trace has no place for. Containers are
