@@ -1,6 +1,7 @@
 // copy_subset (store/reader.h): chosen calls and the tensors they use.
 #include <algorithm>
 #include <filesystem>
+#include <regex>
 #include <unordered_map>
 
 #include "store/call_json.h"
@@ -56,8 +57,15 @@ void copy_subset(const TraceReader& source, const std::vector<int64_t>& seqs,
   hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
 
   TraceMeta meta = source.meta();
-  // The file name only: a subset may be committed, and must not name a
-  // folder of the machine it was made on.
+  // File names only: a subset may be committed, and must not name a folder
+  // of the machine it was made on (the command's python, the config's output).
+  const std::regex absolute_path(R"((?:/[^/\s"',:;=]+)+/([^/\s"',:;=]+))");
+  auto file_names_only = [&](std::string& text) {
+    text = std::regex_replace(text, absolute_path, "$1");
+  };
+  file_names_only(meta.command);
+  file_names_only(meta.config);
+  for (auto& [key, value] : meta.extra) file_names_only(value);
   meta.extra["subset_of"] = std::filesystem::path(source.path()).filename().string();
   meta.extra["subset_seqs"] = seq_ranges(chosen);
   TraceFileWriter file(out_path, meta, 3, size_t{1} << 20);

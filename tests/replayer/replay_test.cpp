@@ -41,7 +41,7 @@ class HandMadeTrace {
     meta.strides = strides.empty() ? backends::contiguous_strides(sizes) : strides;
     meta.storage_offset = offset;
     std::vector<std::byte> bytes(values.size() * sizeof(float));
-    std::memcpy(bytes.data(), values.data(), bytes.size());
+    if (!bytes.empty()) std::memcpy(bytes.data(), values.data(), bytes.size());  // empty: no data
     meta.hash = store::tensor_hash(meta.dtype, sizes, bytes.data(), bytes.size());
     if (!writer_->has_tensor(meta.hash)) {
       writer_->put_tensor(meta.hash, meta.dtype, sizes, std::move(bytes));
