@@ -29,6 +29,7 @@ int64_t Layout::storage_elements() const {
 
 void scatter(const std::byte* contiguous, size_t element_size, const Layout& layout,
              std::byte* storage) {
+  if (layout.numel() == 0) return;  // an empty tensor has no values (and maybe no buffer)
   if (layout.is_contiguous()) {
     std::memcpy(storage + layout.offset * element_size, contiguous,
                 static_cast<size_t>(layout.numel()) * element_size);
@@ -41,6 +42,7 @@ void scatter(const std::byte* contiguous, size_t element_size, const Layout& lay
 
 void gather(const std::byte* storage, size_t element_size, const Layout& layout,
             std::byte* contiguous) {
+  if (layout.numel() == 0) return;
   if (layout.is_contiguous()) {
     std::memcpy(contiguous, storage + layout.offset * element_size,
                 static_cast<size_t>(layout.numel()) * element_size);
