@@ -114,6 +114,7 @@ void SpoolAppender::grow(uint64_t needed) {
   void* p = ::mmap(base_ + mapped_, target - mapped_, PROT_READ | PROT_WRITE,
                    MAP_SHARED | MAP_FIXED, fd_, static_cast<off_t>(mapped_));
   if (p == MAP_FAILED) throw TraceError(path_ + ": cannot map the spool: " + errno_text(errno));
+  warmer_.warm(base_ + mapped_, target - mapped_);
   mapped_ = target;
 }
 
@@ -122,7 +123,15 @@ SpoolAppender::Slot SpoolAppender::reserve(RecordType type, uint64_t length) {
   if (fd_ < 0) throw TraceError(path_ + ": the spool is closed");
   if (length > reserved_) throw TraceError(path_ + ": record too large for the spool");
   uint64_t end = tail_ + kRecordHeaderBytes + pad8(length);
-  grow(end);
+  if (end > mapped_) {
+    // Map a step beyond this record, so that the warmer is ahead of the
+    // writers; near a full disk or the file-size limit, just this record.
+    try {
+      grow(end + std::clamp<uint64_t>(mapped_ / 4, 16 * kMiB, 256 * kMiB));
+    } catch (const TraceError&) {
+      grow(end);
+    }
+  }
   Slot slot{base_ + tail_, base_ + tail_ + kRecordHeaderBytes, length};
   const auto type_code = static_cast<uint32_t>(type);
   std::memcpy(slot.header + 4, &type_code, 4);
@@ -152,6 +161,7 @@ uint64_t SpoolAppender::used() const {
 void SpoolAppender::close() {
   std::lock_guard lock(mutex_);
   if (fd_ < 0) return;
+  warmer_.stop();  // before its ranges are unmapped
   ::munmap(base_, reserved_);
   base_ = nullptr;
   int rc = ::ftruncate(fd_, static_cast<off_t>(tail_));

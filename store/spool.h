@@ -20,6 +20,8 @@
 #include <mutex>
 #include <string>
 
+#include "store/page_warmer.h"
+
 namespace tapml::store {
 
 enum class RecordType : uint32_t { Meta = 1, Tensor = 2, Call = 3, MetaKV = 4, End = 5 };
@@ -68,6 +70,7 @@ class SpoolAppender {
   uint64_t mapped_ = 0;        // bytes of the file mapped (and allocated on disk)
   uint64_t tail_ = 0;          // bytes used
   mutable std::mutex mutex_;
+  PageWarmer warmer_;  // faults in what grow() maps, ahead of the writers
 };
 
 struct SpoolRecord {

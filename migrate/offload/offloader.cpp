@@ -216,7 +216,8 @@ bool Offloader::try_run(const c10::OperatorHandle& op, torch::jit::Stack& stack)
     }
     lost_ = true;
     std::fprintf(stderr,
-                 "tapml-offload: %s lost its device during %s (%s): the rest runs where the program put it\n",
+                 "tapml-offload: %s lost its device during %s (%s): the rest runs where the "
+                 "program put it\n",
                  request_.target.c_str(), plan.full_name.c_str(), e.what());
     why_not = std::string("device lost: ") + e.what();
   } catch (const std::exception& e) {
@@ -377,11 +378,12 @@ void Offloader::write_report() {
                            {"ops", ops}};
   if (!request_.report_path.empty()) std::ofstream(request_.report_path) << report.dump(1) << "\n";
   // A remote device's name says which tapml-serve it is on.
-  std::fprintf(stderr,
-               "tapml-offload: %lld calls ran on %s, %lld selected calls ran where the program put them\n",
-               static_cast<long long>(offloaded),
-               device_ ? device_->name().c_str() : request_.target.c_str(),
-               static_cast<long long>(declined));
+  std::fprintf(
+      stderr,
+      "tapml-offload: %lld calls ran on %s, %lld selected calls ran where the program put them\n",
+      static_cast<long long>(offloaded),
+      device_ ? device_->name().c_str() : request_.target.c_str(),
+      static_cast<long long>(declined));
 }
 
 }  // namespace tapml::offload

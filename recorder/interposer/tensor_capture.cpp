@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include <cstring>
+#include <unordered_set>
 #include <vector>
 
 namespace tapml::recorder {
@@ -119,15 +120,24 @@ uint64_t TensorCapture::write_generation(const c10::StorageImpl* storage) const 
 void TensorCapture::note_written(const at::Tensor& tensor) {
   if (!tensor.defined() || !tensor.has_storage()) return;
   ++generation_[tensor.storage().unsafeGetStorageImpl()];
+  if (generation_.size() > 4 * prune_at_) forget_freed_storages();
 }
 
 void TensorCapture::forget_freed_storages() {
   for (auto it = known_.begin(); it != known_.end();) {
     it = it->second.storage.expired() ? known_.erase(it) : std::next(it);
   }
-  // A generation outlives its storage harmlessly: a new storage at the same
-  // address only starts from a higher number. Kept bounded all the same.
-  if (generation_.size() > 4 * prune_at_) generation_.clear(), known_.clear();
+  // Every op output gets a generation, so the map grows with the run. Only
+  // the storages of cached entries need theirs: any other storage starts
+  // again from 0 harmlessly, since no cached key names it. (Clearing the
+  // cache instead made every weight be hashed again, its transpose too:
+  // about a third of the recording's cost.)
+  std::unordered_set<const c10::StorageImpl*> cached;
+  cached.reserve(known_.size());
+  for (const auto& entry : known_) cached.insert(entry.first.storage);
+  for (auto it = generation_.begin(); it != generation_.end();) {
+    it = cached.count(it->first) == 0 ? generation_.erase(it) : std::next(it);
+  }
   prune_at_ = std::max<size_t>(4096, known_.size() * 2);
 }
 
