@@ -31,7 +31,7 @@ std::optional<backends::Tensor> tensor_value(const at::Tensor& tensor, std::stri
 backends::Value list_value(const c10::IValue& value, std::string* why_not) {
   const c10::List<c10::IValue> list = value.toList();
   if (list.empty()) return std::vector<int64_t>{};
-  const c10::IValue first = list.get(0);
+  const c10::IValue& first = list.get(0);
   if (first.isInt() || first.isSymInt()) {
     std::vector<int64_t> ints;
     for (const c10::IValue& element : list) {

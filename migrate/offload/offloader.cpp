@@ -139,8 +139,9 @@ void Offloader::configure(OffloadRequest request) {
       remote_backend_ ? remote_backend_.get() : backends::find_backend(request.target);
   if (backend == nullptr) {
     std::string names;
-    for (const std::string& name : backends::backend_names())
+    for (const std::string& name : backends::backend_names()) {
       names += (names.empty() ? "" : ", ") + name;
+    }
     throw RequestError("offload_target: no backend named '" + request.target +
                        "' (built: " + names + ")");
   }
