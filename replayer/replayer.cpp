@@ -28,7 +28,7 @@ std::vector<CallNode> read_nodes(const store::TraceReader& trace,
     node.seq = static_cast<int64_t>(i);
     node.parent = call.parent;
     node.op = call.full_name();
-    node.op_class = store::classify_op(call.name);
+    node.op_class = store::classify_call(call);
     node.skip_reason = skip_reason(call);
     node.runnable = node.skip_reason.empty();
     if (node.op_class != store::OpClass::Compute) continue;

@@ -57,13 +57,31 @@ void collect_dtypes(const Value& value, std::set<DType>& dtypes) {
   }
 }
 
-class MiniLM : public ::testing::Test {
+// One recorded trace read once for a suite. A trace that cannot be read
+// fails every test of the suite (gtest would report an exception thrown in
+// SetUpTestSuite as skipped tests, which pass unnoticed).
+template <const char* const* Path>
+class TraceSuite : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { trace_ = new Trace(load(TAPML_MINILM_TRACE)); }
-  static void TearDownTestSuite() { delete trace_; }
-  static Trace* trace_;
+  static void SetUpTestSuite() {
+    try {
+      trace_ = new Trace(load(*Path));
+    } catch (const std::exception& e) {
+      error_ = e.what();
+    }
+  }
+  static void TearDownTestSuite() {
+    delete trace_;
+    trace_ = nullptr;
+  }
+  void SetUp() override { ASSERT_NE(trace_, nullptr) << error_; }
+  static inline Trace* trace_ = nullptr;
+  static inline std::string error_;
 };
-Trace* MiniLM::trace_ = nullptr;
+
+constexpr const char* kMiniLMTrace = TAPML_MINILM_TRACE;
+constexpr const char* kSmallOpsTrace = TAPML_SMALL_OPS_TRACE;
+using MiniLM = TraceSuite<&kMiniLMTrace>;
 
 TEST_F(MiniLM, CallsAreInOrderWithAtenNamesOverloadsAndSchemas) {
   ASSERT_GT(trace_->calls.size(), 1000u);
@@ -208,13 +226,7 @@ TEST_F(MiniLM, MetadataNamesTheRun) {
   EXPECT_EQ(meta.device, "cpu");
 }
 
-class SmallOps : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { trace_ = new Trace(load(TAPML_SMALL_OPS_TRACE)); }
-  static void TearDownTestSuite() { delete trace_; }
-  static Trace* trace_;
-};
-Trace* SmallOps::trace_ = nullptr;
+using SmallOps = TraceSuite<&kSmallOpsTrace>;
 
 TEST_F(SmallOps, InPlaceInputsAreSnapshotBeforeTheOpChangesThem) {
   auto adds = calls_named(*trace_, "aten::add_.Tensor");

@@ -61,7 +61,10 @@ class RemoteReplay : public ::testing::Test {
     ASSERT_EQ(made.exit_code, 0) << made.output;
     local_ = replay({"--json", (work_ / "local.json").string()}, "local.json");
     ASSERT_GE(comparable_calls(local_).size(), kMinCallsRun) << local_.dump().substr(0, 500);
+    ready_ = true;
   }
+  // gtest reports a failed SetUpTestSuite as skipped tests; fail them instead.
+  void SetUp() override { ASSERT_TRUE(ready_) << "the suite's set-up failed (see above)"; }
   static void TearDownTestSuite() {
     std::error_code ignored;
     fs::remove_all(work_, ignored);
@@ -82,6 +85,7 @@ class RemoteReplay : public ::testing::Test {
     return {"--remote", server.host_port(), "--json", (work_ / report).string()};
   }
 
+  static inline bool ready_ = false;
   static inline fs::path work_, subset_;
   static inline json local_;
 };

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "store/op_classes.h"
+
 namespace tapml::replay {
 namespace {
 
@@ -92,6 +94,24 @@ TEST(Selection, SeqRangeFilter) {
   EXPECT_EQ(plan.run, (std::vector<int64_t>{4}));
   EXPECT_EQ(plan.unsupported, (std::vector<int64_t>{6}));
   EXPECT_EQ(plan.roots, 2);
+}
+
+// A call with no tensor in or out (a library's version query the program
+// made) is not counted as a compute call it could not replay.
+TEST(Selection, CallsWithoutTensorsAreMetadata) {
+  store::Call query;
+  query.name = "_torchaudio::cuda_version";
+  query.outputs.push_back({"result", "int", store::Value{.kind = store::ValueKind::Int, .i = 13}});
+  EXPECT_EQ(store::classify_call(query), store::OpClass::ViewOrMeta);
+
+  store::Call arange = query;
+  arange.name = "aten::arange";
+  arange.outputs[0].value.kind = store::ValueKind::Tensor;
+  EXPECT_EQ(store::classify_call(arange), store::OpClass::Compute);
+
+  store::Call view = arange;
+  view.name = "aten::view";
+  EXPECT_EQ(store::classify_call(view), store::OpClass::ViewOrMeta);
 }
 
 }  // namespace
