@@ -8,6 +8,7 @@
 
 #include "store/call_json.h"
 #include "store/h5_io.h"
+#include "store/permuted_view.h"
 #include "store/spool.h"
 #include "store/trace_file_writer.h"
 #include "store/writer.h"
@@ -35,8 +36,10 @@ json parse_json(const std::byte* data, uint64_t length) {
   return json::parse(text, text + length);
 }
 
-// Parses a TENSOR record (see writer.cpp) and checks it is self-consistent.
-SpooledTensor parse_tensor(const SpoolRecord& record) {
+// Parses a TENSOR record (see writer.cpp) and checks it is self-consistent;
+// a view's base must be among `earlier`, the tensors parsed before it.
+SpooledTensor parse_tensor(const SpoolRecord& record,
+                           const std::unordered_map<std::string, SpooledTensor>& earlier) {
   uint64_t header_size = 0;
   if (record.length < 8) throw TraceError("tensor record too short");
   std::memcpy(&header_size, record.payload, 8);
@@ -44,12 +47,28 @@ SpooledTensor parse_tensor(const SpoolRecord& record) {
   const json header = parse_json(record.payload + 8, header_size);
   SpooledTensor t;
   t.source.hash = header.at("hash").get<std::string>();
+  const uint64_t data_offset = pad8(8 + header_size);
+  if (header.contains("view_of")) {
+    t.source.view_of = header.at("view_of").get<std::string>();
+    t.source.dims = header.at("dims").get<std::vector<int64_t>>();
+    auto base = earlier.find(t.source.view_of);
+    if (base == earlier.end() || !base->second.source.view_of.empty()) {
+      throw TraceError("view " + t.source.hash + " of tensor " + t.source.view_of +
+                       ", which the spool does not hold before it");
+    }
+    if (t.source.dims.size() != base->second.source.sizes.size() ||
+        !is_permutation(t.source.dims) || record.length != data_offset) {
+      throw TraceError("view " + t.source.hash + ": dims are not a permutation of its base");
+    }
+    t.source.dtype = base->second.source.dtype;
+    t.source.sizes = permuted_sizes(base->second.source.sizes, t.source.dims);
+    return t;
+  }
   const auto dtype = dtype_from_name(header.at("dtype").get<std::string>());
   if (!dtype) throw TraceError("tensor " + t.source.hash + " has an unknown dtype");
   t.source.dtype = *dtype;
   t.source.sizes = header.at("sizes").get<std::vector<int64_t>>();
   const auto numel = checked_numel(t.source.sizes);
-  const uint64_t data_offset = pad8(8 + header_size);
   if (!numel || data_offset > record.length ||
       record.length - data_offset != static_cast<uint64_t>(*numel) * dtype_size(*dtype)) {
     throw TraceError("tensor " + t.source.hash + ": its bytes do not match its dtype and sizes");
@@ -89,7 +108,7 @@ FinishReport finish_trace(const std::string& spool_path, const std::string& trac
     try {
       switch (record.type) {
         case RecordType::Tensor: {
-          SpooledTensor t = parse_tensor(record);
+          SpooledTensor t = parse_tensor(record, tensors);
           t.order = tensors.size();
           tensors.try_emplace(t.source.hash, std::move(t));
           break;
@@ -133,15 +152,26 @@ FinishReport finish_trace(const std::string& spool_path, const std::string& trac
   std::unordered_map<int64_t, int64_t> new_seq;
   for (size_t i = 0; i < calls.size(); ++i) new_seq.try_emplace(calls[i].seq, i);
 
-  std::vector<const SpooledTensor*> used;
-  for (const auto& [hash, t] : tensors) {
-    if (t.used) used.push_back(&t);
+  // A view used by a call needs its base in the file, used or not.
+  for (auto& [hash, t] : tensors) {
+    if (t.used && !t.source.view_of.empty()) tensors.at(t.source.view_of).used = true;
   }
+  std::vector<const SpooledTensor*> used;
+  bool has_views = false;
+  for (const auto& [hash, t] : tensors) {
+    if (!t.used) continue;
+    used.push_back(&t);
+    has_views = has_views || !t.source.view_of.empty();
+  }
+  // The lowest format that describes the file, so that older readers open
+  // a trace without views.
+  meta.format_version = has_views ? kFormatVersion : kFormatVersionWithoutViews;
   std::sort(used.begin(), used.end(),
             [](const SpooledTensor* a, const SpooledTensor* b) { return a->order < b->order; });
   std::vector<TensorSource> sources;
   for (const SpooledTensor* t : used) {
     sources.push_back(t->source);
+    if (!t->source.view_of.empty()) continue;
     report.raw_bytes +=
         *checked_numel(t->source.sizes) * static_cast<int64_t>(dtype_size(t->source.dtype));
   }

@@ -133,7 +133,8 @@ void h5_write_string_attr(hid_t loc, const char* name, const std::string& value,
                      std::string("cannot create attribute ") + name);
   std::string padded = value;
   padded.resize(std::max<size_t>(1, value.size()), '\0');
-  h5_check(H5Awrite(attr, type, padded.data()), file, std::string("cannot write attribute ") + name);
+  h5_check(H5Awrite(attr, type, padded.data()), file,
+           std::string("cannot write attribute ") + name);
 }
 
 void h5_write_int_attr(hid_t loc, const char* name, int64_t value, const std::string& file) {
@@ -195,6 +196,38 @@ std::optional<int64_t> h5_read_int_attr(hid_t loc, const char* name, const std::
   h5_check(H5Aread(*attr, H5T_NATIVE_INT64, &value), file,
            std::string("cannot read attribute ") + name);
   return value;
+}
+
+void h5_write_int_list_attr(hid_t loc, const char* name, const std::vector<int64_t>& values,
+                            const std::string& file) {
+  const hsize_t count = values.size();
+  H5Id space = h5_own(H5Screate_simple(1, &count, nullptr), H5Sclose, file, "dataspace");
+  H5Id attr = h5_own(H5Acreate2(loc, name, H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT),
+                     H5Aclose, file, std::string("cannot create attribute ") + name);
+  h5_check(H5Awrite(attr, H5T_NATIVE_INT64, values.data()), file,
+           std::string("cannot write attribute ") + name);
+}
+
+std::optional<std::vector<int64_t>> h5_read_int_list_attr(hid_t loc, const char* name,
+                                                          const std::string& file) {
+  htri_t exists = H5Aexists(loc, name);
+  if (exists < 0) h5_fail(file, std::string("cannot look up attribute ") + name);
+  if (exists == 0) return std::nullopt;
+  H5Id attr = h5_own(H5Aopen(loc, name, H5P_DEFAULT), H5Aclose, file,
+                     std::string("cannot open attribute ") + name);
+  H5Id type = h5_own(H5Aget_type(attr), H5Tclose, file, std::string("attribute ") + name);
+  H5Id space = h5_own(H5Aget_space(attr), H5Sclose, file, std::string("attribute ") + name);
+  const hssize_t count = H5Sget_simple_extent_npoints(space);
+  if (H5Tget_class(type) != H5T_INTEGER || H5Sget_simple_extent_ndims(space) != 1 || count < 0 ||
+      static_cast<size_t>(count) > kMaxListAttr) {
+    throw TraceError(file + ": attribute " + name + " is not a short list of integers");
+  }
+  std::vector<int64_t> values(static_cast<size_t>(count));
+  if (!values.empty()) {
+    h5_check(H5Aread(attr, H5T_NATIVE_INT64, values.data()), file,
+             std::string("cannot read attribute ") + name);
+  }
+  return values;
 }
 
 }  // namespace tapml::store

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "store/trace.h"
 
@@ -77,6 +78,12 @@ void h5_write_int_attr(hid_t loc, const char* name, int64_t value, const std::st
 std::optional<std::string> h5_read_string_attr(hid_t loc, const char* name,
                                                const std::string& file);
 std::optional<int64_t> h5_read_int_attr(hid_t loc, const char* name, const std::string& file);
+// A 1-D int64 attribute (at most kMaxListAttr values); nullopt if absent.
+void h5_write_int_list_attr(hid_t loc, const char* name, const std::vector<int64_t>& values,
+                            const std::string& file);
+std::optional<std::vector<int64_t>> h5_read_int_list_attr(hid_t loc, const char* name,
+                                                          const std::string& file);
+inline constexpr size_t kMaxListAttr = 64;
 
 // A variable-length UTF-8 string type.
 H5Id h5_vlen_string_type();

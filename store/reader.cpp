@@ -4,6 +4,7 @@
 #include <set>
 
 #include "store/call_json.h"
+#include "store/permuted_view.h"
 #include "store/reader_impl.h"
 #include "store/zstd_filter.h"
 
@@ -183,6 +184,10 @@ H5TraceReader::OpenTensor H5TraceReader::open_tensor(const std::string& hash) co
     throw TraceError(where + ": stored type does not hold " + *dtype_text);
   }
   H5Id space = h5_own(H5Dget_space(t.dataset), H5Sclose, path_, "tensor dataspace");
+  if (auto base = h5_read_string_attr(t.dataset, "view_of", path_)) {
+    open_view(t, *base, space);
+    return t;
+  }
   const int rank = H5Sget_simple_extent_ndims(space);
   if (rank < 0 || rank > H5S_MAX_RANK) throw TraceError(where + ": bad rank");
   std::vector<hsize_t> dims(static_cast<size_t>(rank));
@@ -198,6 +203,42 @@ H5TraceReader::OpenTensor H5TraceReader::open_tensor(const std::string& hash) co
   return t;
 }
 
+void H5TraceReader::open_view(OpenTensor& t, const std::string& base_hash, hid_t space) const {
+  const std::string where = path_ + ": view " + t.info.hash;
+  if (H5Sget_simple_extent_type(space) != H5S_NULL) {
+    throw TraceError(where + ": a view must hold no values of its own");
+  }
+  if (!is_hash(base_hash) || base_hash == t.info.hash) {
+    throw TraceError(where + ": view_of is not another tensor's hash");
+  }
+  auto dims = h5_read_int_list_attr(t.dataset, "dims", path_);
+  if (!dims) throw TraceError(where + ": no dims attribute");
+  // The base is opened without following views: a view of a view is refused.
+  htri_t exists = H5Lexists(tensors_, base_hash.c_str(), H5P_DEFAULT);
+  if (exists <= 0) {
+    H5Eclear2(H5E_DEFAULT);
+    throw TraceError(where + ": its base " + base_hash + " is not stored");
+  }
+  H5Id base = h5_own(H5Dopen2(tensors_, base_hash.c_str(), H5P_DEFAULT), H5Dclose, path_,
+                     "cannot open tensor " + base_hash);
+  if (H5Aexists(base, "view_of") > 0) throw TraceError(where + ": its base is a view too");
+  H5Id base_space = h5_own(H5Dget_space(base), H5Sclose, path_, "tensor dataspace");
+  const int rank = H5Sget_simple_extent_ndims(base_space);
+  if (rank < 0 || static_cast<size_t>(rank) != dims->size() || !is_permutation(*dims)) {
+    throw TraceError(where + ": dims are not a permutation of its base's dimensions");
+  }
+  std::vector<hsize_t> base_dims(static_cast<size_t>(rank));
+  H5Sget_simple_extent_dims(base_space, base_dims.data(), nullptr);
+  std::vector<int64_t> base_sizes(base_dims.begin(), base_dims.end());
+  t.info.sizes = permuted_sizes(base_sizes, *dims);
+  const auto numel = checked_numel(t.info.sizes);
+  if (!numel) throw TraceError(where + ": absurd shape " + shape_text(t.info.sizes));
+  t.info.nbytes = static_cast<size_t>(*numel) * dtype_size(t.info.dtype);
+  t.info.stored_bytes = 0;
+  t.info.view_of = base_hash;
+  t.info.dims = std::move(*dims);
+}
+
 StoredTensor H5TraceReader::tensor_info(const std::string& hash) const {
   return open_tensor(hash).info;
 }
@@ -205,6 +246,17 @@ StoredTensor H5TraceReader::tensor_info(const std::string& hash) const {
 std::vector<std::byte> H5TraceReader::read_tensor(const std::string& hash) const {
   OpenTensor t = open_tensor(hash);
   const std::string where = path_ + ": tensor " + hash;
+  if (!t.info.view_of.empty()) {
+    const StoredTensor base = tensor_info(t.info.view_of);
+    if (base.dtype != t.info.dtype) throw TraceError(where + ": its dtype is not its base's");
+    const std::vector<std::byte> base_bytes = read_tensor(t.info.view_of);
+    std::vector<std::byte> bytes =
+        permute_values(base_bytes.data(), base.sizes, t.info.dims, dtype_size(t.info.dtype));
+    if (tensor_hash(t.info.dtype, t.info.sizes, bytes.data(), bytes.size()) != hash) {
+      throw TraceError(where + ": values do not match their hash (damaged file)");
+    }
+    return bytes;
+  }
   const size_t elem = dtype_size(t.info.dtype);
   // Check the storage can hold what the shape claims before allocating for it.
   H5Id dcpl = h5_own(H5Dget_create_plist(t.dataset), H5Pclose, path_, "tensor properties");

@@ -21,7 +21,10 @@ struct StoredTensor {
   DType dtype = DType::Float32;
   std::vector<int64_t> sizes;
   size_t nbytes = 0;        // uncompressed
-  size_t stored_bytes = 0;  // on disk, compressed
+  size_t stored_bytes = 0;  // on disk, compressed (0 for a view)
+  // A permuted view (store/permuted_view.h): its base's hash and dims.
+  std::string view_of;
+  std::vector<int64_t> dims;
 };
 
 struct OpStats {
@@ -49,8 +52,8 @@ class TraceReader {
   virtual Call call(size_t index) const = 0;  // index == seq
   virtual std::vector<StoredTensor> tensors() const = 0;
   virtual StoredTensor tensor_info(const std::string& hash) const = 0;
-  // Contiguous values of a stored tensor; their hash is checked. Throws
-  // TraceError if absent or corrupt.
+  // Contiguous values of a stored tensor (a view's are its base's, permuted);
+  // their hash is checked. Throws TraceError if absent or corrupt.
   virtual std::vector<std::byte> read_tensor(const std::string& hash) const = 0;
   virtual std::map<std::string, OpStats> op_stats() const = 0;  // keyed by full op name
   // Recomputes every tensor's hash; returns the hashes that do not match

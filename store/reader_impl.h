@@ -38,6 +38,7 @@ class H5TraceReader final : public TraceReader {
     StoredTensor info;
   };
   OpenTensor open_tensor(const std::string& hash) const;
+  void open_view(OpenTensor& t, const std::string& base_hash, hid_t space) const;
   std::vector<CallRow> rows(size_t start, size_t count) const;  // guarded read
   std::vector<std::string> tensor_names() const;
 

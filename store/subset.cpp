@@ -70,15 +70,21 @@ void copy_subset(const TraceReader& source, const std::vector<int64_t>& seqs,
   meta.extra["subset_seqs"] = seq_ranges(chosen);
   TraceFileWriter file(out_path, meta, 3, size_t{1} << 20);
   if (const auto* h5 = dynamic_cast<const H5TraceReader*>(&source)) {
+    // A view is copied with its base (which may not be referenced itself).
+    std::vector<std::string> bases;
     for (const std::string& hash : hashes) {
-      h5->tensor_info(hash);  // a clear error if absent
-      file.copy_tensor(h5->file_id(), hash);
+      const StoredTensor info = h5->tensor_info(hash);  // a clear error if absent
+      if (!info.view_of.empty()) bases.push_back(info.view_of);
     }
+    hashes.insert(hashes.end(), bases.begin(), bases.end());
+    std::sort(hashes.begin(), hashes.end());
+    hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+    for (const std::string& hash : hashes) file.copy_tensor(h5->file_id(), hash);
   } else {
     for (const std::string& hash : hashes) {
       const StoredTensor info = source.tensor_info(hash);
       const std::vector<std::byte> bytes = source.read_tensor(hash);
-      file.write_tensors({{hash, info.dtype, info.sizes, bytes.data()}});
+      file.write_tensors({{hash, info.dtype, info.sizes, bytes.data(), {}, {}}});
     }
   }
   file.write_calls(calls.size(), [&](size_t i) { return call_to_row(calls[i]); });

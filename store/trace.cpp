@@ -67,24 +67,37 @@ std::optional<ValueKind> value_kind_from_name(std::string_view name) {
 
 // The hashed stream (docs/trace-format.md): dtype name, a zero byte, rank as
 // little-endian int64, each size as little-endian int64, then the bytes.
-std::string tensor_hash(DType dtype, const std::vector<int64_t>& sizes, const void* data,
-                        size_t nbytes) {
-  XXH3_state_t* state = XXH3_createState();
-  XXH3_128bits_reset(state);
+TensorHasher::TensorHasher(DType dtype, const std::vector<int64_t>& sizes)
+    : state_(XXH3_createState()) {
+  XXH3_128bits_reset(state_);
   std::string_view name = dtype_name(dtype);
-  XXH3_128bits_update(state, name.data(), name.size());
+  XXH3_128bits_update(state_, name.data(), name.size());
   const char zero = 0;
-  XXH3_128bits_update(state, &zero, 1);
+  XXH3_128bits_update(state_, &zero, 1);
   const int64_t rank = static_cast<int64_t>(sizes.size());
-  XXH3_128bits_update(state, &rank, sizeof rank);
-  XXH3_128bits_update(state, sizes.data(), sizes.size() * sizeof(int64_t));
-  if (nbytes > 0) XXH3_128bits_update(state, data, nbytes);
-  XXH128_hash_t h = XXH3_128bits_digest(state);
-  XXH3_freeState(state);
+  XXH3_128bits_update(state_, &rank, sizeof rank);
+  XXH3_128bits_update(state_, sizes.data(), sizes.size() * sizeof(int64_t));
+}
+
+TensorHasher::~TensorHasher() { XXH3_freeState(state_); }
+
+void TensorHasher::update(const void* data, size_t nbytes) {
+  if (nbytes > 0) XXH3_128bits_update(state_, data, nbytes);
+}
+
+std::string TensorHasher::digest() const {
+  XXH128_hash_t h = XXH3_128bits_digest(state_);
   char hex[33];
   std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
                 static_cast<unsigned long long>(h.low64));
   return hex;
+}
+
+std::string tensor_hash(DType dtype, const std::vector<int64_t>& sizes, const void* data,
+                        size_t nbytes) {
+  TensorHasher hasher(dtype, sizes);
+  hasher.update(data, nbytes);
+  return hasher.digest();
 }
 
 }  // namespace tapml::store

@@ -16,9 +16,15 @@
 
 #include "store/dtype.h"
 
+struct XXH3_state_s;  // xxhash.h's streaming state
+
 namespace tapml::store {
 
-inline constexpr int kFormatVersion = 1;
+// The newest trace format this build reads and writes. Version 2 added
+// permuted views (docs/trace-format.md); a trace without one is written as
+// version 1, so older readers still open it.
+inline constexpr int kFormatVersion = 2;
+inline constexpr int kFormatVersionWithoutViews = 1;
 
 // Every failure the store reports to a user: the message names the file and
 // what is wrong with it, so a CLI prints it as one line and exits 2.
@@ -146,5 +152,20 @@ std::optional<int64_t> checked_numel(const std::vector<int64_t>& sizes);
 // hash differently.
 std::string tensor_hash(DType dtype, const std::vector<int64_t>& sizes, const void* data,
                         size_t nbytes);
+
+// The same hash over values given a piece at a time, in row-major order of
+// `sizes`: a permuted view is hashed through a small buffer, never copied whole.
+class TensorHasher {
+ public:
+  TensorHasher(DType dtype, const std::vector<int64_t>& sizes);
+  ~TensorHasher();
+  TensorHasher(const TensorHasher&) = delete;
+  TensorHasher& operator=(const TensorHasher&) = delete;
+  void update(const void* data, size_t nbytes);
+  std::string digest() const;
+
+ private:
+  ::XXH3_state_s* state_;
+};
 
 }  // namespace tapml::store

@@ -89,6 +89,10 @@ void TraceFileWriter::write_tensors(const std::vector<TensorSource>& tensors) {
   layouts.reserve(tensors.size());
   for (size_t t = 0; t < tensors.size(); ++t) {
     layouts.emplace_back(tensors[t].sizes, dtype_size(tensors[t].dtype), chunk_bytes_);
+    if (!tensors[t].view_of.empty()) {
+      write_view(tensors[t]);
+      continue;
+    }
     for (size_t c = 0; c < std::max<size_t>(1, layouts.back().count); ++c) jobs.emplace_back(t, c);
   }
   const size_t threads = std::max(1u, std::thread::hardware_concurrency());
@@ -126,6 +130,20 @@ void TraceFileWriter::write_tensors(const std::vector<TensorSource>& tensors) {
     if (c + 1 >= std::max<size_t>(1, layout.count)) dataset.reset();
   };
   run_ordered<std::vector<std::byte>>(jobs.size(), threads, 2 * threads + 2, produce, consume);
+}
+
+void TraceFileWriter::write_view(const TensorSource& view) {
+  // An empty (null) dataspace: the values are the base's, read through `dims`.
+  H5Id space = h5_own(H5Screate(H5S_NULL), H5Sclose, partial_, "view dataspace");
+  H5Id dcpl = h5_own(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, partial_, "dataset properties");
+  H5Pset_obj_track_times(dcpl, false);
+  H5Id type = h5_dtype_type(view.dtype);
+  H5Id dataset =
+      h5_own(H5Dcreate2(tensors_, view.hash.c_str(), type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+             H5Dclose, partial_, "cannot create view " + view.hash);
+  h5_write_string_attr(dataset, "dtype", std::string(dtype_name(view.dtype)), partial_);
+  h5_write_string_attr(dataset, "view_of", view.view_of, partial_);
+  h5_write_int_list_attr(dataset, "dims", view.dims, partial_);
 }
 
 void TraceFileWriter::copy_tensor(hid_t source_file, const std::string& hash) {

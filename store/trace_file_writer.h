@@ -21,6 +21,9 @@ struct TensorSource {
   DType dtype = DType::Float32;
   std::vector<int64_t> sizes;
   const std::byte* data = nullptr;  // contiguous values, nbytes of them
+  // A permuted view (store/permuted_view.h): its base's hash and dims, no data.
+  std::string view_of;
+  std::vector<int64_t> dims;
 };
 
 class TraceFileWriter {
@@ -28,6 +31,7 @@ class TraceFileWriter {
   TraceFileWriter(const std::string& path, const TraceMeta& meta, int level, size_t chunk_bytes);
   ~TraceFileWriter();
 
+  // Views' bases must be written too (before or in the same call).
   void write_tensors(const std::vector<TensorSource>& tensors);
   // Copies /tensors/<hash> of another open trace as it is stored (no recompression).
   void copy_tensor(hid_t source_file, const std::string& hash);
@@ -37,6 +41,8 @@ class TraceFileWriter {
   void commit();
 
  private:
+  void write_view(const TensorSource& view);
+
   std::string path_, partial_;
   int level_;
   size_t chunk_bytes_;

@@ -3,10 +3,12 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "store/call_json.h"
 #include "store/call_json_text.h"
+#include "store/permuted_view.h"
 #include "store/spool.h"
 
 namespace tapml::store {
@@ -16,7 +18,8 @@ namespace {
 using nlohmann::json;
 
 // A TENSOR record's payload: u64 header length, the JSON header
-// {"hash","dtype","sizes"}, zero padding to 8 bytes, the contiguous values.
+// {"hash","dtype","sizes"}, zero padding to 8 bytes, the contiguous values;
+// for a permuted view the header is {"hash","view_of","dims"}, no values.
 class SpoolTraceWriter final : public TraceWriter {
  public:
   SpoolTraceWriter(const std::string& spool_path, const TraceMeta& meta,
@@ -33,7 +36,7 @@ class SpoolTraceWriter final : public TraceWriter {
 
   bool has_tensor(const std::string& hash) const override {
     std::lock_guard lock(mutex_);
-    return stored_.count(hash) > 0;
+    return ranks_.count(hash) > 0;
   }
 
   void put_tensor(const std::string& hash, DType dtype, const std::vector<int64_t>& sizes,
@@ -48,29 +51,29 @@ class SpoolTraceWriter final : public TraceWriter {
       throw TraceError("put_tensor: tensor " + hash + " has " + std::to_string(nbytes) +
                        " bytes, which its dtype and sizes do not account for");
     }
+    put_record(hash, json{{"hash", hash}, {"dtype", dtype_name(dtype)}, {"sizes", sizes}}, data,
+               nbytes);
+  }
+
+  void put_view(const std::string& hash, const std::string& base_hash,
+                const std::vector<int64_t>& dims) override {
+    size_t rank = 0;
     {
       std::unique_lock lock(mutex_);
-      if (closed_ || !error_.empty()) return;
-      stats_.referenced_bytes += static_cast<int64_t>(nbytes);
-      copied_.wait(lock, [&] { return pending_.count(hash) == 0; });
-      if (stored_.count(hash)) return;
-      pending_.insert(hash);
+      copied_.wait(lock, [&] { return pending_.count(base_hash) == 0; });
+      auto base = ranks_.find(base_hash);
+      if (base == ranks_.end()) {
+        if (!error_.empty()) return;  // the base was lost to an earlier write error
+        throw TraceError("put_view: view " + hash + " of tensor " + base_hash +
+                         ", which is not stored");
+      }
+      rank = base->second;
     }
-    try {
-      const std::string header =
-          json{{"hash", hash}, {"dtype", dtype_name(dtype)}, {"sizes", sizes}}.dump();
-      const uint64_t data_offset = pad8(8 + header.size());
-      SpoolAppender::Slot slot = spool_.reserve(RecordType::Tensor, data_offset + nbytes);
-      const uint64_t header_size = header.size();
-      std::memcpy(slot.payload, &header_size, 8);
-      std::memcpy(slot.payload + 8, header.data(), header.size());
-      if (nbytes > 0) std::memcpy(slot.payload + data_offset, data, nbytes);
-      SpoolAppender::commit(slot);
-    } catch (const TraceError& e) {
-      finish_put(hash, false, nbytes, e.what());
-      return;
+    if (dims.size() != rank || !is_permutation(dims)) {
+      throw TraceError("put_view: view " + hash + ": dims are not a permutation of its base's " +
+                       std::to_string(rank) + " dimensions");
     }
-    finish_put(hash, true, nbytes, {});
+    put_record(hash, json{{"hash", hash}, {"view_of", base_hash}, {"dims", dims}}, nullptr, 0);
   }
 
   void note_reference(size_t nbytes) override {
@@ -124,6 +127,36 @@ class SpoolTraceWriter final : public TraceWriter {
   }
 
  private:
+  // A TENSOR record: u64 header length, the JSON header, zero padding to 8
+  // bytes, the values. Waits for another thread putting the same hash.
+  void put_record(const std::string& hash, const json& header_json, const void* data,
+                  size_t nbytes) {
+    {
+      std::unique_lock lock(mutex_);
+      if (closed_ || !error_.empty()) return;
+      stats_.referenced_bytes += static_cast<int64_t>(nbytes);
+      copied_.wait(lock, [&] { return pending_.count(hash) == 0; });
+      if (ranks_.count(hash)) return;
+      pending_.insert(hash);
+    }
+    const size_t rank =
+        header_json.contains("dims") ? header_json["dims"].size() : header_json["sizes"].size();
+    try {
+      const std::string header = header_json.dump();
+      const uint64_t data_offset = pad8(8 + header.size());
+      SpoolAppender::Slot slot = spool_.reserve(RecordType::Tensor, data_offset + nbytes);
+      const uint64_t header_size = header.size();
+      std::memcpy(slot.payload, &header_size, 8);
+      std::memcpy(slot.payload + 8, header.data(), header.size());
+      if (nbytes > 0) std::memcpy(slot.payload + data_offset, data, nbytes);
+      SpoolAppender::commit(slot);
+    } catch (const TraceError& e) {
+      finish_put(hash, rank, false, nbytes, e.what());
+      return;
+    }
+    finish_put(hash, rank, true, nbytes, {});
+  }
+
   bool usable() const {
     std::lock_guard lock(mutex_);
     return !closed_ && error_.empty();
@@ -144,12 +177,13 @@ class SpoolTraceWriter final : public TraceWriter {
     }
   }
 
-  void finish_put(const std::string& hash, bool ok, size_t nbytes, const std::string& why) {
+  void finish_put(const std::string& hash, size_t rank, bool ok, size_t nbytes,
+                  const std::string& why) {
     {
       std::lock_guard lock(mutex_);
       pending_.erase(hash);
       if (ok) {
-        stored_.insert(hash);
+        ranks_.emplace(hash, rank);
         ++stats_.tensors;
         stats_.raw_bytes += static_cast<int64_t>(nbytes);
       } else if (error_.empty()) {
@@ -162,7 +196,8 @@ class SpoolTraceWriter final : public TraceWriter {
   SpoolAppender spool_;
   mutable std::mutex mutex_;
   std::condition_variable copied_;
-  std::unordered_set<std::string> stored_, pending_;
+  std::unordered_map<std::string, size_t> ranks_;  // stored hashes, with their rank
+  std::unordered_set<std::string> pending_;
   WriterStats stats_;
   std::string error_;
   bool closed_ = false;

@@ -54,6 +54,12 @@ class TraceWriter {
   virtual void put_tensor_from(const std::string& hash, DType dtype,
                                const std::vector<int64_t>& sizes, const void* data,
                                size_t nbytes) = 0;
+  // Records `hash` as a permuted view of the stored tensor `base_hash`
+  // (store/permuted_view.h): no values are copied. `hash` must be the hash
+  // of the view's own values (TensorHasher). Throws TraceError if the base
+  // is not stored or `dims` is not a permutation of its rank.
+  virtual void put_view(const std::string& hash, const std::string& base_hash,
+                        const std::vector<int64_t>& dims) = 0;
   // Counts a reference to an already stored tensor of this many bytes.
   virtual void note_reference(size_t nbytes) = 0;
   // Appends one call; its tensors must have been put before.

@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_set>
 #include <vector>
@@ -22,6 +23,34 @@ void put_values(Writer& writer, const std::string& hash, const store::TensorMeta
     writer.put_tensor(hash, meta.dtype, meta.sizes, std::move(bytes));
   }
 }
+
+// The dimension order that makes `tensor` contiguous when it is a dense
+// permutation of contiguous memory (tensor.permute(order) is contiguous);
+// nullopt otherwise, or when it is contiguous already.
+std::optional<std::vector<int64_t>> contiguous_order(const at::Tensor& tensor) {
+  const int64_t rank = tensor.dim();
+  if (rank < 2 || tensor.is_contiguous() || tensor.numel() == 0 || tensor.is_conj() ||
+      tensor.is_neg()) {
+    return std::nullopt;
+  }
+  std::vector<int64_t> order(static_cast<size_t>(rank));
+  for (int64_t d = 0; d < rank; ++d) order[static_cast<size_t>(d)] = d;
+  const auto strides = tensor.strides();
+  const auto sizes = tensor.sizes();
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t a, int64_t b) { return strides[a] > strides[b]; });
+  int64_t expected = 1;
+  for (size_t i = order.size(); i-- > 0;) {
+    const int64_t d = order[i];
+    if (sizes[d] != 1 && strides[d] != expected) return std::nullopt;
+    expected *= sizes[d];
+  }
+  return order;
+}
+
+// Rows of the view hashed per slab: enough to amortise a copy_ call, small
+// enough to stay in cache.
+constexpr int64_t kSlabBytes = int64_t{2} << 20;
 
 }  // namespace
 
@@ -56,6 +85,11 @@ size_t TensorCapture::KeyHash::operator()(const Key& key) const {
 }
 
 void TensorCapture::capture(const at::Tensor& tensor, store::TensorMeta& meta) {
+  capture_values(tensor, meta, true);
+}
+
+void TensorCapture::capture_values(const at::Tensor& tensor, store::TensorMeta& meta,
+                                   bool referenced) {
   if (!tensor.has_storage() || tensor.is_meta()) return;
   if (tensor.device().type() != c10::DeviceType::CPU && accelerator_.empty()) {
     accelerator_ = tensor.device().str();
@@ -76,19 +110,26 @@ void TensorCapture::capture(const at::Tensor& tensor, store::TensorMeta& meta) {
     if (it != known_.end()) {
       ++cache_hits_;
       meta.hash = it->second.hash;
-      writer_.note_reference(meta.nbytes());
-      bytes_referenced_ += static_cast<int64_t>(meta.nbytes());
+      if (referenced) count_reference(meta.nbytes());
       return;
     }
   }
-  meta.hash = hash_and_store(tensor, meta);
+  const auto order = contiguous_order(tensor);
+  meta.hash =
+      order ? store_as_view(tensor, meta, *order) : hash_and_store(tensor, meta, referenced);
   if (key && !meta.hash.empty()) {
     if (known_.size() >= prune_at_) forget_freed_storages();
     known_.emplace(std::move(*key), Entry{tensor.storage().getWeakStorageImpl(), meta.hash});
   }
 }
 
-std::string TensorCapture::hash_and_store(const at::Tensor& tensor, const store::TensorMeta& meta) {
+void TensorCapture::count_reference(size_t nbytes) {
+  writer_.note_reference(nbytes);
+  bytes_referenced_ += static_cast<int64_t>(nbytes);
+}
+
+std::string TensorCapture::hash_and_store(const at::Tensor& tensor, const store::TensorMeta& meta,
+                                          bool referenced) {
   PhaseTimer timer(phases_, phases_.values_ns);
   // Values row-major in the order of `sizes`, on the host, conjugation and
   // negation bits applied. CUDA tensors are copied back here: only what is
@@ -102,13 +143,50 @@ std::string TensorCapture::hash_and_store(const at::Tensor& tensor, const store:
   std::string hash = store::tensor_hash(meta.dtype, meta.sizes, data, nbytes);
   ++tensors_hashed_;
   if (writer_.has_tensor(hash)) {
-    writer_.note_reference(nbytes);
+    if (referenced) count_reference(nbytes);
   } else {
     PhaseTimer copy_timer(phases_, phases_.copy_ns);
-    put_values(writer_, hash, meta, data, nbytes);
+    put_values(writer_, hash, meta, data, nbytes);  // the writer counts it as a reference
     bytes_put_ += static_cast<int64_t>(nbytes);
+    bytes_referenced_ += static_cast<int64_t>(nbytes);
   }
-  bytes_referenced_ += static_cast<int64_t>(nbytes);
+  return hash;
+}
+
+std::string TensorCapture::store_as_view(const at::Tensor& tensor, const store::TensorMeta& meta,
+                                         const std::vector<int64_t>& order) {
+  const at::Tensor base = tensor.permute(order);
+  auto base_meta = describe_tensor(base);
+  if (!base_meta) return hash_and_store(tensor, meta);
+  // Usually a cache hit (the weight itself); not a reference of the call's.
+  capture_values(base, *base_meta, false);
+  if (base_meta->hash.empty()) return hash_and_store(tensor, meta);
+
+  PhaseTimer timer(phases_, phases_.values_ns);
+  // The view's own hash, over its values in its row-major order, a slab of
+  // rows at a time through a reused buffer.
+  store::TensorHasher hasher(meta.dtype, meta.sizes);
+  const int64_t rows = tensor.size(0);
+  const int64_t row_bytes = static_cast<int64_t>(meta.nbytes()) / rows;
+  const int64_t slab_rows = std::clamp<int64_t>(kSlabBytes / row_bytes, 1, rows);
+  thread_local std::vector<std::byte> scratch;
+  scratch.resize(static_cast<size_t>(slab_rows * row_bytes));
+  const auto on_host = at::TensorOptions().dtype(tensor.scalar_type());
+  for (int64_t row = 0; row < rows; row += slab_rows) {
+    const at::Tensor slab = tensor.narrow(0, row, std::min(slab_rows, rows - row));
+    at::from_blob(scratch.data(), slab.sizes(), on_host).copy_(slab);
+    hasher.update(scratch.data(), static_cast<size_t>(slab.size(0) * row_bytes));
+  }
+  std::string hash = hasher.digest();
+  ++tensors_hashed_;
+  if (!writer_.has_tensor(hash)) {
+    std::vector<int64_t> dims(order.size());  // tensor = base.permute(dims)
+    for (size_t j = 0; j < order.size(); ++j) {
+      dims[static_cast<size_t>(order[j])] = static_cast<int64_t>(j);
+    }
+    writer_.put_view(hash, base_meta->hash, dims);
+  }
+  count_reference(meta.nbytes());
   return hash;
 }
 

@@ -6,7 +6,8 @@
 // own: writes made inside a kernel (mean.dim summing into its result, then
 // dividing it in place) run below autograd and leave it alone. So every op's
 // outputs are reported at exit (note_written) and bump a per-storage write
-// generation that is part of the key.
+// generation that is part of the key. A transposed weight is stored as a
+// view of the weight (store/permuted_view.h).
 #pragma once
 
 #include <ATen/core/Tensor.h>
@@ -17,8 +18,8 @@
 #include <string>
 #include <unordered_map>
 
-#include "recorder/interposer/phase_timer.h"
 #include "recorder/interposer/aten_vocabulary.h"
+#include "recorder/interposer/phase_timer.h"
 #include "store/trace.h"
 #include "store/writer.h"
 
@@ -68,7 +69,16 @@ class TensorCapture {
     std::string hash;
   };
 
-  std::string hash_and_store(const at::Tensor& tensor, const store::TensorMeta& meta);
+  // `referenced`: a call references the tensor (a view's base is not).
+  void capture_values(const at::Tensor& tensor, store::TensorMeta& meta, bool referenced);
+  void count_reference(size_t nbytes);
+  std::string hash_and_store(const at::Tensor& tensor, const store::TensorMeta& meta,
+                             bool referenced = true);
+  // A dense permutation of contiguous memory (weight.t(), q.transpose(1, 2))
+  // is stored as a view of that memory's tensor, which the cache usually
+  // knows already: no transposed copy, and the weight's bytes stored once.
+  std::string store_as_view(const at::Tensor& tensor, const store::TensorMeta& meta,
+                            const std::vector<int64_t>& order);
   void forget_freed_storages();
   uint64_t write_generation(const c10::StorageImpl* storage) const;
 

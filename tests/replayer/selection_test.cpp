@@ -101,7 +101,10 @@ TEST(Selection, SeqRangeFilter) {
 TEST(Selection, CallsWithoutTensorsAreMetadata) {
   store::Call query;
   query.name = "_torchaudio::cuda_version";
-  query.outputs.push_back({"result", "int", store::Value{.kind = store::ValueKind::Int, .i = 13}});
+  store::Value version;
+  version.kind = store::ValueKind::Int;
+  version.i = 13;
+  query.outputs.push_back({"result", "int", version});
   EXPECT_EQ(store::classify_call(query), store::OpClass::ViewOrMeta);
 
   store::Call arange = query;

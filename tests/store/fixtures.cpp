@@ -8,6 +8,8 @@
 #include <limits>
 #include <random>
 
+#include "store/permuted_view.h"
+
 namespace tapml::store::testing {
 
 ScratchDir::ScratchDir() {
@@ -37,8 +39,15 @@ TensorMeta SampleTensor::meta() const {
   return m;
 }
 
+SampleTensor make_view(const SampleTensor& base, std::vector<int64_t> dims) {
+  SampleTensor t{base.dtype, permuted_sizes(base.sizes, dims), {}, {}, base.hash, dims};
+  t.bytes = permute_values(base.bytes.data(), base.sizes, dims, dtype_size(base.dtype));
+  t.hash = tensor_hash(t.dtype, t.sizes, t.bytes.data(), t.bytes.size());
+  return t;
+}
+
 SampleTensor make_tensor(DType dtype, std::vector<int64_t> sizes, uint32_t seed) {
-  SampleTensor t{dtype, std::move(sizes), {}, {}};
+  SampleTensor t{dtype, std::move(sizes), {}, {}, {}, {}};
   int64_t numel = 1;
   for (int64_t s : t.sizes) numel *= s;
   t.bytes.resize(static_cast<size_t>(numel) * dtype_size(dtype));
@@ -176,6 +185,8 @@ void put_call_with(TraceWriter& writer, const Call& call,
   for (const SampleTensor* t : tensors) {
     if (writer.has_tensor(t->hash)) {
       writer.note_reference(t->bytes.size());
+    } else if (!t->view_of.empty()) {
+      writer.put_view(t->hash, t->view_of, t->dims);
     } else {
       writer.put_tensor_from(t->hash, t->dtype, t->sizes, t->bytes.data(), t->bytes.size());
     }

@@ -27,11 +27,15 @@ struct SampleTensor {
   std::vector<int64_t> sizes;
   std::vector<std::byte> bytes;
   std::string hash;
-  TensorMeta meta() const;  // contiguous layout, captured
+  std::string view_of;        // a permuted view: its base's hash
+  std::vector<int64_t> dims;  // and base.permute(dims)
+  TensorMeta meta() const;    // contiguous layout, captured
 };
 
 // Deterministic values (`seed` varies them) of the given dtype and sizes.
 SampleTensor make_tensor(DType dtype, std::vector<int64_t> sizes, uint32_t seed);
+// base.permute(dims), to be stored as a view of `base`.
+SampleTensor make_view(const SampleTensor& base, std::vector<int64_t> dims);
 
 TraceMeta sample_meta();
 
@@ -39,7 +43,8 @@ TraceMeta sample_meta();
 // referenced by its tensor and tensor-list arguments.
 Call call_with_every_kind(int64_t seq, const std::vector<SampleTensor>& tensors);
 
-// Puts the tensors a call references and the call.
+// Puts the tensors a call references and the call (a view's base must be
+// put before the view).
 void put_call_with(TraceWriter& writer, const Call& call,
                    const std::vector<const SampleTensor*>& tensors);
 

@@ -1,5 +1,5 @@
 // Helper for tests that check traces from outside C++ (read_with_h5py.py):
-//   store_trace_sample write OUT.h5          a trace with every dtype and kind
+//   store_trace_sample write OUT.h5          a trace with every dtype, kind and a view
 //   store_trace_sample dump TRACE.h5 SEQ DIR call SEQ as the C++ reader sees it:
 //                                            DIR/call.json, DIR/<hash>.bin
 #include <filesystem>
@@ -21,12 +21,15 @@ int write_sample(const std::string& path) {
     tensors.push_back(testing::make_tensor(dtype, {300, 500}, seed++));
     tensors.push_back(testing::make_tensor(dtype, {}, seed++));
     tensors.push_back(testing::make_tensor(dtype, {2, 0, 3}, seed++));
+    // A transposed view of the first, as `weight.t()` reaches a matmul.
+    tensors.push_back(testing::make_view(tensors[tensors.size() - 3], {1, 0}));
   }
   auto writer = TraceWriter::create(path, testing::sample_meta());
-  for (size_t i = 0; i + 2 < tensors.size(); i += 3) {
-    const Call call = testing::call_with_every_kind(static_cast<int64_t>(i / 3),
-                                                    {tensors[i], tensors[i + 1], tensors[i + 2]});
-    testing::put_call_with(*writer, call, {&tensors[i], &tensors[i + 1], &tensors[i + 2]});
+  for (size_t i = 0; i + 3 < tensors.size(); i += 4) {
+    const Call call = testing::call_with_every_kind(
+        static_cast<int64_t>(i / 4), {tensors[i], tensors[i + 1], tensors[i + 2], tensors[i + 3]});
+    testing::put_call_with(*writer, call,
+                           {&tensors[i], &tensors[i + 1], &tensors[i + 2], &tensors[i + 3]});
   }
   writer->close();
   finish_trace(path + ".spool", path);
