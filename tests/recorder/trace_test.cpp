@@ -255,6 +255,38 @@ TEST_F(SmallOps, StridedInputsKeepTheirLayoutAndRowMajorValues) {
     for (int j = 0; j < 3; ++j) expected.push_back(static_cast<float>(j * 4 + i));
   }
   EXPECT_EQ(floats(*trace_->reader, self), expected);
+  // A dense permutation is stored as a view of the memory it reorders.
+  const StoredTensor stored = trace_->reader->tensor_info(self.hash);
+  EXPECT_FALSE(stored.view_of.empty());
+  EXPECT_EQ(stored.dims, (std::vector<int64_t>{1, 0}));
+}
+
+TEST_F(SmallOps, TransposedWeightIsAViewOfTheWeight) {
+  auto linears = calls_named(*trace_, "aten::linear");
+  ASSERT_FALSE(linears.empty());
+  const TensorMeta& weight = arg_named(linears[0]->inputs, "weight").value.tensor;
+  const Call* matmul = nullptr;
+  for (const Call& call : trace_->calls) {
+    if (call.parent == linears[0]->seq && (call.name == "aten::addmm" || call.name == "aten::mm")) {
+      matmul = &call;
+    }
+  }
+  ASSERT_NE(matmul, nullptr) << "linear ran no addmm/mm";
+  const TensorMeta& transposed = arg_named(matmul->inputs, "mat2").value.tensor;
+  ASSERT_TRUE(transposed.captured());
+  EXPECT_EQ(transposed.sizes, (std::vector<int64_t>{weight.sizes[1], weight.sizes[0]}));
+  const StoredTensor stored = trace_->reader->tensor_info(transposed.hash);
+  EXPECT_EQ(stored.view_of, weight.hash);
+  EXPECT_EQ(stored.stored_bytes, 0u);
+  // Its values read back transposed.
+  const std::vector<float> w = floats(*trace_->reader, weight);
+  const std::vector<float> t = floats(*trace_->reader, transposed);
+  const auto rows = static_cast<size_t>(weight.sizes[0]);
+  const auto cols = static_cast<size_t>(weight.sizes[1]);
+  ASSERT_EQ(t.size(), rows * cols);
+  for (size_t i = 0; i < cols; ++i) {
+    for (size_t j = 0; j < rows; ++j) ASSERT_EQ(t[i * rows + j], w[j * cols + i]);
+  }
 }
 
 TEST_F(SmallOps, IntegerAndBoolTensorsAreCaptured) {
