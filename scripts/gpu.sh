@@ -79,6 +79,15 @@ if wants smoke; then
     >"$out/record-layer_norm-cuda.log" 2>&1
   tail -3 "$out/record-layer_norm-cuda.log"
   replay_nvidia "$out/layer_norm-cuda.h5" layer_norm-cuda
+  step "smoke: transposed weights on CUDA, stored as permuted views"
+  timed "record-linear-cuda" $bin/tapml-record --command "$python linear_on_device.py" \
+    --workdir tests/recorder/programs --model linear-on-device \
+    --output "$out/linear-cuda.h5" --env TAPML_MODEL_DEVICE=cuda \
+    >"$out/record-linear-cuda.log" 2>&1
+  tail -3 "$out/record-linear-cuda.log"
+  $bin/tapml-trace verify "$out/linear-cuda.h5"
+  $bin/tapml-trace info "$out/linear-cuda.h5" | grep tensors
+  replay_nvidia "$out/linear-cuda.h5" linear-cuda
 fi
 
 for model in smollm2 minilm; do

@@ -377,8 +377,10 @@ std::vector<TraceProblem> H5TraceReader::verify_all() const {
         collect_hashes(call.outputs, hashes);
         for (const std::string& hash : hashes) {
           if (!stored.count(hash) && reported.insert(hash).second) {
-            problems.push_back(
-                {hash, path_ + ": tensor " + hash + " referenced by " + what + " is not stored"});
+            std::string problem = path_;
+            problem += ": tensor " + hash + " referenced by ";
+            problem += what + " is not stored";
+            problems.push_back({hash, std::move(problem)});
           }
         }
       } catch (const TraceError& e) {

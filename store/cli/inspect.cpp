@@ -88,9 +88,13 @@ void print_args(const char* title, const json& args) {
 int cmd_info(const std::string& path, bool as_json) {
   auto reader = TraceReader::open(path);
   const store::TraceMeta& m = reader->meta();
-  int64_t raw = 0, stored = 0;
+  int64_t raw = 0, stored = 0, views = 0;
   const auto tensors = reader->tensors();
   for (const auto& t : tensors) {
+    if (!t.view_of.empty()) {  // no bytes of its own
+      ++views;
+      continue;
+    }
     raw += static_cast<int64_t>(t.nbytes);
     stored += static_cast<int64_t>(t.stored_bytes);
   }
@@ -98,6 +102,7 @@ int cmd_info(const std::string& path, bool as_json) {
   j["path"] = path;
   j["calls"] = reader->num_calls();
   j["tensors"] = tensors.size();
+  j["views"] = views;
   j["tensor_bytes"] = raw;
   j["stored_bytes"] = stored;
   if (as_json) {
@@ -111,9 +116,11 @@ int cmd_info(const std::string& path, bool as_json) {
     std::printf("  %-16s %s\n", std::string(name).c_str(), value.c_str());
   }
   for (const auto& [key, value] : m.extra) std::printf("  %-16s %s\n", key.c_str(), value.c_str());
-  std::printf("  %-16s %zu\n  %-16s %zu distinct, %s raw, %s stored (%.2fx)\n", "calls",
-              reader->num_calls(), "tensors", tensors.size(), bytes_text(raw).c_str(),
-              bytes_text(stored).c_str(), stored ? static_cast<double>(raw) / static_cast<double>(stored) : 1.0);
+  std::printf(
+      "  %-16s %zu\n  %-16s %zu distinct (%lld permuted views), %s raw, %s stored (%.2fx)\n",
+      "calls", reader->num_calls(), "tensors", tensors.size(), static_cast<long long>(views),
+      bytes_text(raw).c_str(), bytes_text(stored).c_str(),
+      stored ? static_cast<double>(raw) / static_cast<double>(stored) : 1.0);
   return 0;
 }
 
