@@ -1,6 +1,7 @@
 #include "recorder/interposer/tensor_capture.h"
 
 #include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
 
 #include <algorithm>
 #include <cstring>
@@ -172,10 +173,17 @@ std::string TensorCapture::store_as_view(const at::Tensor& tensor, const store::
   thread_local std::vector<std::byte> scratch;
   scratch.resize(static_cast<size_t>(slab_rows * row_bytes));
   const auto on_host = at::TensorOptions().dtype(tensor.scalar_type());
-  for (int64_t row = 0; row < rows; row += slab_rows) {
-    const at::Tensor slab = tensor.narrow(0, row, std::min(slab_rows, rows - row));
-    at::from_blob(scratch.data(), slab.sizes(), on_host).copy_(slab);
-    hasher.update(scratch.data(), static_cast<size_t>(slab.size(0) * row_bytes));
+  {
+    c10::AutoGradMode no_grad(false);  // a copy for hashing, not part of the graph
+    for (int64_t row = 0; row < rows; row += slab_rows) {
+      const at::Tensor slab = tensor.narrow(0, row, std::min(slab_rows, rows - row));
+      at::from_blob(scratch.data(), slab.sizes(), on_host).copy_(slab);
+      hasher.update(scratch.data(), static_cast<size_t>(slab.size(0) * row_bytes));
+    }
+  }
+  if (scratch.size() > static_cast<size_t>(4 * kSlabBytes)) {
+    // One huge row: do not keep its buffer for the rest of the run.
+    std::vector<std::byte>().swap(scratch);
   }
   std::string hash = hasher.digest();
   ++tensors_hashed_;
