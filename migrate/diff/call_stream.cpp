@@ -2,8 +2,7 @@
 
 #include <functional>
 
-#include "store/call_table.h"
-#include "store/reader_impl.h"
+#include "store/reader.h"
 
 namespace tapml::migrate {
 namespace {
@@ -79,14 +78,9 @@ std::vector<TensorRef> tensor_refs(const std::vector<store::Arg>& args) {
 CallStream load_stream(const store::TraceReader& reader) {
   CallStream stream;
   stream.calls.reserve(reader.num_calls());
-  // The HDF5 reader reads rows in batches; one row at a time is ~50x slower.
-  if (const auto* h5 = dynamic_cast<const store::H5TraceReader*>(&reader)) {
-    h5->for_each_row([&](const store::CallRow& row) {
-      stream.calls.push_back(stream_call(store::call_from_row(row, reader.path())));
-    });
-  } else {
-    for (size_t i = 0; i < reader.num_calls(); ++i)
-      stream.calls.push_back(stream_call(reader.call(i)));
+  // The reader reads rows in batches of thousands, so call(i) in order is cheap.
+  for (size_t i = 0; i < reader.num_calls(); ++i) {
+    stream.calls.push_back(stream_call(reader.call(i)));
   }
   for (size_t i = 0; i < stream.calls.size(); ++i) {
     if (stream.calls[i].seq != static_cast<int64_t>(i)) {
