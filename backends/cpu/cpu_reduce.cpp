@@ -33,6 +33,16 @@ bool greater_for_arg(double candidate, double best) {
   return std::isnan(candidate) || candidate > best;
 }
 
+// Any: 1 if some element is nonzero; All: 1 if every element is (1 for none).
+template <typename At>
+int64_t any_or_all(ReduceOp op, int64_t n, const At& at) {
+  const bool any = op == ReduceOp::Any;
+  for (int64_t i = 0; i < n; ++i) {
+    if ((at(i) != 0) == any) return any ? 1 : 0;
+  }
+  return any ? 0 : 1;
+}
+
 // One reduction of the elements at base + offsets[i], computed as floats.
 double reduce_floats(ReduceOp op, DType dtype, const std::byte* data, int64_t base,
                      const std::vector<int64_t>& offsets) {
@@ -73,8 +83,8 @@ double reduce_floats(ReduceOp op, DType dtype, const std::byte* data, int64_t ba
       double best = at(0);
       for (int64_t i = 1; i < n; ++i) {
         const double x = at(i);
-        const bool better = op == ReduceOp::ArgMax ? greater_for_arg(x, best)
-                                                   : greater_for_arg(-x, -best);
+        const bool better =
+            op == ReduceOp::ArgMax ? greater_for_arg(x, best) : greater_for_arg(-x, -best);
         if (better) {
           best = x;
           best_index = i;
@@ -82,18 +92,9 @@ double reduce_floats(ReduceOp op, DType dtype, const std::byte* data, int64_t ba
       }
       return static_cast<double>(best_index);
     }
-    case ReduceOp::Any: {
-      for (int64_t i = 0; i < n; ++i) {
-        if (at(i) != 0) return 1;
-      }
-      return 0;
-    }
-    case ReduceOp::All: {
-      for (int64_t i = 0; i < n; ++i) {
-        if (at(i) == 0) return 0;
-      }
-      return 1;
-    }
+    case ReduceOp::Any:
+    case ReduceOp::All:
+      return static_cast<double>(any_or_all(op, n, at));
     case ReduceOp::Norm2: {
       double sum = 0;
       for (int64_t i = 0; i < n; ++i) sum += at(i) * at(i);
@@ -137,20 +138,12 @@ int64_t reduce_ints(ReduceOp op, DType dtype, const std::byte* data, int64_t bas
       }
       return op == ReduceOp::Max || op == ReduceOp::Min ? best : best_index;
     }
-    case ReduceOp::Any: {
-      for (int64_t i = 0; i < n; ++i) {
-        if (at(i) != 0) return 1;
-      }
-      return 0;
-    }
-    case ReduceOp::All: {
-      for (int64_t i = 0; i < n; ++i) {
-        if (at(i) == 0) return 0;
-      }
-      return 1;
-    }
+    case ReduceOp::Any:
+    case ReduceOp::All:
+      return any_or_all(op, n, at);
     case ReduceOp::Mean:
-    case ReduceOp::Norm2: break;
+    case ReduceOp::Norm2:
+      break;
   }
   throw BackendError("cpu: mean and norm need a floating output");
 }
