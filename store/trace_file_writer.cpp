@@ -19,14 +19,18 @@ constexpr size_t kCallBatch = 1024;
 
 H5Id create_tensor_dataset(hid_t group, const TensorSource& t, const ChunkLayout& layout, int level,
                            const std::string& file) {
+  // A permuted view holds no values of its own: an empty (null) dataspace;
+  // its values are its base's, read through `dims`.
+  const bool view = !t.view_of.empty();
   std::vector<hsize_t> dims(t.sizes.begin(), t.sizes.end());
   H5Id space =
-      h5_own(dims.empty() ? H5Screate(H5S_SCALAR)
-                          : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+      h5_own(view           ? H5Screate(H5S_NULL)
+             : dims.empty() ? H5Screate(H5S_SCALAR)
+                            : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
              H5Sclose, file, "tensor dataspace");
   H5Id dcpl = h5_own(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, file, "dataset properties");
   H5Pset_obj_track_times(dcpl, false);  // no creation times: same input, same bytes
-  if (layout.chunked) {
+  if (layout.chunked && !view) {
     const unsigned zstd_level = static_cast<unsigned>(level);
     h5_check(H5Pset_chunk(dcpl, static_cast<int>(dims.size()), layout.chunk_dims.data()), file,
              "chunk layout");
@@ -40,6 +44,10 @@ H5Id create_tensor_dataset(hid_t group, const TensorSource& t, const ChunkLayout
       h5_own(H5Dcreate2(group, t.hash.c_str(), type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
              H5Dclose, file, "cannot create tensor " + t.hash);
   h5_write_string_attr(dataset, "dtype", std::string(dtype_name(t.dtype)), file);
+  if (view) {
+    h5_write_string_attr(dataset, "view_of", t.view_of, file);
+    h5_write_int_list_attr(dataset, "dims", t.dims, file);
+  }
   return dataset;
 }
 
@@ -89,8 +97,8 @@ void TraceFileWriter::write_tensors(const std::vector<TensorSource>& tensors) {
   layouts.reserve(tensors.size());
   for (size_t t = 0; t < tensors.size(); ++t) {
     layouts.emplace_back(tensors[t].sizes, dtype_size(tensors[t].dtype), chunk_bytes_);
-    if (!tensors[t].view_of.empty()) {
-      write_view(tensors[t]);
+    if (!tensors[t].view_of.empty()) {  // no chunks to write
+      create_tensor_dataset(tensors_, tensors[t], layouts.back(), level_, partial_);
       continue;
     }
     for (size_t c = 0; c < std::max<size_t>(1, layouts.back().count); ++c) jobs.emplace_back(t, c);
@@ -130,20 +138,6 @@ void TraceFileWriter::write_tensors(const std::vector<TensorSource>& tensors) {
     if (c + 1 >= std::max<size_t>(1, layout.count)) dataset.reset();
   };
   run_ordered<std::vector<std::byte>>(jobs.size(), threads, 2 * threads + 2, produce, consume);
-}
-
-void TraceFileWriter::write_view(const TensorSource& view) {
-  // An empty (null) dataspace: the values are the base's, read through `dims`.
-  H5Id space = h5_own(H5Screate(H5S_NULL), H5Sclose, partial_, "view dataspace");
-  H5Id dcpl = h5_own(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, partial_, "dataset properties");
-  H5Pset_obj_track_times(dcpl, false);
-  H5Id type = h5_dtype_type(view.dtype);
-  H5Id dataset =
-      h5_own(H5Dcreate2(tensors_, view.hash.c_str(), type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
-             H5Dclose, partial_, "cannot create view " + view.hash);
-  h5_write_string_attr(dataset, "dtype", std::string(dtype_name(view.dtype)), partial_);
-  h5_write_string_attr(dataset, "view_of", view.view_of, partial_);
-  h5_write_int_list_attr(dataset, "dims", view.dims, partial_);
 }
 
 void TraceFileWriter::copy_tensor(hid_t source_file, const std::string& hash) {

@@ -41,8 +41,6 @@ class TraceFileWriter {
   void commit();
 
  private:
-  void write_view(const TensorSource& view);
-
   std::string path_, partial_;
   int level_;
   size_t chunk_bytes_;
