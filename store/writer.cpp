@@ -51,8 +51,8 @@ class SpoolTraceWriter final : public TraceWriter {
       throw TraceError("put_tensor: tensor " + hash + " has " + std::to_string(nbytes) +
                        " bytes, which its dtype and sizes do not account for");
     }
-    put_record(hash, json{{"hash", hash}, {"dtype", dtype_name(dtype)}, {"sizes", sizes}}, data,
-               nbytes);
+    put_record(hash, sizes.size(),
+               json{{"hash", hash}, {"dtype", dtype_name(dtype)}, {"sizes", sizes}}, data, nbytes);
   }
 
   void put_view(const std::string& hash, const std::string& base_hash,
@@ -73,7 +73,8 @@ class SpoolTraceWriter final : public TraceWriter {
       throw TraceError("put_view: view " + hash + ": dims are not a permutation of its base's " +
                        std::to_string(rank) + " dimensions");
     }
-    put_record(hash, json{{"hash", hash}, {"view_of", base_hash}, {"dims", dims}}, nullptr, 0);
+    put_record(hash, rank, json{{"hash", hash}, {"view_of", base_hash}, {"dims", dims}}, nullptr,
+               0);
   }
 
   void note_reference(size_t nbytes) override {
@@ -129,7 +130,8 @@ class SpoolTraceWriter final : public TraceWriter {
  private:
   // A TENSOR record: u64 header length, the JSON header, zero padding to 8
   // bytes, the values. Waits for another thread putting the same hash.
-  void put_record(const std::string& hash, const json& header_json, const void* data,
+  // `rank` is the tensor's, remembered so that a view of it can be checked.
+  void put_record(const std::string& hash, size_t rank, const json& header_json, const void* data,
                   size_t nbytes) {
     {
       std::unique_lock lock(mutex_);
@@ -139,8 +141,6 @@ class SpoolTraceWriter final : public TraceWriter {
       if (ranks_.count(hash)) return;
       pending_.insert(hash);
     }
-    const size_t rank =
-        header_json.contains("dims") ? header_json["dims"].size() : header_json["sizes"].size();
     try {
       const std::string header = header_json.dump();
       const uint64_t data_offset = pad8(8 + header.size());
