@@ -31,10 +31,18 @@ fi
 stamp=.venv/.tapml-requirements
 want=$(sha256sum requirements.txt | cut -d' ' -f1)
 if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "setup: creating .venv from requirements.txt (torch brings its CUDA libraries: a few GB)"
+  # torch brings its CUDA libraries: the environment takes about 6 GB, and
+  # pip unpacks next to it. Say so up front instead of failing mid-install.
+  need_gb=9
+  free_gb=$(df -Pk . | awk 'NR==2 {print int($4 / 1048576)}')
+  if ((free_gb < need_gb)); then
+    echo "setup: .venv needs about $need_gb GB free in $root, only $free_gb GB is free; free some space and run again" >&2
+    exit 1
+  fi
+  echo "setup: creating .venv from requirements.txt (torch brings its CUDA libraries: about 6 GB)"
   [ -x .venv/bin/python ] || python3 -m venv .venv
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q --no-deps -r requirements.txt
+  .venv/bin/python -m pip install -q --no-cache-dir --no-deps -r requirements.txt
   echo "$want" > "$stamp"
 fi
 echo "setup: ready ($(.venv/bin/python -c 'import torch; print("torch", torch.__version__)'))"
