@@ -3,6 +3,7 @@
 // binary is missing.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -34,7 +35,11 @@ CommandRun run(const std::string& command) {
 class DiffCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) / "diff_cli";
+    // One folder per test and process: ctest runs these tests side by side.
+    dir_ = fs::path(::testing::TempDir()) /
+           ("diff_cli_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
+            std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     auto program = tapml::migrate::testing::sample_program();

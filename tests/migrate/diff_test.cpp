@@ -3,6 +3,7 @@
 #include "migrate/diff/diff.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -19,7 +20,8 @@ class DiffTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("diff_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+           ("diff_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
+            "_" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     program_ = testing::sample_program();

@@ -1,6 +1,7 @@
 #include "replayer/tolerance.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -9,7 +10,8 @@ namespace tapml::replay {
 namespace {
 
 std::string write_file(const std::string& name, const std::string& text) {
-  const auto path = std::filesystem::path(::testing::TempDir()) / name;
+  const auto path =
+      std::filesystem::path(::testing::TempDir()) / (std::to_string(::getpid()) + "-" + name);
   std::ofstream(path) << text;
   return path.string();
 }
