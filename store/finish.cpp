@@ -4,10 +4,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <thread>
 #include <unordered_map>
 
 #include "store/call_json.h"
+#include "store/call_table.h"
 #include "store/h5_io.h"
+#include "store/ordered_pool.h"
 #include "store/permuted_view.h"
 #include "store/spool.h"
 #include "store/trace_file_writer.h"
@@ -25,10 +28,12 @@ struct SpooledTensor {
   bool used = false;
 };
 
-struct SpooledCall {
-  int64_t seq;
-  const std::byte* text;
-  uint64_t length;
+// A CALL record parsed on a worker thread (the JSON is most of finishing's
+// work): its row and the tensors it references, or why it is bad.
+struct ParsedCall {
+  CallRow row;
+  std::vector<std::string> hashes;
+  std::string error;
 };
 
 json parse_json(const std::byte* data, uint64_t length) {
@@ -100,36 +105,53 @@ FinishReport finish_trace(const std::string& spool_path, const std::string& trac
     throw TraceError(spool_path + ": bad metadata record: " + e.what());
   }
 
+  // The records, checksums checked, in file order; calls are parsed on all
+  // cores and then taken in order, so that everything after the first bad
+  // record is dropped exactly as a sequential reading would.
+  std::vector<SpoolRecord> records;
+  while (scanner.next(record)) records.push_back(record);
+
   std::unordered_map<std::string, SpooledTensor> tensors;
-  std::vector<SpooledCall> calls;
+  std::vector<CallRow> calls;  // seq and parent as spooled; renumbered when written
   std::string stop;
-  std::vector<std::string> hashes;
-  while (stop.empty() && scanner.next(record)) {
+  auto parse = [&](size_t i) {
+    ParsedCall parsed;
+    if (records[i].type != RecordType::Call) return parsed;
     try {
-      switch (record.type) {
+      const Call call = call_from_json(parse_json(records[i].payload, records[i].length));
+      collect_hashes(call.inputs, parsed.hashes);
+      collect_hashes(call.outputs, parsed.hashes);
+      parsed.row = call_to_row(call);
+    } catch (const std::exception& e) {
+      parsed.error = e.what();
+    }
+    return parsed;
+  };
+  auto take = [&](size_t i, ParsedCall& parsed) {
+    if (!stop.empty()) return;
+    const SpoolRecord& r = records[i];
+    try {
+      switch (r.type) {
         case RecordType::Tensor: {
-          SpooledTensor t = parse_tensor(record, tensors);
+          SpooledTensor t = parse_tensor(r, tensors);
           t.order = tensors.size();
           tensors.try_emplace(t.source.hash, std::move(t));
           break;
         }
         case RecordType::Call: {
-          const Call call = call_from_json(parse_json(record.payload, record.length));
-          hashes.clear();
-          collect_hashes(call.inputs, hashes);
-          collect_hashes(call.outputs, hashes);
-          for (const std::string& hash : hashes) {
+          if (!parsed.error.empty()) throw TraceError(parsed.error);
+          for (const std::string& hash : parsed.hashes) {
             if (!tensors.count(hash)) {
-              throw TraceError("call " + std::to_string(call.seq) + " references tensor " + hash +
-                               " that the spool does not hold");
+              throw TraceError("call " + std::to_string(parsed.row.seq) + " references tensor " +
+                               hash + " that the spool does not hold");
             }
           }
-          for (const std::string& hash : hashes) tensors[hash].used = true;
-          calls.push_back({call.seq, record.payload, record.length});
+          for (const std::string& hash : parsed.hashes) tensors[hash].used = true;
+          calls.push_back(std::move(parsed.row));
           break;
         }
         case RecordType::MetaKV: {
-          const json kv = parse_json(record.payload, record.length);
+          const json kv = parse_json(r.payload, r.length);
           set_meta_field(meta, kv.at("key").get<std::string>(), kv.at("value").get<std::string>());
           break;
         }
@@ -137,9 +159,15 @@ FinishReport finish_trace(const std::string& spool_path, const std::string& trac
           throw TraceError("unexpected record type");
       }
     } catch (const std::exception& e) {
-      stop = "record at byte " + std::to_string(record.offset) + ": " + e.what();
+      stop = "record at byte " + std::to_string(r.offset) + ": " + e.what();
     }
-  }
+  };
+  const size_t threads = std::max(1u, std::thread::hardware_concurrency());
+  constexpr size_t kRecordsPerJob = 256;
+  std::vector<size_t> bounds;
+  for (size_t i = 0; i < records.size(); i += kRecordsPerJob) bounds.push_back(i);
+  bounds.push_back(records.size());
+  run_ordered_grouped<ParsedCall>(bounds, threads, 2 * threads + 2, parse, take);
 
   FinishReport report;
   report.complete = scanner.saw_end() && stop.empty();
@@ -148,7 +176,7 @@ FinishReport finish_trace(const std::string& spool_path, const std::string& trac
 
   // Rows in seq order; seqs renumbered densely when some calls are missing.
   std::stable_sort(calls.begin(), calls.end(),
-                   [](const SpooledCall& a, const SpooledCall& b) { return a.seq < b.seq; });
+                   [](const CallRow& a, const CallRow& b) { return a.seq < b.seq; });
   std::unordered_map<int64_t, int64_t> new_seq;
   for (size_t i = 0; i < calls.size(); ++i) new_seq.try_emplace(calls[i].seq, i);
 
@@ -179,11 +207,11 @@ FinishReport finish_trace(const std::string& spool_path, const std::string& trac
   TraceFileWriter file(trace_path, meta, level, chunk_bytes);
   file.write_tensors(sources);
   file.write_calls(calls.size(), [&](size_t i) {
-    Call call = call_from_json(parse_json(calls[i].text, calls[i].length));
-    call.seq = static_cast<int64_t>(i);
-    auto parent = new_seq.find(call.parent);
-    call.parent = parent == new_seq.end() ? -1 : parent->second;
-    return call_to_row(call);
+    CallRow row = std::move(calls[i]);
+    row.seq = static_cast<int64_t>(i);
+    auto parent = new_seq.find(row.parent);
+    row.parent = parent == new_seq.end() ? -1 : parent->second;
+    return row;
   });
   file.commit();
 

@@ -77,4 +77,25 @@ void run_ordered(size_t count, size_t threads, size_t window, Produce produce, C
   stop_workers();
 }
 
+// The same over groups of consecutive items: group g is items
+// [bounds[g], bounds[g + 1]), produced together on one worker. For many
+// small items, where a job each would spend more time waking threads than
+// working.
+template <typename Result, typename Produce, typename Consume>
+void run_ordered_grouped(const std::vector<size_t>& bounds, size_t threads, size_t window,
+                         Produce produce, Consume consume) {
+  if (bounds.size() < 2) return;
+  run_ordered<std::vector<Result>>(
+      bounds.size() - 1, threads, window,
+      [&](size_t g) {
+        std::vector<Result> results;
+        results.reserve(bounds[g + 1] - bounds[g]);
+        for (size_t i = bounds[g]; i < bounds[g + 1]; ++i) results.push_back(produce(i));
+        return results;
+      },
+      [&](size_t g, std::vector<Result>& results) {
+        for (size_t k = 0; k < results.size(); ++k) consume(bounds[g] + k, results[k]);
+      });
+}
+
 }  // namespace tapml::store

@@ -137,7 +137,19 @@ void TraceFileWriter::write_tensors(const std::vector<TensorSource>& tensors) {
     }
     if (c + 1 >= std::max<size_t>(1, layout.count)) dataset.reset();
   };
-  run_ordered<std::vector<std::byte>>(jobs.size(), threads, 2 * threads + 2, produce, consume);
+  // Small tensors are grouped into jobs of about a chunk's bytes.
+  std::vector<size_t> bounds{0};
+  size_t group_bytes = 0;
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    const ChunkLayout& layout = layouts[jobs[j].first];
+    group_bytes += layout.chunked ? layout.chunk_bytes : 0;
+    if (group_bytes >= chunk_bytes_) {
+      bounds.push_back(j + 1);
+      group_bytes = 0;
+    }
+  }
+  if (bounds.back() != jobs.size()) bounds.push_back(jobs.size());
+  run_ordered_grouped<std::vector<std::byte>>(bounds, threads, 2 * threads + 2, produce, consume);
 }
 
 void TraceFileWriter::copy_tensor(hid_t source_file, const std::string& hash) {

@@ -160,6 +160,31 @@ TEST(StoreCrash, CallBeforeItsTensorStopsReadingThere) {
   EXPECT_NE(report.stopped_because.find(u.hash), std::string::npos) << report.stopped_because;
 }
 
+// Finishing parses records on worker threads in groups; a bad record deep
+// in a later group still stops reading exactly there.
+TEST(StoreCrash, BadCallAmongManyStopsReadingExactlyThere) {
+  ScratchDir dir;
+  const std::string path = dir.file("many.h5");
+  const SampleTensor t = make_tensor(DType::Float32, {4}, 1), u = make_tensor(DType::Int8, {4}, 2);
+  {
+    auto writer = TraceWriter::create(path, testing::sample_meta());
+    for (int i = 0; i < 1000; ++i) {
+      if (i == 700) {
+        writer->put_call(testing::call_with_every_kind(i, {u}));  // u never put
+      } else {
+        testing::put_call_with(*writer, testing::call_with_every_kind(i, {t}), {&t});
+      }
+    }
+    writer->close();
+  }
+  const FinishReport report = finish_trace(path + ".spool", path);
+  EXPECT_FALSE(report.complete);
+  EXPECT_EQ(report.calls, 700);
+  EXPECT_NE(report.stopped_because.find("call 700 references tensor " + u.hash), std::string::npos)
+      << report.stopped_because;
+  EXPECT_EQ(TraceReader::open(path)->num_calls(), 700u);
+}
+
 TEST(StoreCrash, MissingParentsAreRenumbered) {
   ScratchDir dir;
   const std::string path = dir.file("tree.h5");
