@@ -94,7 +94,7 @@ FinishReport finish_trace(const std::string& spool_path, const std::string& trac
                      (scanner.stop_reason().empty() ? "" : " (" + scanner.stop_reason() + ")"));
   }
   TraceMeta meta;
-  int level = 3;
+  int level = kDefaultCompressionLevel;
   size_t chunk_bytes = size_t{1} << 20;
   try {
     const json j = parse_json(record.payload, record.length);

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "store/writer.h"
+
 namespace tapml::recorder {
 
 struct CaptureConfig {
@@ -16,7 +18,7 @@ struct CaptureConfig {
   int64_t max_calls_per_signature = 0;  // 0: unlimited
   int64_t byte_budget = 0;              // bytes of distinct tensor values; 0: unlimited
   bool dedupe = true;
-  int compression_level = 3;
+  int compression_level = store::kDefaultCompressionLevel;
   int compression_threads = 1;
   std::string model;        // metadata
   std::string command;      // metadata: the recorded program
