@@ -26,9 +26,7 @@ inline constexpr int kDefaultCompressionLevel = 1;
 // and are applied by finish_trace.
 struct WriterOptions {
   int compression_level = kDefaultCompressionLevel;  // zstd level, 1..19
-  size_t max_pending_bytes = 512u << 20;  // unused: the spool has no queue (kept for callers)
-  int worker_threads = 1;                 // unused: finish_trace compresses on all cores
-  size_t chunk_bytes = 1u << 20;          // target HDF5 chunk size
+  size_t chunk_bytes = 1u << 20;                     // target HDF5 chunk size
 };
 
 struct WriterStats {

@@ -1,9 +1,8 @@
 #include "recorder/common/capture_config.h"
 
 #include <cctype>
-#include <stdexcept>
-
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 namespace tapml::recorder {
 
@@ -31,11 +30,10 @@ CaptureConfig capture_config_from_json(const std::string& json_text) {
     throw std::invalid_argument(std::string("capture config: not JSON: ") + e.what());
   }
   if (!json.is_object()) throw std::invalid_argument("capture config: not a JSON object");
-  static const char* const kKeys[] = {"output",  "include",        "exclude",
-                                      "skip_views", "max_calls_per_signature", "byte_budget",
-                                      "dedupe",  "compression_level", "compression_threads",
-                                      "model",   "command",        "config_text",
-                                      "finish"};
+  static const char* const kKeys[] = {
+      "output",      "include", "exclude",           "skip_views", "max_calls_per_signature",
+      "byte_budget", "dedupe",  "compression_level", "model",      "command",
+      "config_text", "finish"};
   for (const auto& item : json.items()) {
     bool known = false;
     for (const char* key : kKeys) known = known || item.key() == key;
@@ -54,7 +52,6 @@ CaptureConfig capture_config_from_json(const std::string& json_text) {
   }
   read_key(json, "dedupe", config.dedupe);
   read_key(json, "compression_level", config.compression_level);
-  read_key(json, "compression_threads", config.compression_threads);
   read_key(json, "model", config.model);
   read_key(json, "command", config.command);
   read_key(json, "config_text", config.config_text);
@@ -64,9 +61,6 @@ CaptureConfig capture_config_from_json(const std::string& json_text) {
   }
   if (config.compression_level < 1 || config.compression_level > 19) {
     throw std::invalid_argument("capture config: compression_level must be 1..19");
-  }
-  if (config.compression_threads < 1) {
-    throw std::invalid_argument("capture config: compression_threads must be at least 1");
   }
   return config;
 }
@@ -80,7 +74,6 @@ std::string capture_config_to_json(const CaptureConfig& config) {
                          {"byte_budget", config.byte_budget},
                          {"dedupe", config.dedupe},
                          {"compression_level", config.compression_level},
-                         {"compression_threads", config.compression_threads},
                          {"model", config.model},
                          {"command", config.command},
                          {"config_text", config.config_text},

@@ -19,7 +19,6 @@ struct CaptureConfig {
   int64_t byte_budget = 0;              // bytes of distinct tensor values; 0: unlimited
   bool dedupe = true;
   int compression_level = store::kDefaultCompressionLevel;
-  int compression_threads = 1;
   std::string model;        // metadata
   std::string command;      // metadata: the recorded program
   std::string config_text;  // metadata: the run's config file

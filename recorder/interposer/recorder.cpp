@@ -189,7 +189,6 @@ void Recorder::open_writer() {
   meta.extra["pid"] = std::to_string(::getpid());
   store::WriterOptions options;
   options.compression_level = config_.compression_level;
-  options.worker_threads = config_.compression_threads;
   writer_ = store::TraceWriter::create(config_.output, meta, options);
   tensors_ = std::make_unique<TensorCapture>(*writer_, phases_);
 }
