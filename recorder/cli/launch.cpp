@@ -170,10 +170,13 @@ Program resolve_program(const RunConfig& config, const Interposer& interposer,
     program.torch_lib = interposer.torch_lib;
     return program;
   }
-  Captured probe = run_capture(
-      {resolved, "-c",
-       "import os, torch; print(torch.__version__); print(os.path.dirname(torch.__file__))"},
-      env, config.workdir);
+  // Finds torch without importing it (recorder/python/tapml_torch_location.py):
+  // an import would cost the recording seconds before the program starts.
+  Captured probe = run_capture({resolved, "-c",
+                                "import sys; sys.path.insert(0, sys.argv[1]); "
+                                "import tapml_torch_location; tapml_torch_location.main()",
+                                interposer.python_boot},
+                               env, config.workdir);
   if (!WIFEXITED(probe.status) || WEXITSTATUS(probe.status) != 0) {
     throw UsageError("torch is not importable by the program's python " + resolved + ": " +
                      last_line(probe.err));

@@ -14,24 +14,6 @@ import sys
 _MISMATCH_EXIT = 86
 
 
-def _torch_version_without_import():
-    import importlib.util
-    import re
-
-    try:
-        spec = importlib.util.find_spec("torch")
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.origin:
-        return None
-    try:
-        with open(os.path.join(os.path.dirname(spec.origin), "version.py")) as f:
-            match = re.search(r"^__version__\s*=\s*['\"]([^'\"]+)['\"]", f.read(), re.M)
-    except OSError:
-        return None
-    return match.group(1) if match else None
-
-
 def _when_imported(name, callback):
     """Calls callback(module) right after `name` is first imported."""
     import importlib.abc
@@ -87,8 +69,11 @@ def _boot():
     output = os.environ.get("TAPML_OUTPUT")
     if not output:
         return
+    from tapml_torch_location import torch_location
+
     built = os.environ.get("TAPML_TORCH_VERSION")
-    found = _torch_version_without_import()
+    location = torch_location()
+    found = location[0] if location else None
     if built and found and found != built:
         line = (
             f"interposer built against torch {built}, program loads torch {found} "
