@@ -3,7 +3,6 @@
 // binary is missing.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -35,13 +34,7 @@ CommandRun run(const std::string& command) {
 class DiffCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    // One folder per test and process: ctest runs these tests side by side.
-    dir_ = fs::path(::testing::TempDir()) /
-           ("diff_cli_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
-            std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = tapml::migrate::testing::fresh_test_dir("diff_cli_");
     auto program = tapml::migrate::testing::sample_program();
     tapml::migrate::testing::write_trace(file("ref.h5"), program);
     tapml::migrate::testing::write_trace(file("same.h5"), program);

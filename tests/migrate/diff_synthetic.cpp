@@ -1,5 +1,8 @@
 #include "diff_synthetic.h"
 
+#include <gtest/gtest.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
@@ -89,6 +92,15 @@ void write_trace(const std::string& path, const std::vector<SynthCall>& calls,
   writer->close();
   if (!writer->error().empty()) throw std::runtime_error(writer->error());
   store::finish_trace(path + ".spool", path);
+}
+
+std::filesystem::path fresh_test_dir(const std::string& prefix) {
+  const auto dir = std::filesystem::path(::testing::TempDir()) /
+                   (prefix + ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" +
+                    std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
 }
 
 }  // namespace tapml::migrate::testing

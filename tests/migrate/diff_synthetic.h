@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -25,5 +26,9 @@ std::vector<SynthCall> sample_program(int layers = 3);
 // Writes the calls (each reads the previous call's output) as a trace.
 void write_trace(const std::string& path, const std::vector<SynthCall>& calls,
                  const std::string& model = "synthetic");
+
+// An empty folder of the running test's own under gtest's TempDir(), named by
+// `prefix`, the test and the process: ctest runs these tests side by side.
+std::filesystem::path fresh_test_dir(const std::string& prefix);
 
 }  // namespace tapml::migrate::testing

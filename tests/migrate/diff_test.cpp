@@ -3,7 +3,6 @@
 #include "migrate/diff/diff.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -19,11 +18,7 @@ using testing::SynthCall;
 class DiffTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("diff_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
-            "_" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = testing::fresh_test_dir("diff_");
     program_ = testing::sample_program();
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
