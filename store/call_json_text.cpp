@@ -204,36 +204,9 @@ void args_text(const std::vector<Arg>& args, JsonText& j) {
 
 }  // namespace
 
-void call_json_text(const Call& c, std::string& out) {
+void args_json_text(const std::vector<Arg>& args, std::string& out) {
   JsonText j(out);
-  j.open('{');
-  j.key("seq");
-  j.integer(c.seq);
-  j.key("name");
-  j.string(c.name);
-  j.key("overload");
-  j.string(c.overload);
-  j.key("schema");
-  j.string(c.schema);
-  j.key("parent");
-  j.integer(c.parent);
-  j.key("depth");
-  j.integer(c.depth);
-  j.key("thread");
-  j.unsigned_integer(c.thread);
-  j.key("scope");
-  j.string(c.scope);
-  j.key("start_ns");
-  j.integer(c.start_ns);
-  j.key("end_ns");
-  j.integer(c.end_ns);
-  j.key("flags");
-  j.unsigned_integer(c.flags);
-  j.key("inputs");
-  args_text(c.inputs, j);
-  j.key("outputs");
-  args_text(c.outputs, j);
-  j.close('}');
+  args_text(args, j);
 }
 
 }  // namespace tapml::store

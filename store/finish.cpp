@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "store/call_json.h"
+#include "store/call_record.h"
 #include "store/call_table.h"
 #include "store/h5_io.h"
 #include "store/ordered_pool.h"
@@ -28,8 +29,8 @@ struct SpooledTensor {
   bool used = false;
 };
 
-// A CALL record parsed on a worker thread (the JSON is most of finishing's
-// work): its row and the tensors it references, or why it is bad.
+// A call record decoded on a worker thread: its row and the tensors it
+// references, or why it is bad.
 struct ParsedCall {
   CallRow row;
   std::vector<std::string> hashes;
@@ -116,12 +117,18 @@ FinishReport finish_trace(const std::string& spool_path, const std::string& trac
   std::string stop;
   auto parse = [&](size_t i) {
     ParsedCall parsed;
-    if (records[i].type != RecordType::Call) return parsed;
+    const SpoolRecord& r = records[i];
     try {
-      const Call call = call_from_json(parse_json(records[i].payload, records[i].length));
-      collect_hashes(call.inputs, parsed.hashes);
-      collect_hashes(call.outputs, parsed.hashes);
-      parsed.row = call_to_row(call);
+      if (r.type == RecordType::Row) {
+        DecodedCall call = decode_call_record(r.payload, r.length);
+        parsed.row = std::move(call.row);
+        parsed.hashes = std::move(call.hashes);
+      } else if (r.type == RecordType::Call) {
+        const Call call = call_from_json(parse_json(r.payload, r.length));
+        collect_hashes(call.inputs, parsed.hashes);
+        collect_hashes(call.outputs, parsed.hashes);
+        parsed.row = call_to_row(call);
+      }
     } catch (const std::exception& e) {
       parsed.error = e.what();
     }
@@ -138,7 +145,8 @@ FinishReport finish_trace(const std::string& spool_path, const std::string& trac
           tensors.try_emplace(t.source.hash, std::move(t));
           break;
         }
-        case RecordType::Call: {
+        case RecordType::Call:
+        case RecordType::Row: {
           if (!parsed.error.empty()) throw TraceError(parsed.error);
           for (const std::string& hash : parsed.hashes) {
             if (!tensors.count(hash)) {

@@ -223,7 +223,8 @@ bool SpoolScanner::next(SpoolRecord& record) {
     if (magic == 0 && type == 0 && length == 0) {
       return stop("the spool ends without its end record" + at + " (the program did not close it)");
     }
-    if ((magic != kRecordMagic && magic != kPendingMagic) || type < 1 || type > 5) {
+    if ((magic != kRecordMagic && magic != kPendingMagic) || type < 1 ||
+        type > static_cast<uint32_t>(RecordType::Row)) {
       return stop("bad record header" + at);
     }
     if (length > room) return stop("record" + at + " is truncated");

@@ -24,7 +24,9 @@
 
 namespace tapml::store {
 
-enum class RecordType : uint32_t { Meta = 1, Tensor = 2, Call = 3, MetaKV = 4, End = 5 };
+// Call: a call as one JSON document (older spools; still read). Row: a call
+// as its /calls row (store/call_record.h), what the recorder writes now.
+enum class RecordType : uint32_t { Meta = 1, Tensor = 2, Call = 3, MetaKV = 4, End = 5, Row = 6 };
 
 inline constexpr uint32_t kRecordMagic = 0x43455254;   // "TREC"
 inline constexpr uint32_t kPendingMagic = 0x444e4550;  // "PEND"

@@ -7,7 +7,7 @@
 #include <unordered_set>
 
 #include "store/call_json.h"
-#include "store/call_json_text.h"
+#include "store/call_record.h"
 #include "store/permuted_view.h"
 #include "store/spool.h"
 
@@ -84,9 +84,9 @@ class SpoolTraceWriter final : public TraceWriter {
 
   void put_call(const Call& call) override {
     if (!usable()) return;
-    thread_local std::string text;  // reused: no allocation per call
-    call_json_text(call, text);
-    if (append(RecordType::Call, text)) {
+    thread_local std::string record;  // reused: no allocation per call
+    encode_call_record(call, record);
+    if (append(RecordType::Row, record)) {
       std::lock_guard lock(mutex_);
       ++stats_.calls;
     }

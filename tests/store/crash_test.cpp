@@ -13,6 +13,8 @@
 #include <filesystem>
 
 #include "fixtures.h"
+#include "store/call_json.h"
+#include "store/call_record.h"
 #include "store/reader.h"
 #include "store/spool.h"
 #include "store/writer.h"
@@ -116,6 +118,56 @@ TEST(StoreCrash, RecordCutMidCopyIsSkipped) {
   EXPECT_EQ(report.skipped_records, 1);
   EXPECT_FALSE(report.complete);
   EXPECT_EQ(TraceReader::open(dir.file("cut.h5"))->meta().extra.at("k"), "v");
+}
+
+// A spool written by hand: its metadata record, then `calls` as records of
+// `type` (Row as the recorder writes them, Call as older recorders did), with
+// a record of junk bytes in place of call `junk_at` (-1: none), then the end.
+std::string spool_of_calls(const ScratchDir& dir, RecordType type, int calls, int junk_at) {
+  const std::string spool = dir.file("hand.h5.spool");
+  SpoolAppender appender(spool);
+  const std::string meta = R"({"meta":{"format_version":1,"tool_version":"","runtime":"",)"
+                           R"("runtime_version":"","device":"","model":"m","config":"",)"
+                           R"("command":"","host":"","start_time":""}})";
+  appender.append(RecordType::Meta, meta.data(), meta.size());
+  const SampleTensor t = make_tensor(DType::Float32, {4}, 1);
+  for (int i = 0; i < calls; ++i) {
+    Call call = testing::call_with_every_kind(i, {t});
+    for (auto* args : {&call.inputs, &call.outputs}) {  // not captured: no tensor records
+      for (Arg& arg : *args) arg.value.tensor.hash.clear();
+    }
+    std::string payload = "junk!";
+    if (i != junk_at && type == RecordType::Row) encode_call_record(call, payload);
+    if (i != junk_at && type == RecordType::Call) payload = call_to_json(call).dump();
+    appender.append(type, payload.data(), payload.size());
+  }
+  appender.append(RecordType::End, nullptr, 0);
+  appender.close();
+  return spool;
+}
+
+TEST(StoreCrash, OlderSpoolsWithJsonCallsStillFinish) {
+  ScratchDir dir;
+  const FinishReport report =
+      finish_trace(spool_of_calls(dir, RecordType::Call, 3, -1), dir.file("old.h5"));
+  EXPECT_TRUE(report.complete) << report.stopped_because;
+  auto reader = TraceReader::open(dir.file("old.h5"));
+  ASSERT_EQ(reader->num_calls(), 3u);
+  EXPECT_EQ(reader->call(2).name, "aten::test_op");
+  EXPECT_EQ(reader->call(2).inputs.size(), 19u);
+  EXPECT_EQ(reader->call(2).inputs[7].value.text, "tanh \"quoted\"\n");
+}
+
+TEST(StoreCrash, MalformedCallRecordStopsReadingThere) {
+  ScratchDir dir;
+  for (RecordType type : {RecordType::Row, RecordType::Call}) {
+    const FinishReport report = finish_trace(spool_of_calls(dir, type, 5, 2), dir.file("junk.h5"));
+    EXPECT_FALSE(report.complete);
+    EXPECT_EQ(report.calls, 2);
+    EXPECT_NE(report.stopped_because.find("record at byte"), std::string::npos)
+        << report.stopped_because;
+    EXPECT_EQ(TraceReader::open(dir.file("junk.h5"))->num_calls(), 2u);
+  }
 }
 
 TEST(StoreCrash, DamagedRecordStopsReadingThere) {

@@ -7,6 +7,7 @@
 #include "fixtures.h"
 #include "store/call_json.h"
 #include "store/call_json_text.h"
+#include "store/call_record.h"
 #include "store/reader.h"
 #include "store/writer.h"
 
@@ -112,20 +113,68 @@ TEST(StoreRoundTrip, EveryValueKindKeepsItsFields) {
 
 // The spool's fast JSON writer and the nlohmann encoding agree, strings with
 // quotes, control characters, UTF-8 and invalid bytes included.
-TEST(StoreRoundTrip, FastCallTextEqualsTheJsonEncoding) {
+TEST(StoreRoundTrip, FastArgsTextEqualsTheJsonEncoding) {
   const std::vector<SampleTensor> tensors = {make_tensor(DType::Float32, {2, 3}, 1),
                                              make_tensor(DType::Int64, {4}, 2),
                                              make_tensor(DType::BFloat16, {5, 1}, 3)};
   Call call = testing::call_with_every_kind(0, tensors);
-  call.scope = "model.layers.0 \u00e9\t\"x\" h\xc3\xa9llo \xe2\x9c\x93";
+  call.inputs[0].name = "model.layers.0 \u00e9\t\"x\" h\xc3\xa9llo \xe2\x9c\x93";
   std::string text;
-  call_json_text(call, text);
-  EXPECT_EQ(nlohmann::json::parse(text), call_to_json(call)) << text;
-  call.scope = std::string("bad \xff\xc3 utf-8");
-  call_json_text(call, text);
-  const Call back = call_from_json(nlohmann::json::parse(text));
-  EXPECT_EQ(back.scope.substr(0, 4), "bad ");
-  EXPECT_EQ(back.inputs.size(), call.inputs.size());
+  args_json_text(call.inputs, text);
+  EXPECT_EQ(nlohmann::json::parse(text), args_to_json(call.inputs)) << text;
+  args_json_text(call.outputs, text);
+  EXPECT_EQ(nlohmann::json::parse(text), args_to_json(call.outputs)) << text;
+  call.inputs[0].name = std::string("bad \xff\xc3 utf-8");
+  args_json_text(call.inputs, text);
+  const std::vector<Arg> back = args_from_json(nlohmann::json::parse(text));
+  EXPECT_EQ(back[0].name.substr(0, 4), "bad ");
+  EXPECT_EQ(back.size(), call.inputs.size());
+}
+
+// A call as the spool holds it decodes to the row call_to_row makes, with
+// the hashes of every tensor it references; a damaged record says where.
+TEST(StoreRoundTrip, CallRecordDecodesToItsRow) {
+  const std::vector<SampleTensor> tensors = {make_tensor(DType::Float32, {2, 3}, 1),
+                                             make_tensor(DType::Int64, {4}, 2)};
+  Call call = testing::call_with_every_kind(5, tensors);
+  call.scope = "model.layers.0 \xff";
+  std::string record;
+  encode_call_record(call, record);
+  const auto* bytes = reinterpret_cast<const std::byte*>(record.data());
+  const DecodedCall decoded = decode_call_record(bytes, record.size());
+  const CallRow want = call_to_row(call);
+  EXPECT_EQ(decoded.row.seq, want.seq);
+  EXPECT_EQ(decoded.row.parent, want.parent);
+  EXPECT_EQ(decoded.row.depth, want.depth);
+  EXPECT_EQ(decoded.row.thread, want.thread);
+  EXPECT_EQ(decoded.row.start_ns, want.start_ns);
+  EXPECT_EQ(decoded.row.end_ns, want.end_ns);
+  EXPECT_EQ(decoded.row.flags, want.flags);
+  EXPECT_EQ(decoded.row.name, want.name);
+  EXPECT_EQ(decoded.row.overload, want.overload);
+  EXPECT_EQ(decoded.row.schema, want.schema);
+  EXPECT_EQ(decoded.row.scope, want.scope);
+  EXPECT_EQ(nlohmann::json::parse(decoded.row.inputs), nlohmann::json::parse(want.inputs));
+  EXPECT_EQ(nlohmann::json::parse(decoded.row.outputs), nlohmann::json::parse(want.outputs));
+  std::vector<std::string> hashes;
+  collect_hashes(call.inputs, hashes);
+  collect_hashes(call.outputs, hashes);
+  EXPECT_EQ(decoded.hashes, hashes);
+  EXPECT_EQ(decoded.hashes.size(), 3u);  // self, the list's tensor, the result
+
+  try {
+    decode_call_record(bytes, record.size() - 3);
+    ADD_FAILURE() << "a cut record decoded";
+  } catch (const TraceError& e) {
+    EXPECT_NE(std::string(e.what()).find("cut short in hashes"), std::string::npos) << e.what();
+  }
+  record += "xyz";
+  try {
+    decode_call_record(reinterpret_cast<const std::byte*>(record.data()), record.size());
+    ADD_FAILURE() << "a record with trailing bytes decoded";
+  } catch (const TraceError& e) {
+    EXPECT_NE(std::string(e.what()).find("3 bytes after its end"), std::string::npos) << e.what();
+  }
 }
 
 TEST(StoreRoundTrip, MetadataIncludingLateKeys) {
