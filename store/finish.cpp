@@ -29,6 +29,43 @@ struct SpooledTensor {
   bool used = false;
 };
 
+// The values file, read on a thread of its own while the spool's records
+// are checked; waited for at the first tensor whose values lie there.
+class PendingValues {
+ public:
+  explicit PendingValues(std::string path)
+      : path_(std::move(path)), reader_([this] {
+          try {
+            image_ = std::make_unique<ValuesImage>(path_);
+          } catch (const std::exception& e) {
+            error_ = e.what();
+          }
+        }) {}
+  ~PendingValues() {
+    if (reader_.joinable()) reader_.join();
+  }
+  PendingValues(const PendingValues&) = delete;
+  PendingValues& operator=(const PendingValues&) = delete;
+
+  // The `nbytes` values at `offset`. Throws TraceError if they are not there.
+  const std::byte* at(uint64_t offset, uint64_t nbytes, const std::string& hash) {
+    if (reader_.joinable()) reader_.join();
+    if (!error_.empty()) throw TraceError("tensor " + hash + ": " + error_);
+    if (!image_->exists()) throw TraceError("tensor " + hash + ": " + path_ + " is missing");
+    if (offset > image_->size() || nbytes > image_->size() - offset) {
+      throw TraceError("tensor " + hash + ": its values lie past the end of " + path_ + " (" +
+                       std::to_string(image_->size()) + " bytes)");
+    }
+    return image_->data() + offset;
+  }
+
+ private:
+  std::string path_;
+  std::unique_ptr<ValuesImage> image_;
+  std::string error_;
+  std::thread reader_;
+};
+
 // A call record decoded on a worker thread: its row and the tensors it
 // references, or why it is bad.
 struct ParsedCall {
@@ -45,7 +82,8 @@ json parse_json(const std::byte* data, uint64_t length) {
 // Parses a TENSOR record (see writer.cpp) and checks it is self-consistent;
 // a view's base must be among `earlier`, the tensors parsed before it.
 SpooledTensor parse_tensor(const SpoolRecord& record,
-                           const std::unordered_map<std::string, SpooledTensor>& earlier) {
+                           const std::unordered_map<std::string, SpooledTensor>& earlier,
+                           PendingValues& values) {
   uint64_t header_size = 0;
   if (record.length < 8) throw TraceError("tensor record too short");
   std::memcpy(&header_size, record.payload, 8);
@@ -75,11 +113,14 @@ SpooledTensor parse_tensor(const SpoolRecord& record,
   t.source.dtype = *dtype;
   t.source.sizes = header.at("sizes").get<std::vector<int64_t>>();
   const auto numel = checked_numel(t.source.sizes);
-  if (!numel || data_offset > record.length ||
-      record.length - data_offset != static_cast<uint64_t>(*numel) * dtype_size(*dtype)) {
+  const bool beside = header.contains("values_at");
+  const uint64_t inline_bytes = data_offset > record.length ? 0 : record.length - data_offset;
+  const uint64_t nbytes = numel ? static_cast<uint64_t>(*numel) * dtype_size(*dtype) : 0;
+  if (!numel || data_offset > record.length || inline_bytes != (beside ? 0 : nbytes)) {
     throw TraceError("tensor " + t.source.hash + ": its bytes do not match its dtype and sizes");
   }
-  t.source.data = record.payload + data_offset;
+  t.source.data = beside ? values.at(header.at("values_at").get<uint64_t>(), nbytes, t.source.hash)
+                         : record.payload + data_offset;
   return t;
 }
 
@@ -109,6 +150,7 @@ FinishReport finish_trace(const std::string& spool_path, const std::string& trac
   // The records, checksums checked, in file order; calls are parsed on all
   // cores and then taken in order, so that everything after the first bad
   // record is dropped exactly as a sequential reading would.
+  PendingValues values(values_path(spool_path));
   std::vector<SpoolRecord> records;
   while (scanner.next(record)) records.push_back(record);
 
@@ -140,7 +182,7 @@ FinishReport finish_trace(const std::string& spool_path, const std::string& trac
     try {
       switch (r.type) {
         case RecordType::Tensor: {
-          SpooledTensor t = parse_tensor(r, tensors);
+          SpooledTensor t = parse_tensor(r, tensors, values);
           t.order = tensors.size();
           tensors.try_emplace(t.source.hash, std::move(t));
           break;
@@ -227,7 +269,10 @@ FinishReport finish_trace(const std::string& spool_path, const std::string& trac
   report.tensors = static_cast<int64_t>(sources.size());
   struct stat st {};
   if (::stat(trace_path.c_str(), &st) == 0) report.stored_bytes = st.st_size;
-  if (!keep_spool) std::remove(spool_path.c_str());
+  if (!keep_spool) {
+    std::remove(spool_path.c_str());
+    std::remove(values_path(spool_path).c_str());
+  }
   return report;
 }
 

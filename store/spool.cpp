@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "store/trace.h"
@@ -249,5 +250,130 @@ bool SpoolScanner::next(SpoolRecord& record) {
   }
   return false;
 }
+
+namespace {
+
+constexpr uint64_t kBlock = 4096;  // O_DIRECT alignment of memory, length and offset
+
+uint64_t round_up(uint64_t n, uint64_t to) { return (n + to - 1) / to * to; }
+
+}  // namespace
+
+ValuesAppender::ValuesAppender(const std::string& path) : path_(path) {
+  constexpr int kFlags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+  fd_ = ::open(path.c_str(), kFlags | O_DIRECT, 0644);
+  direct_ = fd_ >= 0;
+  if (fd_ < 0 && errno == EINVAL) fd_ = ::open(path.c_str(), kFlags, 0644);
+  if (fd_ < 0) throw TraceError(path + ": cannot create the values file: " + errno_text(errno));
+}
+
+ValuesAppender::~ValuesAppender() { close(); }
+
+uint64_t ValuesAppender::write(const void* data, uint64_t nbytes) {
+  // Whole blocks around the value, from the start of the block that holds
+  // its first byte: the bytes around it are never read back, and they lie in
+  // the same pages as the value, so they are mapped.
+  const auto address = reinterpret_cast<uintptr_t>(data);
+  const uint64_t lead = address % kBlock;
+  const uint64_t span = round_up(lead + nbytes, kBlock);
+  const auto* from = reinterpret_cast<const std::byte*>(address - lead);
+  uint64_t start = 0;
+  int fd = -1;
+  {
+    std::lock_guard lock(mutex_);
+    if (fd_ < 0) throw TraceError(path_ + ": the values file is closed");
+    start = round_up(tail_, kBlock);
+    const uint64_t limit = file_size_limit();
+    if (start + span > limit) {
+      throw TraceError(path_ + ": the values file reached the file-size limit (ulimit -f) of " +
+                       std::to_string(limit) + " bytes");
+    }
+    tail_ = start + span;
+    fd = fd_;
+  }
+  for (uint64_t done = 0; done < span;) {
+    const ssize_t n = ::pwrite(fd, from + done, span - done, static_cast<off_t>(start + done));
+    if (n > 0) {
+      done += static_cast<uint64_t>(n);
+      continue;
+    }
+    const int err = n == 0 ? ENOSPC : errno;
+    if (err == EINTR) continue;
+    std::lock_guard lock(mutex_);
+    if (err == EINVAL && direct_ && fd_ >= 0) {
+      // The file system takes O_DIRECT but not these blocks: write through
+      // the page cache from now on.
+      const int buffered = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+      if (buffered >= 0) {
+        ::close(fd_);
+        fd = fd_ = buffered;
+        direct_ = false;
+        continue;
+      }
+    }
+    throw TraceError(path_ + ": cannot write " + std::to_string(nbytes) +
+                     " bytes of tensor values: " + errno_text(err));
+  }
+  return start + lead;
+}
+
+uint64_t ValuesAppender::used() const {
+  std::lock_guard lock(mutex_);
+  return tail_;
+}
+
+void ValuesAppender::close() {
+  std::lock_guard lock(mutex_);
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+ValuesImage::ValuesImage(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECT);
+  if (fd < 0 && errno == EINVAL) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) return;
+  if (fd < 0) throw TraceError(path + ": cannot open the values file: " + errno_text(errno));
+  exists_ = true;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw TraceError(path + ": the values file is not a regular file");
+  }
+  size_ = static_cast<uint64_t>(st.st_size);
+  capacity_ = round_up(size_, kBlock);
+  if (capacity_ > 0) {
+    data_ = static_cast<std::byte*>(std::aligned_alloc(kBlock, capacity_));
+    if (!data_) {
+      ::close(fd);
+      throw TraceError(path + ": no memory for the values file's " + std::to_string(size_) +
+                       " bytes");
+    }
+  }
+  constexpr uint64_t kPiece = uint64_t{64} << 20;
+  uint64_t done = 0;
+  while (done < size_) {
+    const ssize_t n =
+        ::pread(fd, data_ + done, std::min(kPiece, capacity_ - done), static_cast<off_t>(done));
+    if (n > 0) {
+      done += static_cast<uint64_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && errno == EINVAL) {
+      ::close(fd);  // O_DIRECT refused for this read: go on through the page cache
+      fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) break;
+    } else {
+      break;
+    }
+  }
+  const int err = errno;
+  if (fd >= 0) ::close(fd);
+  if (done < size_) {
+    throw TraceError(path + ": cannot read the values file: " +
+                     (done == 0 && err != 0 ? errno_text(err) : "it ends early"));
+  }
+}
+
+ValuesImage::~ValuesImage() { std::free(data_); }
 
 }  // namespace tapml::store

@@ -75,6 +75,63 @@ class SpoolAppender {
   PageWarmer warmer_;  // faults in what grow() maps, ahead of the writers
 };
 
+// Large tensor values go beside the spool, in <spool>.values, written with
+// O_DIRECT straight from the tensor's own memory: on this kind of VM every
+// new page-cache page costs about 2.5 s per GiB (the spool's mapping paid it
+// for every value copied in), while a direct write of the same bytes runs at
+// the disk's speed and needs no copy. A value's first byte lands at the same
+// offset within a 4 KiB block as it has in memory, so that whole blocks are
+// written from the pages that hold it. A TENSOR record then names the offset
+// (`values_at`) instead of holding the bytes; it is committed only after the
+// write returned, so a killed program leaves no record without its values.
+// Where O_DIRECT is refused (tmpfs), the same writes go through the page cache.
+inline std::string values_path(const std::string& spool_path) { return spool_path + ".values"; }
+// Values at least this large go to the values file; smaller ones are copied
+// into their TENSOR record (a block-sized write per small tensor would cost
+// more than the copy).
+inline constexpr uint64_t kValuesBesideBytes = uint64_t{64} << 10;
+
+class ValuesAppender {
+ public:
+  // Creates (truncates) `path`. Throws TraceError naming the path.
+  explicit ValuesAppender(const std::string& path);
+  ~ValuesAppender();
+  ValuesAppender(const ValuesAppender&) = delete;
+  ValuesAppender& operator=(const ValuesAppender&) = delete;
+
+  // Writes `nbytes` from `data`; returns the file offset of its first byte.
+  // May be called from any thread. Throws TraceError (disk full, ulimit -f).
+  uint64_t write(const void* data, uint64_t nbytes);
+  uint64_t used() const;
+  void close();
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  bool direct_ = false;
+  uint64_t tail_ = 0;
+  mutable std::mutex mutex_;
+};
+
+// The whole values file in memory (read with O_DIRECT where it can be: a
+// page-cache read would pay the new-page cost again); empty when absent.
+class ValuesImage {
+ public:
+  explicit ValuesImage(const std::string& path);  // throws TraceError if unreadable
+  ~ValuesImage();
+  ValuesImage(const ValuesImage&) = delete;
+  ValuesImage& operator=(const ValuesImage&) = delete;
+  const std::byte* data() const { return data_; }
+  uint64_t size() const { return size_; }
+  bool exists() const { return exists_; }
+
+ private:
+  std::byte* data_ = nullptr;
+  uint64_t size_ = 0;
+  uint64_t capacity_ = 0;
+  bool exists_ = false;
+};
+
 struct SpoolRecord {
   RecordType type;
   const std::byte* payload;

@@ -24,7 +24,7 @@ class SpoolTraceWriter final : public TraceWriter {
  public:
   SpoolTraceWriter(const std::string& spool_path, const TraceMeta& meta,
                    const WriterOptions& options)
-      : spool_(spool_path) {
+      : spool_(spool_path), values_(values_path(spool_path)) {
     const std::string text = json{
         {"meta", meta_to_json(meta)},
         {"compression_level", options.compression_level},
@@ -103,7 +103,7 @@ class SpoolTraceWriter final : public TraceWriter {
       std::lock_guard lock(mutex_);
       s = stats_;
     }
-    s.written_bytes = static_cast<int64_t>(spool_.used());
+    s.written_bytes = static_cast<int64_t>(spool_.used() + values_.used());
     return s;
   }
 
@@ -114,6 +114,7 @@ class SpoolTraceWriter final : public TraceWriter {
     }
     if (usable()) append(RecordType::End, {});
     try {
+      values_.close();
       spool_.close();
     } catch (const TraceError& e) {
       fail(e.what());
@@ -129,9 +130,11 @@ class SpoolTraceWriter final : public TraceWriter {
 
  private:
   // A TENSOR record: u64 header length, the JSON header, zero padding to 8
-  // bytes, the values. Waits for another thread putting the same hash.
-  // `rank` is the tensor's, remembered so that a view of it can be checked.
-  void put_record(const std::string& hash, size_t rank, const json& header_json, const void* data,
+  // bytes, the values; or, for large values, their offset in the values file
+  // (header key `values_at`), written first. Waits for another thread
+  // putting the same hash. `rank` is the tensor's, remembered so that a view
+  // of it can be checked.
+  void put_record(const std::string& hash, size_t rank, json header_json, const void* data,
                   size_t nbytes) {
     {
       std::unique_lock lock(mutex_);
@@ -142,13 +145,16 @@ class SpoolTraceWriter final : public TraceWriter {
       pending_.insert(hash);
     }
     try {
+      const bool beside = nbytes >= kValuesBesideBytes;
+      if (beside) header_json["values_at"] = values_.write(data, nbytes);
       const std::string header = header_json.dump();
       const uint64_t data_offset = pad8(8 + header.size());
-      SpoolAppender::Slot slot = spool_.reserve(RecordType::Tensor, data_offset + nbytes);
+      const uint64_t inline_bytes = beside ? 0 : nbytes;
+      SpoolAppender::Slot slot = spool_.reserve(RecordType::Tensor, data_offset + inline_bytes);
       const uint64_t header_size = header.size();
       std::memcpy(slot.payload, &header_size, 8);
       std::memcpy(slot.payload + 8, header.data(), header.size());
-      if (nbytes > 0) std::memcpy(slot.payload + data_offset, data, nbytes);
+      if (inline_bytes > 0) std::memcpy(slot.payload + data_offset, data, inline_bytes);
       SpoolAppender::commit(slot);
     } catch (const TraceError& e) {
       finish_put(hash, rank, false, nbytes, e.what());
@@ -194,6 +200,7 @@ class SpoolTraceWriter final : public TraceWriter {
   }
 
   SpoolAppender spool_;
+  ValuesAppender values_;
   mutable std::mutex mutex_;
   std::condition_variable copied_;
   std::unordered_map<std::string, size_t> ranks_;  // stored hashes, with their rank

@@ -2,6 +2,7 @@
 // interposer, shows progress, turns the spool into the trace whatever way the
 // program ended, and exits with the program's own exit code (2 for bad input
 // or a recording that failed, with one line saying why).
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,13 +15,12 @@
 #include <fstream>
 #include <thread>
 
-#include <fcntl.h>
-
 #include "recorder/cli/launch.h"
 #include "recorder/cli/progress_line.h"
 #include "recorder/cli/run_config.h"
 #include "recorder/cli/shell_words.h"
 #include "recorder/common/progress.h"
+#include "store/spool.h"
 #include "store/writer.h"
 
 namespace fs = std::filesystem;
@@ -64,7 +64,8 @@ void prepare_output(const std::string& output) {
   ::close(fd);
   ::unlink(probe.c_str());
   for (const std::string& stale :
-       {spool_path(output), progress_path(output), error_path(output)}) {
+       {spool_path(output), tapml::store::values_path(spool_path(output)), progress_path(output),
+        error_path(output)}) {
     ::unlink(stale.c_str());
   }
 }
@@ -126,9 +127,8 @@ int record(const RunConfig& config, const Program& program, const Environment& e
     std::fprintf(stderr, "tapml-record: %s\n", line.c_str());
   }
   if (!fs::exists(spool_path(output))) {
-    return usage_error("no spool appeared: the interposer was not loaded into " +
-                       program.argv[0] + " or it ran no torch operator (the program " +
-                       how_it_ended(status) + ")");
+    return usage_error("no spool appeared: the interposer was not loaded into " + program.argv[0] +
+                       " or it ran no torch operator (the program " + how_it_ended(status) + ")");
   }
   const auto finish_started = std::chrono::steady_clock::now();
   tapml::store::FinishReport report;
@@ -136,8 +136,8 @@ int record(const RunConfig& config, const Program& program, const Environment& e
     report = tapml::store::finish_trace(spool_path(output), output);
   } catch (const std::exception& e) {
     return usage_error("cannot finish " + output + ": " + e.what() + "; the spool " +
-                       spool_path(output) + " is kept: `tapml-trace recover " +
-                       spool_path(output) + "` can finish it");
+                       spool_path(output) + " is kept: `tapml-trace recover " + spool_path(output) +
+                       "` can finish it");
   }
   ::unlink(progress_path(output).c_str());
   const double finish_seconds =

@@ -170,6 +170,72 @@ TEST(StoreCrash, MalformedCallRecordStopsReadingThere) {
   }
 }
 
+// Large values go to the values file from wherever they lie in memory
+// (O_DIRECT writes whole blocks around them); small ones stay in the spool.
+TEST(StoreCrash, LargeValuesGoBesideTheSpoolFromAnyAddress) {
+  ScratchDir dir;
+  const std::string path = dir.file("beside.h5");
+  std::vector<SampleTensor> tensors;
+  for (uint32_t i = 0; i < 3; ++i) tensors.push_back(make_tensor(DType::Int8, {300, 701}, i + 1));
+  const SampleTensor small = make_tensor(DType::Float32, {16}, 9);
+  const std::vector<size_t> shifts = {0, 1, 4095};
+  {
+    auto writer = TraceWriter::create(path, testing::sample_meta());
+    for (size_t i = 0; i < tensors.size(); ++i) {
+      const SampleTensor& t = tensors[i];
+      std::vector<std::byte> memory(t.bytes.size() + 8192);
+      std::byte* at = memory.data() + shifts[i];
+      std::memcpy(at, t.bytes.data(), t.bytes.size());
+      writer->put_tensor_from(t.hash, t.dtype, t.sizes, at, t.bytes.size());
+      testing::put_call_with(*writer, testing::call_with_every_kind(int64_t(i), {t, small}),
+                             {&small});
+    }
+    writer->close();
+  }
+  const uint64_t spool_bytes = std::filesystem::file_size(path + ".spool");
+  EXPECT_LT(spool_bytes, tensors[0].bytes.size());  // the values are not in the spool
+  EXPECT_GE(std::filesystem::file_size(values_path(path + ".spool")), 3 * tensors[0].bytes.size());
+  const FinishReport report = finish_trace(path + ".spool", path);
+  EXPECT_TRUE(report.complete) << report.stopped_because;
+  EXPECT_FALSE(std::filesystem::exists(values_path(path + ".spool")));
+  auto reader = TraceReader::open(path);
+  for (const SampleTensor& t : tensors) EXPECT_EQ(reader->read_tensor(t.hash), t.bytes);
+  EXPECT_EQ(reader->read_tensor(small.hash), small.bytes);
+  EXPECT_TRUE(reader->verify_all().empty());
+}
+
+// Values cut short (a disk that filled, a file copied in part) or missing
+// stop reading at the first tensor they fail, like any damaged record.
+TEST(StoreCrash, MissingValuesStopReadingAtThatTensor) {
+  ScratchDir dir;
+  const std::string path = dir.file("cut.h5");
+  std::vector<SampleTensor> tensors;
+  for (uint32_t i = 0; i < 3; ++i) tensors.push_back(make_tensor(DType::Int8, {300, 701}, i + 1));
+  {
+    auto writer = TraceWriter::create(path, testing::sample_meta());
+    for (size_t i = 0; i < tensors.size(); ++i) {
+      testing::put_call_with(*writer, testing::call_with_every_kind(int64_t(i), {tensors[i]}),
+                             {&tensors[i]});
+    }
+    writer->close();
+  }
+  const std::string spool = path + ".spool";
+  // The last block holds the last value's last byte.
+  const std::string values = values_path(spool);
+  std::filesystem::resize_file(values, std::filesystem::file_size(values) - 4096);
+  FinishReport report = finish_trace(spool, path, /*keep_spool=*/true);
+  EXPECT_EQ(report.calls, 2);
+  EXPECT_NE(report.stopped_because.find("tensor " + tensors[2].hash +
+                                        ": its values lie past the end of " + values_path(spool)),
+            std::string::npos)
+      << report.stopped_because;
+  std::filesystem::remove(values_path(spool));
+  report = finish_trace(spool, path, /*keep_spool=*/true);
+  EXPECT_EQ(report.calls, 0);
+  EXPECT_NE(report.stopped_because.find(values_path(spool) + " is missing"), std::string::npos)
+      << report.stopped_because;
+}
+
 TEST(StoreCrash, DamagedRecordStopsReadingThere) {
   ScratchDir dir;
   const std::string path = dir.file("damaged.h5");
@@ -310,6 +376,7 @@ TEST(StoreCrash, FullDiskIsAnErrorNotACrash) {
   ::waitpid(child, &status, 0);
   const std::string spool = dir.file("full.h5.spool");
   std::filesystem::copy_file(path + ".spool", spool);
+  std::filesystem::copy_file(values_path(path + ".spool"), values_path(spool));
   ::umount(mount_point.c_str());
   ASSERT_TRUE(WIFEXITED(status)) << "the writer crashed";
   ASSERT_EQ(WEXITSTATUS(status), 0);
