@@ -72,19 +72,24 @@ class JsonText {
     comma();
     out_ += '"';
     const bool utf8 = valid_utf8(s);
-    for (char c : s) {
+    size_t plain = 0;  // start of the run of characters that need no escape
+    for (size_t i = 0; i < s.size(); ++i) {
+      const char c = s[i];
       const auto u = static_cast<unsigned char>(c);
-      if (c == '"' || c == '\\') {
+      const bool quote = c == '"' || c == '\\';
+      if (!quote && u >= 0x20 && (u < 0x80 || utf8)) continue;
+      out_.append(s.data() + plain, i - plain);
+      plain = i + 1;
+      if (quote) {
         out_ += '\\';
         out_ += c;
-      } else if (u < 0x20 || (u >= 0x80 && !utf8)) {
+      } else {
         char escaped[8];
         std::snprintf(escaped, sizeof(escaped), "\\u%04x", u);
         out_ += escaped;
-      } else {
-        out_ += c;
       }
     }
+    out_.append(s.data() + plain, s.size() - plain);
     out_ += '"';
   }
   template <typename T>

@@ -269,30 +269,39 @@ ValuesAppender::ValuesAppender(const std::string& path) : path_(path) {
 
 ValuesAppender::~ValuesAppender() { close(); }
 
-uint64_t ValuesAppender::write(const void* data, uint64_t nbytes) {
+ValuesAppender::Region ValuesAppender::reserve(const void* data, uint64_t nbytes) {
   // Whole blocks around the value, from the start of the block that holds
   // its first byte: the bytes around it are never read back, and they lie in
   // the same pages as the value, so they are mapped.
   const auto address = reinterpret_cast<uintptr_t>(data);
   const uint64_t lead = address % kBlock;
-  const uint64_t span = round_up(lead + nbytes, kBlock);
-  const auto* from = reinterpret_cast<const std::byte*>(address - lead);
-  uint64_t start = 0;
+  Region region;
+  region.from = reinterpret_cast<const std::byte*>(address - lead);
+  region.span = round_up(lead + nbytes, kBlock);
+  region.nbytes = nbytes;
+  std::lock_guard lock(mutex_);
+  if (fd_ < 0) throw TraceError(path_ + ": the values file is closed");
+  region.start = round_up(tail_, kBlock);
+  const uint64_t limit = file_size_limit();
+  if (region.start + region.span > limit) {
+    throw TraceError(path_ + ": the values file reached the file-size limit (ulimit -f) of " +
+                     std::to_string(limit) + " bytes");
+  }
+  tail_ = region.start + region.span;
+  region.value_at = region.start + lead;
+  return region;
+}
+
+void ValuesAppender::write(const Region& region) {
   int fd = -1;
   {
     std::lock_guard lock(mutex_);
     if (fd_ < 0) throw TraceError(path_ + ": the values file is closed");
-    start = round_up(tail_, kBlock);
-    const uint64_t limit = file_size_limit();
-    if (start + span > limit) {
-      throw TraceError(path_ + ": the values file reached the file-size limit (ulimit -f) of " +
-                       std::to_string(limit) + " bytes");
-    }
-    tail_ = start + span;
     fd = fd_;
   }
-  for (uint64_t done = 0; done < span;) {
-    const ssize_t n = ::pwrite(fd, from + done, span - done, static_cast<off_t>(start + done));
+  for (uint64_t done = 0; done < region.span;) {
+    const ssize_t n = ::pwrite(fd, region.from + done, region.span - done,
+                               static_cast<off_t>(region.start + done));
     if (n > 0) {
       done += static_cast<uint64_t>(n);
       continue;
@@ -305,16 +314,15 @@ uint64_t ValuesAppender::write(const void* data, uint64_t nbytes) {
       // the page cache from now on.
       const int buffered = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
       if (buffered >= 0) {
-        ::close(fd_);
+        retired_fd_ = fd_;  // another thread may be writing through it: closed at close()
         fd = fd_ = buffered;
         direct_ = false;
         continue;
       }
     }
-    throw TraceError(path_ + ": cannot write " + std::to_string(nbytes) +
+    throw TraceError(path_ + ": cannot write " + std::to_string(region.nbytes) +
                      " bytes of tensor values: " + errno_text(err));
   }
-  return start + lead;
 }
 
 uint64_t ValuesAppender::used() const {
@@ -324,8 +332,10 @@ uint64_t ValuesAppender::used() const {
 
 void ValuesAppender::close() {
   std::lock_guard lock(mutex_);
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
+  for (int* fd : {&fd_, &retired_fd_}) {
+    if (*fd >= 0) ::close(*fd);
+    *fd = -1;
+  }
 }
 
 ValuesImage::ValuesImage(const std::string& path) {

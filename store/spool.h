@@ -99,15 +99,33 @@ class ValuesAppender {
   ValuesAppender(const ValuesAppender&) = delete;
   ValuesAppender& operator=(const ValuesAppender&) = delete;
 
-  // Writes `nbytes` from `data`; returns the file offset of its first byte.
-  // May be called from any thread. Throws TraceError (disk full, ulimit -f).
-  uint64_t write(const void* data, uint64_t nbytes);
+  // Where a value goes: whole blocks from `from` (the start of the block of
+  // memory that holds its first byte) to file offset `start`.
+  struct Region {
+    const std::byte* from = nullptr;
+    uint64_t start = 0;
+    uint64_t span = 0;
+    uint64_t value_at = 0;  // the file offset of the value's first byte
+    uint64_t nbytes = 0;
+  };
+  // Claims the file space for `nbytes` at `data`. Throws TraceError (ulimit -f).
+  Region reserve(const void* data, uint64_t nbytes);
+  // Writes a claimed region; the memory must hold the value until it returns.
+  // May be called from any thread. Throws TraceError (disk full).
+  void write(const Region& region);
+  // Both: returns the file offset of the value's first byte.
+  uint64_t write(const void* data, uint64_t nbytes) {
+    const Region region = reserve(data, nbytes);
+    write(region);
+    return region.value_at;
+  }
   uint64_t used() const;
   void close();
 
  private:
   std::string path_;
   int fd_ = -1;
+  int retired_fd_ = -1;  // the O_DIRECT descriptor, after a fall back to the page cache
   bool direct_ = false;
   uint64_t tail_ = 0;
   mutable std::mutex mutex_;

@@ -10,6 +10,7 @@
 #include "store/call_record.h"
 #include "store/permuted_view.h"
 #include "store/spool.h"
+#include "store/values_queue.h"
 
 namespace tapml::store {
 
@@ -46,14 +47,45 @@ class SpoolTraceWriter final : public TraceWriter {
 
   void put_tensor_from(const std::string& hash, DType dtype, const std::vector<int64_t>& sizes,
                        const void* data, size_t nbytes) override {
-    const auto numel = checked_numel(sizes);
-    if (!numel || nbytes != static_cast<size_t>(*numel) * dtype_size(dtype)) {
-      throw TraceError("put_tensor: tensor " + hash + " has " + std::to_string(nbytes) +
-                       " bytes, which its dtype and sizes do not account for");
-    }
+    check_size(hash, dtype, sizes, nbytes);
     put_record(hash, sizes.size(),
                json{{"hash", hash}, {"dtype", dtype_name(dtype)}, {"sizes", sizes}}, data, nbytes);
   }
+
+  uint64_t put_tensor_later(const std::string& hash, DType dtype, const std::vector<int64_t>& sizes,
+                            const void* data, size_t nbytes,
+                            std::shared_ptr<const void> keep) override {
+    if (nbytes < kValuesBesideBytes) {
+      put_tensor_from(hash, dtype, sizes, data, nbytes);
+      return 0;
+    }
+    check_size(hash, dtype, sizes, nbytes);
+    if (!claim(hash, nbytes)) return 0;
+    ValuesQueue::Job job;
+    try {
+      job.region = values_.reserve(data, nbytes);
+      const std::string header = json{
+          {"hash", hash},
+          {"dtype", dtype_name(dtype)},
+          {"sizes", sizes},
+          {"values_at",
+           job.region.value_at}}.dump();
+      job.record = spool_.reserve(RecordType::Tensor, pad8(8 + header.size()));
+      const uint64_t header_size = header.size();
+      std::memcpy(job.record.payload, &header_size, 8);
+      std::memcpy(job.record.payload + 8, header.data(), header.size());
+    } catch (const TraceError& e) {
+      finish_put(hash, sizes.size(), false, nbytes, e.what());
+      return 0;
+    }
+    // Stored as far as later records go: they follow this one in the spool.
+    finish_put(hash, sizes.size(), true, nbytes, {});
+    job.keep = std::move(keep);
+    return queue_.push(std::move(job));
+  }
+
+  bool written(uint64_t ticket) const override { return queue_.written(ticket); }
+  void wait_written(uint64_t ticket) override { queue_.wait(ticket); }
 
   void put_view(const std::string& hash, const std::string& base_hash,
                 const std::vector<int64_t>& dims) override {
@@ -112,6 +144,7 @@ class SpoolTraceWriter final : public TraceWriter {
       std::lock_guard lock(mutex_);
       if (closed_) return;
     }
+    queue_.drain();  // every queued value written (or failed) before the end record
     if (usable()) append(RecordType::End, {});
     try {
       values_.close();
@@ -136,14 +169,7 @@ class SpoolTraceWriter final : public TraceWriter {
   // of it can be checked.
   void put_record(const std::string& hash, size_t rank, json header_json, const void* data,
                   size_t nbytes) {
-    {
-      std::unique_lock lock(mutex_);
-      if (closed_ || !error_.empty()) return;
-      stats_.referenced_bytes += static_cast<int64_t>(nbytes);
-      copied_.wait(lock, [&] { return pending_.count(hash) == 0; });
-      if (ranks_.count(hash)) return;
-      pending_.insert(hash);
-    }
+    if (!claim(hash, nbytes)) return;
     try {
       const bool beside = nbytes >= kValuesBesideBytes;
       if (beside) header_json["values_at"] = values_.write(data, nbytes);
@@ -161,6 +187,28 @@ class SpoolTraceWriter final : public TraceWriter {
       return;
     }
     finish_put(hash, rank, true, nbytes, {});
+  }
+
+  static void check_size(const std::string& hash, DType dtype, const std::vector<int64_t>& sizes,
+                         size_t nbytes) {
+    const auto numel = checked_numel(sizes);
+    if (!numel || nbytes != static_cast<size_t>(*numel) * dtype_size(dtype)) {
+      throw TraceError("put_tensor: tensor " + hash + " has " + std::to_string(nbytes) +
+                       " bytes, which its dtype and sizes do not account for");
+    }
+  }
+
+  // Counts the reference; true if this thread is to store `hash` (then
+  // finish_put must follow), false if it is stored already or cannot be.
+  // Waits for another thread putting the same hash.
+  bool claim(const std::string& hash, size_t nbytes) {
+    std::unique_lock lock(mutex_);
+    if (closed_ || !error_.empty()) return false;
+    stats_.referenced_bytes += static_cast<int64_t>(nbytes);
+    copied_.wait(lock, [&] { return pending_.count(hash) == 0; });
+    if (ranks_.count(hash)) return false;
+    pending_.insert(hash);
+    return true;
   }
 
   bool usable() const {
@@ -208,6 +256,8 @@ class SpoolTraceWriter final : public TraceWriter {
   WriterStats stats_;
   std::string error_;
   bool closed_ = false;
+  // Last: its thread calls fail(), so it stops before the members above go.
+  ValuesQueue queue_{values_, [this](const std::string& why) { fail(why); }};
 };
 
 }  // namespace

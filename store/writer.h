@@ -1,11 +1,13 @@
 // Writing a trace while a program runs. The recording thread appends calls
-// and tensor copies to a spool file (<trace>.spool, store/spool.h): a
-// memory-mapped, append-only file of checksummed records, so a crash of the
-// recorded program loses no completed call (the bytes are in the kernel's
-// page cache the moment they are copied). Nothing is compressed on the
-// recording thread: `finish_trace` (at normal close) or `tapml-trace recover`
-// (after a crash) turns the valid prefix of the spool into the HDF5 trace,
-// compressing chunks on a thread pool.
+// and small tensors' values to a spool file (<trace>.spool, store/spool.h):
+// a memory-mapped, append-only file of checksummed records, so a crash of
+// the recorded program loses no completed call (the bytes are in the
+// kernel's page cache the moment they are copied). Large values go to
+// <trace>.spool.values with O_DIRECT, now (put_tensor_from) or on a writer
+// thread (put_tensor_later, store/values_queue.h). Nothing is compressed on
+// the recording thread: `finish_trace` (at normal close) or `tapml-trace
+// recover` (after a crash) turns the valid prefix of the spool into the HDF5
+// trace, compressing chunks on a thread pool.
 #pragma once
 
 #include <cstddef>
@@ -56,6 +58,17 @@ class TraceWriter {
   virtual void put_tensor_from(const std::string& hash, DType dtype,
                                const std::vector<int64_t>& sizes, const void* data,
                                size_t nbytes) = 0;
+  // For values that stay alive and unchanged until written: puts the tensor
+  // as put_tensor_from does, but large values (kValuesBesideBytes and up)
+  // are written on the writer's own thread (store/values_queue.h). `keep`
+  // holds their memory until then; the caller must wait_written(ticket)
+  // before anything writes to that memory. Returns the ticket, 0 when the
+  // values were written at once (or not at all: stored already, or an error).
+  virtual uint64_t put_tensor_later(const std::string& hash, DType dtype,
+                                    const std::vector<int64_t>& sizes, const void* data,
+                                    size_t nbytes, std::shared_ptr<const void> keep) = 0;
+  virtual bool written(uint64_t ticket) const = 0;
+  virtual void wait_written(uint64_t ticket) = 0;
   // Records `hash` as a permuted view of the stored tensor `base_hash`
   // (store/permuted_view.h): no values are copied. `hash` must be the hash
   // of the view's own values (TensorHasher). Throws TraceError if the base

@@ -47,6 +47,7 @@ std::vector<ArgInfo> arg_infos(const std::vector<c10::Argument>& args, bool are_
     info.unread = args[i].is_out();
     const c10::AliasInfo* alias = args[i].alias_info();
     info.read_only_alias = are_returns && alias != nullptr && !alias->isWrite();
+    info.written = !are_returns && alias != nullptr && alias->isWrite();
     infos.push_back(std::move(info));
   }
   return infos;

@@ -26,6 +26,8 @@ struct ArgInfo {
   // Its values at entry are never read: out= arguments, and the self of ops
   // that overwrite it whole (copy_, fill_, zero_). Only its layout is kept.
   bool unread = false;
+  // An argument the op writes (schema "Tensor(a!)"): in-place selfs and out=.
+  bool written = false;
   // A return that is a view of an input the op does not write (schema
   // "-> Tensor(a)"): returning it says nothing about new values.
   bool read_only_alias = false;

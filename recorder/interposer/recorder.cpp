@@ -1,6 +1,7 @@
 #include "recorder/interposer/recorder.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <thread>
 
 #include "recorder/interposer/value_capture.h"
+#include "store/values_queue.h"
 
 namespace tapml::recorder {
 
@@ -37,6 +39,28 @@ class BusyScope {
 };
 
 constexpr int64_t kProgressEvery = 64;
+
+// Values still being written when a fatal signal arrives (abort, a fault,
+// SIGTERM) are written before the process dies (store/values_queue.h); the
+// signal then goes on to whatever handled it before. SIGKILL cannot be
+// caught: the values then in flight, and the calls after them, are lost.
+constexpr int kFatalSignals[] = {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTERM};
+struct sigaction g_previous_actions[NSIG];
+
+void on_fatal_signal(int signal_number) {
+  store::ValuesQueue::drain_before_crash();
+  ::sigaction(signal_number, &g_previous_actions[signal_number], nullptr);
+  ::raise(signal_number);
+}
+
+void drain_values_on_fatal_signals() {
+  for (int signal_number : kFatalSignals) {
+    struct sigaction action {};
+    action.sa_handler = on_fatal_signal;
+    sigemptyset(&action.sa_mask);
+    ::sigaction(signal_number, &action, &g_previous_actions[signal_number]);
+  }
+}
 
 std::string iso_utc_now() {
   std::time_t now = std::time(nullptr);
@@ -96,6 +120,7 @@ void Recorder::register_callback() {
     // A forked child (a DataLoader worker) inherits the callback but not the
     // writer's threads: it records nothing.
     pthread_atfork(nullptr, nullptr, [] { Recorder::get().state_.store(State::kDone); });
+    drain_values_on_fatal_signals();
     std::atexit([] {
       Recorder& recorder = Recorder::get();
       std::string error = recorder.stop();
@@ -242,6 +267,7 @@ std::unique_ptr<at::ObserverContext> Recorder::enter(const at::RecordFunction& f
   PhaseTimer timer(phases_, phases_.enter_ns);
   const OpInfo& op = ops_->lookup(fn);
   if (!op.is_operator) return nullptr;
+  auto inputs = fn.inputs();
 
   auto context = std::make_unique<CallContext>();
   context->op = &op;
@@ -257,7 +283,6 @@ std::unique_ptr<at::ObserverContext> Recorder::enter(const at::RecordFunction& f
   call.start_ns = now_ns();
   t_state.open_calls.push_back(call.seq);
 
-  auto inputs = fn.inputs();
   auto fill_inputs = [&](bool capture) {
     call.inputs.clear();
     call.inputs.reserve(inputs.size());
@@ -287,6 +312,13 @@ std::unique_ptr<at::ObserverContext> Recorder::enter(const at::RecordFunction& f
       std::string signature = op.full_name + '|';
       for (const c10::IValue& input : inputs) append_signature(input, signature);
       ++captured_per_signature_[signature];
+    }
+  }
+  // The op runs once this returns: what it writes must be on disk first,
+  // its own inputs just captured included (an in-place self).
+  if (tensors_->writes_in_flight()) {
+    for (size_t i = 0; i < inputs.size() && i < op.args.size(); ++i) {
+      if (op.args[i].written) tensors_->before_write(inputs[i]);
     }
   }
   return context;

@@ -12,19 +12,6 @@ namespace tapml::recorder {
 
 namespace {
 
-// Uses the writer's copy-once entry point when the store offers it.
-template <typename Writer>
-void put_values(Writer& writer, const std::string& hash, const store::TensorMeta& meta,
-                const void* data, size_t nbytes) {
-  if constexpr (requires { writer.put_tensor_from(hash, meta.dtype, meta.sizes, data, nbytes); }) {
-    writer.put_tensor_from(hash, meta.dtype, meta.sizes, data, nbytes);
-  } else {
-    std::vector<std::byte> bytes(nbytes);
-    if (nbytes != 0) std::memcpy(bytes.data(), data, nbytes);
-    writer.put_tensor(hash, meta.dtype, meta.sizes, std::move(bytes));
-  }
-}
-
 // The dimension order that makes `tensor` contiguous when it is a dense
 // permutation of contiguous memory (tensor.permute(order) is contiguous);
 // nullopt otherwise, or when it is contiguous already.
@@ -147,7 +134,19 @@ std::string TensorCapture::hash_and_store(const at::Tensor& tensor, const store:
     if (referenced) count_reference(nbytes);
   } else {
     PhaseTimer copy_timer(phases_, phases_.copy_ns);
-    put_values(writer_, hash, meta, data, nbytes);  // the writer counts it as a reference
+    // Large values are written on the writer's thread from this memory,
+    // kept alive until then; an op that writes to a tensor's own storage
+    // waits for them first (before_write). A copy made here (host, above)
+    // is written by no one else.
+    auto keep = std::make_shared<c10::Storage>(host.storage());
+    const uint64_t ticket =
+        writer_.put_tensor_later(hash, meta.dtype, meta.sizes, data, nbytes, std::move(keep));
+    if (ticket != 0 && host.storage().is_alias_of(tensor.storage())) {
+      if (in_flight_.size() >= prune_at_) {
+        std::erase_if(in_flight_, [&](const auto& entry) { return writer_.written(entry.second); });
+      }
+      in_flight_[tensor.storage().unsafeGetStorageImpl()] = ticket;
+    }
     bytes_put_ += static_cast<int64_t>(nbytes);
     bytes_referenced_ += static_cast<int64_t>(nbytes);
   }
@@ -196,6 +195,21 @@ std::string TensorCapture::store_as_view(const at::Tensor& tensor, const store::
   }
   count_reference(meta.nbytes());
   return hash;
+}
+
+void TensorCapture::before_write(const c10::IValue& value) {
+  auto wait_for = [&](const at::Tensor& tensor) {
+    if (!tensor.defined() || !tensor.has_storage()) return;
+    auto it = in_flight_.find(tensor.storage().unsafeGetStorageImpl());
+    if (it == in_flight_.end()) return;
+    writer_.wait_written(it->second);
+    in_flight_.erase(it);
+  };
+  if (value.isTensor()) {
+    wait_for(value.toTensor());
+  } else if (value.isTensorList()) {
+    for (const at::Tensor& tensor : value.toTensorVector()) wait_for(tensor);
+  }
 }
 
 uint64_t TensorCapture::write_generation(const c10::StorageImpl* storage) const {

@@ -42,6 +42,12 @@ class TensorCapture {
   // in-place self): its storage may hold new values whatever its version.
   void note_written(const at::Tensor& tensor);
 
+  // An op is about to write `value` (a tensor or a list of them): waits until
+  // values of its storage that are still being written (put_tensor_later)
+  // are on disk, so that the trace holds them as they were.
+  void before_write(const c10::IValue& value);
+  bool writes_in_flight() const { return !in_flight_.empty(); }
+
   int64_t bytes_put() const { return bytes_put_; }
   int64_t tensors_hashed() const { return tensors_hashed_; }
   int64_t cache_hits() const { return cache_hits_; }
@@ -86,6 +92,9 @@ class TensorCapture {
   PhaseTotals& phases_;
   std::unordered_map<Key, Entry, KeyHash> known_;
   std::unordered_map<const c10::StorageImpl*, uint64_t> generation_;
+  // Storages whose values the writer is still writing, with the ticket to
+  // wait for; pruned of written ones as it grows.
+  std::unordered_map<const c10::StorageImpl*, uint64_t> in_flight_;
   size_t prune_at_ = 4096;
   int64_t bytes_put_ = 0;
   int64_t tensors_hashed_ = 0;

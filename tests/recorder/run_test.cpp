@@ -92,6 +92,8 @@ TEST_F(RecordRun, AProgramThatAbortsHalfwayLeavesEveryCompletedCall) {
   EXPECT_EQ(result.exit_code, 128 + SIGABRT) << result.err;
   EXPECT_NE(result.err.find("recovered"), std::string::npos) << result.err;
   EXPECT_EQ(count_calls(path("abort.h5"), "aten::add.Tensor"), 37u);
+  // Its last call, whose 64 MiB result was still being written at the abort.
+  EXPECT_EQ(count_calls(path("abort.h5"), "aten::mul.Tensor"), 1u);
   EXPECT_TRUE(tapml::store::TraceReader::open(path("abort.h5"))->verify().empty());
 }
 

@@ -239,6 +239,25 @@ TEST_F(SmallOps, InPlaceInputsAreSnapshotBeforeTheOpChangesThem) {
   EXPECT_EQ(floats(*trace_->reader, after), (std::vector<float>{1, 2, 3, 4, 5, 6}));
 }
 
+// Large values are written behind the program's back (store/values_queue.h);
+// in-place ops on them must not change what the trace holds.
+TEST_F(SmallOps, LargeValuesChangedInPlaceRightAwayKeepTheirValues) {
+  std::vector<float> expected(65536);
+  for (size_t i = 0; i < expected.size(); ++i) expected[i] = static_cast<float>(i);
+  auto muls = calls_named(*trace_, "aten::mul_.Tensor");  // the 2 becomes a 0-d tensor
+  auto adds = calls_named(*trace_, "aten::add_.Tensor");
+  ASSERT_EQ(muls.size(), 1u);
+  ASSERT_FALSE(adds.empty());
+  const Call& add = *adds.back();  // big.add_(big), the program's last
+  ASSERT_TRUE(muls[0]->captured() && add.captured());
+  EXPECT_EQ(floats(*trace_->reader, arg_named(muls[0]->inputs, "self").value.tensor), expected);
+  for (float& v : expected) v *= 2;
+  EXPECT_EQ(floats(*trace_->reader, muls[0]->outputs.at(0).value.tensor), expected);
+  EXPECT_EQ(floats(*trace_->reader, arg_named(add.inputs, "self").value.tensor), expected);
+  for (float& v : expected) v *= 2;
+  EXPECT_EQ(floats(*trace_->reader, add.outputs.at(0).value.tensor), expected);
+}
+
 TEST_F(SmallOps, StridedInputsKeepTheirLayoutAndRowMajorValues) {
   const Call* mul = nullptr;
   for (const Call* call : calls_named(*trace_, "aten::mul.Tensor")) {
