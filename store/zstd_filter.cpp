@@ -97,6 +97,25 @@ void unshuffle_words(const std::byte* in, std::byte* out, size_t count) {
   }
 }
 
+// Calls visit(std::integral_constant<size_t, N>{}) for an element size N of
+// 2, 4 or 8 bytes and returns true; false for any other size.
+template <typename Visit>
+bool with_word_size(size_t elem_size, Visit visit) {
+  switch (elem_size) {
+    case 2:
+      visit(std::integral_constant<size_t, 2>{});
+      return true;
+    case 4:
+      visit(std::integral_constant<size_t, 4>{});
+      return true;
+    case 8:
+      visit(std::integral_constant<size_t, 8>{});
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 void shuffle_bytes(const std::byte* in, std::byte* out, size_t nbytes, size_t elem_size) {
@@ -105,21 +124,11 @@ void shuffle_bytes(const std::byte* in, std::byte* out, size_t nbytes, size_t el
     std::memcpy(out, in, nbytes);
     return;
   }
-  switch (elem_size) {
-    case 2:
-      shuffle_words<2>(in, out, count);
-      break;
-    case 4:
-      shuffle_words<4>(in, out, count);
-      break;
-    case 8:
-      shuffle_words<8>(in, out, count);
-      break;
-    default:
-      for (size_t b = 0; b < elem_size; ++b) {
-        std::byte* dst = out + b * count;
-        for (size_t i = 0; i < count; ++i) dst[i] = in[i * elem_size + b];
-      }
+  const bool done = with_word_size(
+      elem_size, [&](auto size) { shuffle_words<decltype(size)::value>(in, out, count); });
+  for (size_t b = 0; !done && b < elem_size; ++b) {
+    std::byte* dst = out + b * count;
+    for (size_t i = 0; i < count; ++i) dst[i] = in[i * elem_size + b];
   }
   std::memcpy(out + count * elem_size, in + count * elem_size, nbytes - count * elem_size);
 }
@@ -130,21 +139,11 @@ void unshuffle_bytes(const std::byte* in, std::byte* out, size_t nbytes, size_t 
     std::memcpy(out, in, nbytes);
     return;
   }
-  switch (elem_size) {
-    case 2:
-      unshuffle_words<2>(in, out, count);
-      break;
-    case 4:
-      unshuffle_words<4>(in, out, count);
-      break;
-    case 8:
-      unshuffle_words<8>(in, out, count);
-      break;
-    default:
-      for (size_t b = 0; b < elem_size; ++b) {
-        const std::byte* src = in + b * count;
-        for (size_t i = 0; i < count; ++i) out[i * elem_size + b] = src[i];
-      }
+  const bool done = with_word_size(
+      elem_size, [&](auto size) { unshuffle_words<decltype(size)::value>(in, out, count); });
+  for (size_t b = 0; !done && b < elem_size; ++b) {
+    const std::byte* src = in + b * count;
+    for (size_t i = 0; i < count; ++i) out[i * elem_size + b] = src[i];
   }
   std::memcpy(out + count * elem_size, in + count * elem_size, nbytes - count * elem_size);
 }

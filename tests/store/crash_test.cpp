@@ -101,15 +101,20 @@ TEST(StoreCrash, SigkillMidRunLosesNoCompletedCall) {
   expect_recovers(path, done);
 }
 
+// The metadata record a spool starts with, for spools written by hand.
+void append_meta_record(SpoolAppender& appender) {
+  const std::string meta = R"({"meta":{"format_version":1,"tool_version":"","runtime":"",)"
+                           R"("runtime_version":"","device":"","model":"m","config":"",)"
+                           R"("command":"","host":"","start_time":""}})";
+  appender.append(RecordType::Meta, meta.data(), meta.size());
+}
+
 TEST(StoreCrash, RecordCutMidCopyIsSkipped) {
   ScratchDir dir;
   const std::string spool = dir.file("cut.h5.spool");
   {
     SpoolAppender appender(spool);
-    const std::string meta = R"({"meta":{"format_version":1,"tool_version":"","runtime":"",)"
-                             R"("runtime_version":"","device":"","model":"m","config":"",)"
-                             R"("command":"","host":"","start_time":""}})";
-    appender.append(RecordType::Meta, meta.data(), meta.size());
+    append_meta_record(appender);
     appender.reserve(RecordType::Tensor, 1000);  // a writer that died while copying
     appender.append(RecordType::MetaKV, R"({"key":"k","value":"v"})", 23);
     appender.close();
@@ -126,10 +131,7 @@ TEST(StoreCrash, RecordCutMidCopyIsSkipped) {
 std::string spool_of_calls(const ScratchDir& dir, RecordType type, int calls, int junk_at) {
   const std::string spool = dir.file("hand.h5.spool");
   SpoolAppender appender(spool);
-  const std::string meta = R"({"meta":{"format_version":1,"tool_version":"","runtime":"",)"
-                           R"("runtime_version":"","device":"","model":"m","config":"",)"
-                           R"("command":"","host":"","start_time":""}})";
-  appender.append(RecordType::Meta, meta.data(), meta.size());
+  append_meta_record(appender);
   const SampleTensor t = make_tensor(DType::Float32, {4}, 1);
   for (int i = 0; i < calls; ++i) {
     Call call = testing::call_with_every_kind(i, {t});
