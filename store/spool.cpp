@@ -276,7 +276,7 @@ ValuesAppender::Region ValuesAppender::reserve(const void* data, uint64_t nbytes
   const auto address = reinterpret_cast<uintptr_t>(data);
   const uint64_t lead = address % kBlock;
   Region region;
-  region.from = reinterpret_cast<const std::byte*>(address - lead);
+  region.from = static_cast<const std::byte*>(data) - lead;
   region.span = round_up(lead + nbytes, kBlock);
   region.nbytes = nbytes;
   std::lock_guard lock(mutex_);

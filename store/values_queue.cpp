@@ -89,7 +89,12 @@ void ValuesQueue::run() {
 
 void ValuesQueue::drain_before_crash() {
   ValuesQueue* queue = g_active.load(std::memory_order_acquire);
-  if (queue == nullptr || pthread_equal(pthread_self(), g_queue_thread.load())) return;
+  // Not on the queue's thread (it would wait for itself), nor in a forked
+  // child (which has no copy of that thread).
+  if (queue == nullptr || pthread_equal(pthread_self(), g_queue_thread.load()) ||
+      static_cast<int>(::getpid()) != queue->owner_pid_) {
+    return;
+  }
   const timespec pause{0, 1'000'000};
   for (int waited_ms = 0; waited_ms < 5000; ++waited_ms) {
     if (queue->written_.load(std::memory_order_acquire) >=

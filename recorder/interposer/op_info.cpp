@@ -40,8 +40,9 @@ std::vector<ArgInfo> arg_infos(const std::vector<c10::Argument>& args, bool are_
   for (size_t i = 0; i < args.size(); ++i) {
     ArgInfo info;
     info.name = args[i].name();
-    if (info.name.empty() && are_returns)
+    if (info.name.empty() && are_returns) {
       info.name = i == 0 ? "result" : "result" + std::to_string(i);
+    }
     info.type = type_text(args[i]);
     info.int_meaning = int_meaning_of(args[i].real_type());
     info.unread = args[i].is_out();
@@ -59,7 +60,7 @@ bool overwrites_self(const std::string& name) {
 
 }  // namespace
 
-OpInfoCache::OpInfoCache(std::string include, std::string exclude) {
+OpInfoCache::OpInfoCache(const std::string& include, const std::string& exclude) {
   if (!include.empty()) include_.emplace(include, std::regex::ECMAScript | std::regex::optimize);
   if (!exclude.empty()) exclude_.emplace(exclude, std::regex::ECMAScript | std::regex::optimize);
 }

@@ -47,7 +47,7 @@ struct OpInfo {
 
 class OpInfoCache {
  public:
-  OpInfoCache(std::string include, std::string exclude);  // throws std::regex_error
+  OpInfoCache(const std::string& include, const std::string& exclude);  // throws std::regex_error
   const OpInfo& lookup(const at::RecordFunction& fn);
 
  private:

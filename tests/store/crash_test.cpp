@@ -129,7 +129,7 @@ TEST(StoreCrash, RecordCutMidCopyIsSkipped) {
 // `type` (Row as the recorder writes them, Call as older recorders did), with
 // a record of junk bytes in place of call `junk_at` (-1: none), then the end.
 std::string spool_of_calls(const ScratchDir& dir, RecordType type, int calls, int junk_at) {
-  const std::string spool = dir.file("hand.h5.spool");
+  std::string spool = dir.file("hand.h5.spool");
   SpoolAppender appender(spool);
   append_meta_record(appender);
   const SampleTensor t = make_tensor(DType::Float32, {4}, 1);
@@ -244,8 +244,9 @@ TEST(StoreCrash, DamagedRecordStopsReadingThere) {
   const SampleTensor t = make_tensor(DType::Float32, {8, 8}, 1);
   {
     auto writer = TraceWriter::create(path, testing::sample_meta());
-    for (int i = 0; i < 10; ++i)
+    for (int i = 0; i < 10; ++i) {
       testing::put_call_with(*writer, testing::call_with_every_kind(i, {t}), {&t});
+    }
     writer->close();
   }
   // Flip a byte in the middle of the spool: reading stops at that record.

@@ -29,8 +29,9 @@ TEST(StoreRoundTrip, EveryDTypeAndShape) {
   uint32_t seed = 1;
   for (DType dtype : kAllDTypes) {
     for (const auto& shape : shapes) {
-      if (dtype_size(dtype) * 1800000 > 8000000 && shape.size() == 3 && shape[2] == 300000)
+      if (dtype_size(dtype) * 1800000 > 8000000 && shape.size() == 3 && shape[2] == 300000) {
         continue;
+      }
       tensors.push_back(make_tensor(dtype, shape, seed++));
     }
   }
@@ -233,6 +234,7 @@ TEST(StoreRoundTrip, ConcurrentWritersShareTensors) {
   for (uint32_t i = 0; i < 8; ++i) shared.push_back(make_tensor(DType::Float32, {256, 256}, i));
   auto writer = TraceWriter::create(path, testing::sample_meta());
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 50; ++i) {
