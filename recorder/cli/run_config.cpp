@@ -103,8 +103,11 @@ bool parse_run_config(int argc, char** argv, RunConfig& config) {
   app.add_option("--dedupe", capture.dedupe,
                  "flag calls whose inputs equal an earlier call's (default true)");
   app.add_option("--compression_level,--compression-level", capture.compression_level,
-                 "zstd level of the trace, 1..19 (default 3)")
+                 "zstd level of the trace, 1..19 (default 1)")
       ->check(CLI::Range(1, 19));
+  app.add_option("--values_in_background,--values-in-background", capture.values_in_background,
+                 "write values of 64 KiB and up on a writer thread; a SIGKILL loses those "
+                 "still queued (default true; false: written before each op returns)");
   app.add_option("--model", capture.model, "the model's name, for the trace's metadata");
   app.add_flag("--quiet,-q", config.quiet, "no progress line");
   add_offload_options(app, config.offload);

@@ -30,10 +30,19 @@ CaptureConfig capture_config_from_json(const std::string& json_text) {
     throw std::invalid_argument(std::string("capture config: not JSON: ") + e.what());
   }
   if (!json.is_object()) throw std::invalid_argument("capture config: not a JSON object");
-  static const char* const kKeys[] = {
-      "output",      "include", "exclude",           "skip_views", "max_calls_per_signature",
-      "byte_budget", "dedupe",  "compression_level", "model",      "command",
-      "config_text", "finish"};
+  static const char* const kKeys[] = {"output",
+                                      "include",
+                                      "exclude",
+                                      "skip_views",
+                                      "max_calls_per_signature",
+                                      "byte_budget",
+                                      "dedupe",
+                                      "compression_level",
+                                      "model",
+                                      "command",
+                                      "config_text",
+                                      "finish",
+                                      "values_in_background"};
   for (const auto& item : json.items()) {
     bool known = false;
     for (const char* key : kKeys) known = known || item.key() == key;
@@ -56,6 +65,7 @@ CaptureConfig capture_config_from_json(const std::string& json_text) {
   read_key(json, "command", config.command);
   read_key(json, "config_text", config.config_text);
   read_key(json, "finish", config.finish);
+  read_key(json, "values_in_background", config.values_in_background);
   if (config.max_calls_per_signature < 0 || config.byte_budget < 0) {
     throw std::invalid_argument("capture config: limits must not be negative");
   }
@@ -77,7 +87,8 @@ std::string capture_config_to_json(const CaptureConfig& config) {
                          {"model", config.model},
                          {"command", config.command},
                          {"config_text", config.config_text},
-                         {"finish", config.finish}};
+                         {"finish", config.finish},
+                         {"values_in_background", config.values_in_background}};
   return json.dump();
 }
 

@@ -19,6 +19,10 @@ struct CaptureConfig {
   int64_t byte_budget = 0;              // bytes of distinct tensor values; 0: unlimited
   bool dedupe = true;
   int compression_level = store::kDefaultCompressionLevel;
+  // Values of 64 KiB and up are written on a writer thread while the program
+  // goes on (store/values_queue.h); a SIGKILL then loses those still queued.
+  // false: each is written before its op returns.
+  bool values_in_background = true;
   std::string model;        // metadata
   std::string command;      // metadata: the recorded program
   std::string config_text;  // metadata: the run's config file

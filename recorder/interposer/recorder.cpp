@@ -215,7 +215,7 @@ void Recorder::open_writer() {
   store::WriterOptions options;
   options.compression_level = config_.compression_level;
   writer_ = store::TraceWriter::create(config_.output, meta, options);
-  tensors_ = std::make_unique<TensorCapture>(*writer_, phases_);
+  tensors_ = std::make_unique<TensorCapture>(*writer_, phases_, config_.values_in_background);
 }
 
 std::unique_ptr<at::ObserverContext> Recorder::on_enter(const at::RecordFunction& fn) {

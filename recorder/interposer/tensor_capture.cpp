@@ -134,23 +134,33 @@ std::string TensorCapture::hash_and_store(const at::Tensor& tensor, const store:
     if (referenced) count_reference(nbytes);
   } else {
     PhaseTimer copy_timer(phases_, phases_.copy_ns);
-    // Large values are written on the writer's thread from this memory,
-    // kept alive until then; an op that writes to a tensor's own storage
-    // waits for them first (before_write). A copy made here (host, above)
-    // is written by no one else.
-    auto keep = std::make_shared<c10::Storage>(host.storage());
-    const uint64_t ticket =
-        writer_.put_tensor_later(hash, meta.dtype, meta.sizes, data, nbytes, std::move(keep));
-    if (ticket != 0 && host.storage().is_alias_of(tensor.storage())) {
-      if (in_flight_.size() >= prune_at_) {
-        std::erase_if(in_flight_, [&](const auto& entry) { return writer_.written(entry.second); });
-      }
-      in_flight_[tensor.storage().unsafeGetStorageImpl()] = ticket;
+    if (in_background_) {
+      put_later(tensor, host, hash, meta);
+    } else {
+      writer_.put_tensor_from(hash, meta.dtype, meta.sizes, data, nbytes);
     }
     bytes_put_ += static_cast<int64_t>(nbytes);
     bytes_referenced_ += static_cast<int64_t>(nbytes);
   }
   return hash;
+}
+
+void TensorCapture::put_later(const at::Tensor& tensor, const at::Tensor& host,
+                              const std::string& hash, const store::TensorMeta& meta) {
+  // Large values are written on the writer's thread from this memory, kept
+  // alive until then; an op that writes to a tensor's own storage waits for
+  // them first (before_write). A copy made for the trace (`host` is not
+  // `tensor`'s memory) is written by no one else.
+  const size_t nbytes = meta.nbytes();
+  auto keep = std::make_shared<c10::Storage>(host.storage());
+  const uint64_t ticket = writer_.put_tensor_later(hash, meta.dtype, meta.sizes,
+                                                   nbytes == 0 ? nullptr : host.const_data_ptr(),
+                                                   nbytes, std::move(keep));
+  if (ticket == 0 || !host.storage().is_alias_of(tensor.storage())) return;
+  if (in_flight_.size() >= prune_at_) {
+    std::erase_if(in_flight_, [&](const auto& entry) { return writer_.written(entry.second); });
+  }
+  in_flight_[tensor.storage().unsafeGetStorageImpl()] = ticket;
 }
 
 std::string TensorCapture::store_as_view(const at::Tensor& tensor, const store::TensorMeta& meta,

@@ -31,8 +31,9 @@ std::optional<store::TensorMeta> describe_tensor(const at::Tensor& tensor);
 
 class TensorCapture {
  public:
-  TensorCapture(store::TraceWriter& writer, PhaseTotals& phases)
-      : writer_(writer), phases_(phases) {}
+  // `in_background`: large values go through put_tensor_later.
+  TensorCapture(store::TraceWriter& writer, PhaseTotals& phases, bool in_background)
+      : writer_(writer), phases_(phases), in_background_(in_background) {}
 
   // Fills meta.hash and hands the values to the writer unless they are stored
   // already. Leaves meta.hash empty for tensors without readable values.
@@ -80,6 +81,10 @@ class TensorCapture {
   void count_reference(size_t nbytes);
   std::string hash_and_store(const at::Tensor& tensor, const store::TensorMeta& meta,
                              bool referenced = true);
+  // Hands `host`'s values (those of `tensor`, or a copy) to the writer's
+  // thread and notes them in flight when they are `tensor`'s own memory.
+  void put_later(const at::Tensor& tensor, const at::Tensor& host, const std::string& hash,
+                 const store::TensorMeta& meta);
   // A dense permutation of contiguous memory (weight.t(), q.transpose(1, 2))
   // is stored as a view of that memory's tensor, which the cache usually
   // knows already: no transposed copy, and the weight's bytes stored once.
@@ -90,6 +95,7 @@ class TensorCapture {
 
   store::TraceWriter& writer_;
   PhaseTotals& phases_;
+  bool in_background_;
   std::unordered_map<Key, Entry, KeyHash> known_;
   std::unordered_map<const c10::StorageImpl*, uint64_t> generation_;
   // Storages whose values the writer is still writing, with the ticket to

@@ -117,6 +117,18 @@ TEST_F(RecordRun, AProgramKilledHalfwayLeavesEveryCompletedCall) {
   EXPECT_EQ(count_calls(path("killed.h5"), "aten::add.Tensor"), 23u);
 }
 
+// A SIGKILL cannot wait for values still queued; with values written before
+// each op returns, the call just before the kill is kept all the same.
+TEST_F(RecordRun, WithValuesWrittenInPlaceASigkillLosesNoCompletedCall) {
+  Result result = record({"--command", "{python} " + kPrograms + "/stops_halfway.py kill9 5",
+                          "--output", path("kill9.h5"), "--values-in-background", "false"});
+  EXPECT_EQ(result.exit_code, 128 + SIGKILL) << result.err;
+  EXPECT_EQ(count_calls(path("kill9.h5"), "aten::add.Tensor"), 5u);
+  // 5 small ones, then the 64 MiB one just before the kill.
+  EXPECT_EQ(count_calls(path("kill9.h5"), "aten::fill_.Scalar"), 6u);
+  EXPECT_TRUE(tapml::store::TraceReader::open(path("kill9.h5"))->verify().empty());
+}
+
 TEST_F(RecordRun, AFullDiskStopsRecordingAndKeepsWhatWasWritten) {
   // A 16 MiB file-size limit stands in for a full disk: the spool holds the
   // first few 4 MiB tensors, then cannot grow.

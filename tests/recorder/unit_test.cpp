@@ -36,6 +36,7 @@ TEST(CaptureConfig, RoundTripsThroughJson) {
   config.byte_budget = 1 << 20;
   config.dedupe = false;
   config.compression_level = 7;
+  config.values_in_background = false;
   config.model = "m";
   CaptureConfig back = capture_config_from_json(capture_config_to_json(config));
   EXPECT_EQ(back.output, config.output);
@@ -45,6 +46,7 @@ TEST(CaptureConfig, RoundTripsThroughJson) {
   EXPECT_EQ(back.byte_budget, 1 << 20);
   EXPECT_FALSE(back.dedupe);
   EXPECT_EQ(back.compression_level, 7);
+  EXPECT_FALSE(back.values_in_background);
 }
 
 TEST(CaptureConfig, RejectsUnknownKeysAndBadValues) {
@@ -104,8 +106,7 @@ TEST_F(RunConfigTest, ReadsKeysAndSectionsRelativeToTheConfigFolder) {
       "dedupe = false\n"
       "compression_level = 5\n");
   RunConfig config = parse({cfg});
-  EXPECT_EQ(config.command,
-            (std::vector<std::string>{"{python}", "driver.py", "--n", "2"}));
+  EXPECT_EQ(config.command, (std::vector<std::string>{"{python}", "driver.py", "--n", "2"}));
   EXPECT_EQ(config.output, (dir_ / "sub" / "out" / "trace.h5").string());
   EXPECT_EQ(config.workdir, (dir_ / "sub").string());
   EXPECT_EQ(config.command_base, (dir_ / "sub").string());
@@ -121,8 +122,8 @@ TEST_F(RunConfigTest, ReadsKeysAndSectionsRelativeToTheConfigFolder) {
 }
 
 TEST_F(RunConfigTest, FlagsOverrideTheConfigAndAreRelativeToTheCurrentFolder) {
-  std::string cfg = write_config(
-      "command = [\"prog\", \"a b\"]\noutput = \"x.h5\"\nmodel = \"m\"\n");
+  std::string cfg =
+      write_config("command = [\"prog\", \"a b\"]\noutput = \"x.h5\"\nmodel = \"m\"\n");
   RunConfig config = parse({cfg, "--model", "other", "--output", "y.h5", "--dedupe", "false"});
   EXPECT_EQ(config.command, (std::vector<std::string>{"prog", "a b"}));
   EXPECT_EQ(config.capture.model, "other");
@@ -144,9 +145,9 @@ TEST_F(RunConfigTest, BadKeysAndValuesAreUsageErrors) {
     }
     return "";
   };
-  EXPECT_NE(parse_error("command = \"p\"\noutput = \"x.h5\"\ncolour = 1\n").find(
-                "unknown key 'colour'"),
-            std::string::npos);
+  EXPECT_NE(
+      parse_error("command = \"p\"\noutput = \"x.h5\"\ncolour = 1\n").find("unknown key 'colour'"),
+      std::string::npos);
   EXPECT_NE(parse_error("command = \"p\"\noutput = \"x.h5\"\nmax_calls_per_signature = lots\n")
                 .find("max_calls_per_signature"),
             std::string::npos);
