@@ -83,6 +83,7 @@ class RunConfigTest : public ::testing::Test {
   static RunConfig parse(std::vector<std::string> args) {
     args.insert(args.begin(), "tapml-record");
     std::vector<char*> argv;
+    argv.reserve(args.size());
     for (std::string& a : args) argv.push_back(a.data());
     RunConfig config;
     EXPECT_TRUE(parse_run_config(static_cast<int>(argv.size()), argv.data(), config));
@@ -137,6 +138,7 @@ TEST_F(RunConfigTest, BadKeysAndValuesAreUsageErrors) {
     std::string cfg = write_config(text);
     std::vector<std::string> args = {"tapml-record", cfg};
     std::vector<char*> argv;
+    argv.reserve(args.size());
     for (std::string& a : args) argv.push_back(a.data());
     try {
       parse_run_config(static_cast<int>(argv.size()), argv.data(), config);
