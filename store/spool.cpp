@@ -270,14 +270,13 @@ ValuesAppender::ValuesAppender(const std::string& path) : path_(path) {
 ValuesAppender::~ValuesAppender() { close(); }
 
 ValuesAppender::Region ValuesAppender::reserve(const void* data, uint64_t nbytes) {
-  // Whole blocks around the value, from the start of the block that holds
-  // its first byte: the bytes around it are never read back, and they lie in
-  // the same pages as the value, so they are mapped.
-  const auto address = reinterpret_cast<uintptr_t>(data);
-  const uint64_t lead = address % kBlock;
+  // Whole blocks, the value's first byte at its offset within a block in
+  // memory (`lead`), so that all blocks but its first and last are written
+  // straight from the pages that hold it.
   Region region;
-  region.from = static_cast<const std::byte*>(data) - lead;
-  region.span = round_up(lead + nbytes, kBlock);
+  region.data = static_cast<const std::byte*>(data);
+  region.lead = reinterpret_cast<uintptr_t>(data) % kBlock;
+  region.span = round_up(region.lead + nbytes, kBlock);
   region.nbytes = nbytes;
   std::lock_guard lock(mutex_);
   if (fd_ < 0) throw TraceError(path_ + ": the values file is closed");
@@ -288,20 +287,45 @@ ValuesAppender::Region ValuesAppender::reserve(const void* data, uint64_t nbytes
                      std::to_string(limit) + " bytes");
   }
   tail_ = region.start + region.span;
-  region.value_at = region.start + lead;
+  region.value_at = region.start + region.lead;
   return region;
 }
 
 void ValuesAppender::write(const Region& region) {
+  // The value's first and last blocks, which it shares with other memory,
+  // go through a block of our own: nothing outside the value is read.
+  alignas(kBlock) thread_local std::byte edge[kBlock];
+  const std::byte* value = region.data;
+  uint64_t left = region.nbytes;
+  uint64_t at = region.start;
+  if (region.lead != 0) {
+    const uint64_t head = std::min(left, kBlock - region.lead);
+    std::memset(edge, 0, kBlock);
+    std::memcpy(edge + region.lead, value, head);
+    write_blocks(edge, kBlock, at, region.nbytes);
+    value += head;
+    left -= head;
+    at += kBlock;
+  }
+  const uint64_t middle = left / kBlock * kBlock;  // `value` is block-aligned here
+  if (middle > 0) write_blocks(value, middle, at, region.nbytes);
+  if (left > middle) {
+    std::memset(edge, 0, kBlock);
+    std::memcpy(edge, value + middle, left - middle);
+    write_blocks(edge, kBlock, at + middle, region.nbytes);
+  }
+}
+
+void ValuesAppender::write_blocks(const std::byte* from, uint64_t length, uint64_t at,
+                                  uint64_t value_bytes) {
   int fd = -1;
   {
     std::lock_guard lock(mutex_);
     if (fd_ < 0) throw TraceError(path_ + ": the values file is closed");
     fd = fd_;
   }
-  for (uint64_t done = 0; done < region.span;) {
-    const ssize_t n = ::pwrite(fd, region.from + done, region.span - done,
-                               static_cast<off_t>(region.start + done));
+  for (uint64_t done = 0; done < length;) {
+    const ssize_t n = ::pwrite(fd, from + done, length - done, static_cast<off_t>(at + done));
     if (n > 0) {
       done += static_cast<uint64_t>(n);
       continue;
@@ -320,7 +344,7 @@ void ValuesAppender::write(const Region& region) {
         continue;
       }
     }
-    throw TraceError(path_ + ": cannot write " + std::to_string(region.nbytes) +
+    throw TraceError(path_ + ": cannot write " + std::to_string(value_bytes) +
                      " bytes of tensor values: " + errno_text(err));
   }
 }

@@ -80,8 +80,9 @@ class SpoolAppender {
 // new page-cache page costs about 2.5 s per GiB (the spool's mapping paid it
 // for every value copied in), while a direct write of the same bytes runs at
 // the disk's speed and needs no copy. A value's first byte lands at the same
-// offset within a 4 KiB block as it has in memory, so that whole blocks are
-// written from the pages that hold it. A TENSOR record then names the offset
+// offset within a 4 KiB block as it has in memory, so that its whole blocks
+// are written from the pages that hold it (its first and last, shared with
+// other memory, through a block of the writer's own). A TENSOR record then names the offset
 // (`values_at`) instead of holding the bytes; it is committed only after the
 // write returned, so a killed program leaves no record without its values.
 // Where O_DIRECT is refused (tmpfs), the same writes go through the page cache.
@@ -99,14 +100,15 @@ class ValuesAppender {
   ValuesAppender(const ValuesAppender&) = delete;
   ValuesAppender& operator=(const ValuesAppender&) = delete;
 
-  // Where a value goes: whole blocks from `from` (the start of the block of
-  // memory that holds its first byte) to file offset `start`.
+  // Where a value goes: `span` bytes of whole blocks from file offset
+  // `start`, the value's first byte at `value_at` (`lead` bytes in).
   struct Region {
-    const std::byte* from = nullptr;
+    const std::byte* data = nullptr;
+    uint64_t nbytes = 0;
+    uint64_t lead = 0;
     uint64_t start = 0;
     uint64_t span = 0;
-    uint64_t value_at = 0;  // the file offset of the value's first byte
-    uint64_t nbytes = 0;
+    uint64_t value_at = 0;
   };
   // Claims the file space for `nbytes` at `data`. Throws TraceError (ulimit -f).
   Region reserve(const void* data, uint64_t nbytes);
@@ -123,6 +125,9 @@ class ValuesAppender {
   void close();
 
  private:
+  // `length` bytes from block-aligned `from` at block-aligned `at`.
+  void write_blocks(const std::byte* from, uint64_t length, uint64_t at, uint64_t value_bytes);
+
   std::string path_;
   int fd_ = -1;
   int retired_fd_ = -1;  // the O_DIRECT descriptor, after a fall back to the page cache

@@ -92,7 +92,9 @@ void unshuffle_words(const std::byte* in, std::byte* out, size_t count) {
   const auto* planes = reinterpret_cast<const uint8_t*>(in);
   for (size_t i = 0; i < count; ++i) {
     Word<kSize> v = 0;
-    for (size_t b = 0; b < kSize; ++b) v |= Word<kSize>{planes[b * count + i]} << (8 * b);
+    for (size_t b = 0; b < kSize; ++b) {
+      v = static_cast<Word<kSize>>(v | (Word<kSize>{planes[b * count + i]} << (8 * b)));
+    }
     std::memcpy(out + i * kSize, &v, kSize);
   }
 }
