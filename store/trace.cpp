@@ -65,39 +65,43 @@ std::optional<ValueKind> value_kind_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-// The hashed stream (docs/trace-format.md): dtype name, a zero byte, rank as
-// little-endian int64, each size as little-endian int64, then the bytes.
-TensorHasher::TensorHasher(DType dtype, const std::vector<int64_t>& sizes)
-    : state_(XXH3_createState()) {
-  XXH3_128bits_reset(state_);
-  std::string_view name = dtype_name(dtype);
-  XXH3_128bits_update(state_, name.data(), name.size());
-  const char zero = 0;
-  XXH3_128bits_update(state_, &zero, 1);
-  const int64_t rank = static_cast<int64_t>(sizes.size());
-  XXH3_128bits_update(state_, &rank, sizeof rank);
-  XXH3_128bits_update(state_, sizes.data(), sizes.size() * sizeof(int64_t));
-}
+namespace {
 
-TensorHasher::~TensorHasher() { XXH3_freeState(state_); }
-
-void TensorHasher::update(const void* data, size_t nbytes) {
-  if (nbytes > 0) XXH3_128bits_update(state_, data, nbytes);
-}
-
-std::string TensorHasher::digest() const {
-  XXH128_hash_t h = XXH3_128bits_digest(state_);
+std::string hex_digest(XXH128_hash_t h) {
   char hex[33];
   std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
                 static_cast<unsigned long long>(h.low64));
   return hex;
 }
 
+// The hashed stream (docs/trace-format.md): a name (the dtype's, or "view"),
+// a zero byte, a count as little-endian int64, that many little-endian
+// int64s (sizes, or dims), then the bytes (values, or the base's hash).
+std::string stream_hash(std::string_view name, const std::vector<int64_t>& ints,
+                        const void* data, size_t nbytes) {
+  XXH3_state_t* state = XXH3_createState();
+  XXH3_128bits_reset(state);
+  XXH3_128bits_update(state, name.data(), name.size());
+  const char zero = 0;
+  XXH3_128bits_update(state, &zero, 1);
+  const auto count = static_cast<int64_t>(ints.size());
+  XXH3_128bits_update(state, &count, sizeof count);
+  XXH3_128bits_update(state, ints.data(), ints.size() * sizeof(int64_t));
+  if (nbytes > 0) XXH3_128bits_update(state, data, nbytes);
+  std::string hex = hex_digest(XXH3_128bits_digest(state));
+  XXH3_freeState(state);
+  return hex;
+}
+
+}  // namespace
+
 std::string tensor_hash(DType dtype, const std::vector<int64_t>& sizes, const void* data,
                         size_t nbytes) {
-  TensorHasher hasher(dtype, sizes);
-  hasher.update(data, nbytes);
-  return hasher.digest();
+  return stream_hash(dtype_name(dtype), sizes, data, nbytes);
+}
+
+std::string view_hash(const std::string& base_hash, const std::vector<int64_t>& dims) {
+  return stream_hash("view", dims, base_hash.data(), base_hash.size());
 }
 
 }  // namespace tapml::store

@@ -16,14 +16,13 @@
 
 #include "store/dtype.h"
 
-struct XXH3_state_s;  // xxhash.h's streaming state
-
 namespace tapml::store {
 
 // The newest trace format this build reads and writes. Version 2 added
-// permuted views (docs/trace-format.md); a trace without one is written as
-// version 1, so older readers still open it.
-inline constexpr int kFormatVersion = 2;
+// permuted views (docs/trace-format.md), version 3 names them by their base
+// and dims (view_hash); a trace without one is written as version 1, so
+// older readers still open it.
+inline constexpr int kFormatVersion = 3;
 inline constexpr int kFormatVersionWithoutViews = 1;
 
 // Every failure the store reports to a user: the message names the file and
@@ -153,19 +152,10 @@ std::optional<int64_t> checked_numel(const std::vector<int64_t>& sizes);
 std::string tensor_hash(DType dtype, const std::vector<int64_t>& sizes, const void* data,
                         size_t nbytes);
 
-// The same hash over values given a piece at a time, in row-major order of
-// `sizes`: a permuted view is hashed through a small buffer, never copied whole.
-class TensorHasher {
- public:
-  TensorHasher(DType dtype, const std::vector<int64_t>& sizes);
-  ~TensorHasher();
-  TensorHasher(const TensorHasher&) = delete;
-  TensorHasher& operator=(const TensorHasher&) = delete;
-  void update(const void* data, size_t nbytes);
-  std::string digest() const;
-
- private:
-  ::XXH3_state_s* state_;
-};
+// The name of a permuted view (docs/trace-format.md, format 3): XXH3-128
+// over its base's hash and dims, so naming one reads none of its values.
+// Traces of format 2 named views by tensor_hash of their own values; readers
+// accept either.
+std::string view_hash(const std::string& base_hash, const std::vector<int64_t>& dims);
 
 }  // namespace tapml::store

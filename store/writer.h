@@ -70,8 +70,8 @@ class TraceWriter {
   virtual bool written(uint64_t ticket) const = 0;
   virtual void wait_written(uint64_t ticket) = 0;
   // Records `hash` as a permuted view of the stored tensor `base_hash`
-  // (store/permuted_view.h): no values are copied. `hash` must be the hash
-  // of the view's own values (TensorHasher). Throws TraceError if the base
+  // (store/permuted_view.h): no values are copied. `hash` must be
+  // view_hash(base_hash, dims) (store/trace.h). Throws TraceError if the base
   // is not stored or `dims` is not a permutation of its rank.
   virtual void put_view(const std::string& hash, const std::string& base_hash,
                         const std::vector<int64_t>& dims) = 0;

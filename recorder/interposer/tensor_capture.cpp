@@ -1,7 +1,6 @@
 #include "recorder/interposer/tensor_capture.h"
 
 #include <ATen/ATen.h>
-#include <c10/core/GradMode.h>
 
 #include <algorithm>
 #include <cstring>
@@ -35,10 +34,6 @@ std::optional<std::vector<int64_t>> contiguous_order(const at::Tensor& tensor) {
   }
   return order;
 }
-
-// Rows of the view hashed per slab: enough to amortise a copy_ call, small
-// enough to stay in cache.
-constexpr int64_t kSlabBytes = int64_t{2} << 20;
 
 }  // namespace
 
@@ -172,37 +167,13 @@ std::string TensorCapture::store_as_view(const at::Tensor& tensor, const store::
   capture_values(base, *base_meta, false);
   if (base_meta->hash.empty()) return hash_and_store(tensor, meta);
 
-  PhaseTimer timer(phases_, phases_.values_ns);
-  // The view's own hash, over its values in its row-major order, a slab of
-  // rows at a time through a reused buffer.
-  store::TensorHasher hasher(meta.dtype, meta.sizes);
-  const int64_t rows = tensor.size(0);
-  const int64_t row_bytes = static_cast<int64_t>(meta.nbytes()) / rows;
-  const int64_t slab_rows = std::clamp<int64_t>(kSlabBytes / row_bytes, 1, rows);
-  thread_local std::vector<std::byte> scratch;
-  scratch.resize(static_cast<size_t>(slab_rows * row_bytes));
-  const auto on_host = at::TensorOptions().dtype(tensor.scalar_type());
-  {
-    c10::AutoGradMode no_grad(false);  // a copy for hashing, not part of the graph
-    for (int64_t row = 0; row < rows; row += slab_rows) {
-      const at::Tensor slab = tensor.narrow(0, row, std::min(slab_rows, rows - row));
-      at::from_blob(scratch.data(), slab.sizes(), on_host).copy_(slab);
-      hasher.update(scratch.data(), static_cast<size_t>(slab.size(0) * row_bytes));
-    }
+  // Named by its base and dims (store::view_hash): none of its values are read.
+  std::vector<int64_t> dims(order.size());  // tensor = base.permute(dims)
+  for (size_t j = 0; j < order.size(); ++j) {
+    dims[static_cast<size_t>(order[j])] = static_cast<int64_t>(j);
   }
-  if (scratch.size() > static_cast<size_t>(4 * kSlabBytes)) {
-    // One huge row: do not keep its buffer for the rest of the run.
-    std::vector<std::byte>().swap(scratch);
-  }
-  std::string hash = hasher.digest();
-  ++tensors_hashed_;
-  if (!writer_.has_tensor(hash)) {
-    std::vector<int64_t> dims(order.size());  // tensor = base.permute(dims)
-    for (size_t j = 0; j < order.size(); ++j) {
-      dims[static_cast<size_t>(order[j])] = static_cast<int64_t>(j);
-    }
-    writer_.put_view(hash, base_meta->hash, dims);
-  }
+  std::string hash = store::view_hash(base_meta->hash, dims);
+  if (!writer_.has_tensor(hash)) writer_.put_view(hash, base_meta->hash, dims);
   count_reference(meta.nbytes());
   return hash;
 }

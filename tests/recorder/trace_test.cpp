@@ -297,6 +297,8 @@ TEST_F(SmallOps, TransposedWeightIsAViewOfTheWeight) {
   const StoredTensor stored = trace_->reader->tensor_info(transposed.hash);
   EXPECT_EQ(stored.view_of, weight.hash);
   EXPECT_EQ(stored.stored_bytes, 0u);
+  // Named by the weight and dims, without reading the transposed values.
+  EXPECT_EQ(transposed.hash, view_hash(weight.hash, {1, 0}));
   // Its values read back transposed.
   const std::vector<float> w = floats(*trace_->reader, weight);
   const std::vector<float> t = floats(*trace_->reader, transposed);

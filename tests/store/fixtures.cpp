@@ -42,7 +42,7 @@ TensorMeta SampleTensor::meta() const {
 SampleTensor make_view(const SampleTensor& base, std::vector<int64_t> dims) {
   SampleTensor t{base.dtype, permuted_sizes(base.sizes, dims), {}, {}, base.hash, dims};
   t.bytes = permute_values(base.bytes.data(), base.sizes, dims, dtype_size(base.dtype));
-  t.hash = tensor_hash(t.dtype, t.sizes, t.bytes.data(), t.bytes.size());
+  t.hash = view_hash(base.hash, t.dims);
   return t;
 }
 

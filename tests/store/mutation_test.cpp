@@ -293,7 +293,7 @@ TEST_F(StoreMutation, AttributeAndRowEdits) {
       H5Dclose(dataset);
     };
   };
-  check_edit("format_version 3", set_int_attr("format_version", 3));
+  check_edit("format_version 4", set_int_attr("format_version", 4));
   check_edit("format_version 0", set_int_attr("format_version", 0));
   check_edit("format_version -7", set_int_attr("format_version", -7));
   check_edit("no format_version", [](hid_t f) { H5Adelete(f, "format_version"); });

@@ -47,7 +47,7 @@ def main():
     subprocess.run([tool, "write", str(trace)], check=True)
 
     with h5py.File(trace, "r") as f:
-        assert f.attrs["format_version"] == 2, dict(f.attrs)  # it holds views
+        assert f.attrs["format_version"] == 3, dict(f.attrs)  # it holds views
         # Strings attributes are fixed-length UTF-8: h5py gives bytes.
         assert f.attrs["model"].decode() == "unit-test"
         assert f.attrs["meta_note"].decode() == "héllo ✓"

@@ -1,6 +1,7 @@
-// Permuted views (format 2): a tensor stored as its base's hash plus dims
-// reads back as the base's values reordered, is verified against its own
-// hash, travels with its base into subsets, and is refused when damaged.
+// Permuted views (formats 2 and 3): a tensor stored as its base's hash plus
+// dims reads back as the base's values reordered, is verified against its
+// name (view_hash of base and dims; format 2's names hashed the values),
+// travels with its base into subsets, and is refused when damaged.
 #include <gtest/gtest.h>
 #include <hdf5.h>
 
@@ -50,6 +51,29 @@ TEST(StoreView, ReadsAsItsBaseReordered) {
     // The base is kept although no call references it.
     EXPECT_EQ(reader->tensors().size(), 2u);
   }
+}
+
+TEST(StoreView, NamedByBaseAndDimsNotByValues) {
+  const SampleTensor base = make_tensor(DType::Float32, {4, 6}, 2);
+  const SampleTensor view = make_view(base, {1, 0});
+  EXPECT_EQ(view.hash, view_hash(base.hash, {1, 0}));
+  EXPECT_NE(view.hash, tensor_hash(view.dtype, view.sizes, view.bytes.data(), view.bytes.size()));
+  EXPECT_NE(view_hash(base.hash, {1, 0}), view_hash(base.hash, {0, 1}));
+  const SampleTensor other = make_tensor(DType::Float32, {4, 6}, 3);
+  EXPECT_NE(view_hash(other.hash, {1, 0}), view.hash);
+}
+
+// Traces written before format 3 named a view by the hash of its own values.
+TEST(StoreView, FormatTwoViewNamedByItsValuesStillVerifies) {
+  ScratchDir dir;
+  const SampleTensor base = make_tensor(DType::Float16, {5, 3, 2}, 8);
+  SampleTensor view = make_view(base, {2, 0, 1});
+  view.hash = tensor_hash(view.dtype, view.sizes, view.bytes.data(), view.bytes.size());
+  const std::string path = dir.file("format2.h5");
+  write_trace(path, base, view);
+  auto reader = TraceReader::open(path);
+  EXPECT_EQ(reader->read_tensor(view.hash), view.bytes);
+  EXPECT_TRUE(reader->verify_all().empty());
 }
 
 TEST(StoreView, TransposeOfAMatrix) {
@@ -109,7 +133,7 @@ TEST(StoreView, DamagedViewIsReported) {
     std::vector<int64_t> dims;
     const char* says;
   };
-  for (const Case& c : {Case{{2, 1, 0}, "do not match their hash"},
+  for (const Case& c : {Case{{2, 1, 0}, "do not match its hash"},
                         Case{{1, 1, 0}, "not a permutation"}, Case{{1, 0}, "not a permutation"}}) {
     const std::string path = dir.file("damaged.h5");
     write_trace(path, base, view);
