@@ -77,8 +77,8 @@ std::string hex_digest(XXH128_hash_t h) {
 // The hashed stream (docs/trace-format.md): a name (the dtype's, or "view"),
 // a zero byte, a count as little-endian int64, that many little-endian
 // int64s (sizes, or dims), then the bytes (values, or the base's hash).
-std::string stream_hash(std::string_view name, const std::vector<int64_t>& ints,
-                        const void* data, size_t nbytes) {
+std::string stream_hash(std::string_view name, const std::vector<int64_t>& ints, const void* data,
+                        size_t nbytes) {
   XXH3_state_t* state = XXH3_createState();
   XXH3_128bits_reset(state);
   XXH3_128bits_update(state, name.data(), name.size());

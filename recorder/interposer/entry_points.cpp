@@ -82,7 +82,8 @@ TAPML_EXPORT const char* tapml_torch_version() { return TAPML_TORCH_VERSION; }
 TAPML_EXPORT int tapml_start(const char* output, const char* config_json) {
   try {
     CaptureConfig config = config_for(output, config_json);
-    if (config_json == nullptr || std::string(config_json).find("\"finish\"") == std::string::npos) {
+    if (config_json == nullptr ||
+        std::string(config_json).find("\"finish\"") == std::string::npos) {
       config.finish = true;
     }
     Recorder::get().start(std::move(config));

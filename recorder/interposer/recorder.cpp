@@ -10,6 +10,7 @@
 #include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -21,8 +22,9 @@ namespace tapml::recorder {
 namespace {
 
 // The op tree and module scope of one thread. `busy` is set while the
-// recorder itself runs, so that its own tensor operations are never recorded
-// even if RecordFunction is re-enabled below it.
+// recorder itself runs, so that no tensor operation run inside its callbacks
+// is recorded (the few it runs itself also switch RecordFunction off for
+// other observers: tensor_capture.cpp).
 struct ThreadState {
   std::vector<int64_t> open_calls;
   std::vector<std::string> scopes;
@@ -257,7 +259,6 @@ std::unique_ptr<at::ObserverContext> Recorder::enter(const at::RecordFunction& f
   State state = state_.load(std::memory_order_acquire);
   if (state != State::kArmed && state != State::kRecording) return nullptr;
   BusyScope busy;
-  at::DisableRecordFunctionGuard no_recursion;
   std::lock_guard lock(mutex_);
   if (state_ == State::kArmed && !claim()) {
     if (callback_registered_) at::disableCallback(callback_);
@@ -287,8 +288,9 @@ std::unique_ptr<at::ObserverContext> Recorder::enter(const at::RecordFunction& f
     call.inputs.clear();
     call.inputs.reserve(inputs.size());
     for (size_t i = 0; i < inputs.size(); ++i) {
-      ArgInfo fallback{"arg" + std::to_string(i), ""};
-      const ArgInfo& arg = i < op.args.size() ? op.args[i] : fallback;
+      std::optional<ArgInfo> unnamed;  // more inputs than the schema has (varargs)
+      const ArgInfo& arg =
+          i < op.args.size() ? op.args[i] : unnamed.emplace(ArgInfo{"arg" + std::to_string(i), ""});
       TensorCapture* values = capture && !arg.unread ? tensors_.get() : nullptr;
       call.inputs.push_back(store::Arg{arg.name, arg.type, to_value(inputs[i], arg, values)});
     }
@@ -304,9 +306,9 @@ std::unique_ptr<at::ObserverContext> Recorder::enter(const at::RecordFunction& f
   if (context->capture) {
     call.flags |= store::kCallCaptured;
     if (config_.dedupe) {
-      std::string identity = op.full_name + '|';
-      for (const store::Arg& arg : call.inputs) append_identity(arg.value, identity);
-      if (!seen_inputs_.insert(std::move(identity)).second) call.flags |= store::kCallDuplicate;
+      if (!seen_inputs_.insert(input_identity(op.full_name, call.inputs)).second) {
+        call.flags |= store::kCallDuplicate;
+      }
     }
     if (config_.max_calls_per_signature > 0 && !(call.flags & store::kCallDuplicate)) {
       std::string signature = op.full_name + '|';
@@ -334,7 +336,6 @@ void Recorder::exit(const at::RecordFunction& fn, CallContext& context) {
   }
   if (t_state.busy) return;
   BusyScope busy;
-  at::DisableRecordFunctionGuard no_recursion;
   std::lock_guard lock(mutex_);
   if (state_ != State::kRecording) return;
   PhaseTimer timer(phases_, phases_.exit_ns);
@@ -354,8 +355,11 @@ void Recorder::exit(const at::RecordFunction& fn, CallContext& context) {
   }
   call.outputs.reserve(outputs.size());
   for (size_t i = 0; i < outputs.size(); ++i) {
-    ArgInfo fallback{i == 0 ? "result" : "result" + std::to_string(i), ""};
-    const ArgInfo& arg = i < op.returns.size() ? op.returns[i] : fallback;
+    std::optional<ArgInfo> unnamed;
+    const ArgInfo& arg =
+        i < op.returns.size()
+            ? op.returns[i]
+            : unnamed.emplace(ArgInfo{i == 0 ? "result" : "result" + std::to_string(i), ""});
     store::Value value;
     try {
       value = to_value(outputs[i], arg, context.capture ? tensors_.get() : nullptr);

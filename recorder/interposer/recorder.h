@@ -18,6 +18,7 @@
 #include "recorder/interposer/op_info.h"
 #include "recorder/interposer/phase_timer.h"
 #include "recorder/interposer/tensor_capture.h"
+#include "recorder/interposer/value_capture.h"
 #include "store/writer.h"
 
 namespace tapml::recorder {
@@ -76,7 +77,7 @@ class Recorder {
   std::unique_ptr<OpInfoCache> ops_;
   std::unique_ptr<TensorCapture> tensors_;
   std::unordered_map<std::string, int64_t> captured_per_signature_;
-  std::unordered_set<std::string> seen_inputs_;
+  std::unordered_set<InputIdentity, InputIdentityHash> seen_inputs_;
   int64_t next_seq_ = 0;
   int64_t calls_done_ = 0;
   int64_t calls_captured_ = 0;

@@ -1,6 +1,7 @@
 #include "recorder/interposer/value_capture.h"
 
 #include <ATen/core/List.h>
+#include <xxhash.h>
 
 #include <cstring>
 #include <sstream>
@@ -170,8 +171,6 @@ void append_tensor_identity(const store::TensorMeta& meta, std::string& key) {
   key += '+' + std::to_string(meta.storage_offset) + '@' + meta.device;
 }
 
-}  // namespace
-
 void append_identity(const store::Value& value, std::string& key) {
   key += static_cast<char>('A' + static_cast<int>(value.kind));
   switch (value.kind) {
@@ -218,6 +217,18 @@ void append_identity(const store::Value& value, std::string& key) {
       break;
   }
   key += '|';
+}
+
+}  // namespace
+
+InputIdentity input_identity(const std::string& op_full_name,
+                             const std::vector<store::Arg>& inputs) {
+  thread_local std::string key;  // reused: no allocation once grown
+  key.assign(op_full_name);
+  key += '|';
+  for (const store::Arg& arg : inputs) append_identity(arg.value, key);
+  const XXH128_hash_t h = XXH3_128bits(key.data(), key.size());
+  return {h.high64, h.low64};
 }
 
 bool values_readable(c10::ArrayRef<c10::IValue> inputs) {

@@ -5,7 +5,9 @@
 
 #include <ATen/core/ivalue.h>
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "recorder/interposer/op_info.h"
 #include "recorder/interposer/tensor_capture.h"
@@ -21,9 +23,19 @@ store::Value to_value(const c10::IValue& value, const ArgInfo& arg, TensorCaptur
 // or storage-less tensor. Such a call stays in the op tree, uncaptured.
 bool values_readable(c10::ArrayRef<c10::IValue> inputs);
 
-// Appends what makes two calls' inputs identical (tensor hashes and layouts,
-// scalars) to `key`: the deduplication key.
-void append_identity(const store::Value& value, std::string& key);
+// What makes two calls' inputs identical, for deduplication: a 128-bit hash
+// of the op's full name and every input (tensors by their values' hash and
+// layout, scalars by value), so that the recorder keeps 16 bytes per captured
+// call, not the inputs' text.
+struct InputIdentity {
+  uint64_t high = 0, low = 0;
+  bool operator==(const InputIdentity&) const = default;
+};
+struct InputIdentityHash {
+  size_t operator()(const InputIdentity& id) const { return id.low; }
+};
+InputIdentity input_identity(const std::string& op_full_name,
+                             const std::vector<store::Arg>& inputs);
 
 // Appends the dtypes and sizes of the tensors in `value` to `key`: the input
 // signature that max_calls_per_signature counts.
