@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <thread>
 
 #include "recorder/cli/launch.h"
@@ -85,6 +86,52 @@ std::string how_it_ended(int status) {
   return "exited with code " + std::to_string(exit_code_of(status));
 }
 
+// Turns the spool into the trace on a thread of its own, started as soon as
+// the interposer has closed the spool: that happens in the program's exit
+// handlers, and a Python program then still tears itself down (SmolLM2's
+// driver for about 1.7 s), so finishing overlaps that.
+class Finisher {
+ public:
+  explicit Finisher(std::string output) : output_(std::move(output)) {}
+  ~Finisher() {
+    if (thread_.joinable()) thread_.join();
+  }
+  Finisher(const Finisher&) = delete;
+  Finisher& operator=(const Finisher&) = delete;
+
+  void start() {
+    if (thread_.joinable() || done_) return;
+    started_ = std::chrono::steady_clock::now();
+    thread_ = std::thread([this] {
+      try {
+        report_ = tapml::store::finish_trace(spool_path(output_), output_);
+      } catch (const std::exception& e) {
+        error_ = e.what();
+      }
+      seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    });
+  }
+  bool started() const { return thread_.joinable() || done_; }
+  // Starts finishing if it has not started, waits for it; throws what it threw.
+  tapml::store::FinishReport wait() {
+    start();
+    if (thread_.joinable()) thread_.join();
+    done_ = true;
+    if (!error_.empty()) throw std::runtime_error(error_);
+    return report_;
+  }
+  double seconds() const { return seconds_; }
+
+ private:
+  std::string output_;
+  std::thread thread_;
+  bool done_ = false;
+  std::chrono::steady_clock::time_point started_;
+  tapml::store::FinishReport report_;
+  std::string error_;
+  double seconds_ = 0;
+};
+
 struct Counts {
   int64_t captured = 0;
   int64_t referenced_bytes = 0;
@@ -100,11 +147,16 @@ int record(const RunConfig& config, const Program& program, const Environment& e
   ProgressLine progress(progress_path(config.output), config.quiet);
   int status = 0;
   Counts counts;
+  Finisher finisher(config.output);
   for (;;) {
     pid_t done = ::waitpid(pid, &status, WNOHANG);
     if (done == pid) break;
     if (done < 0 && errno != EINTR) throw UsageError(std::string("waitpid: ") + strerror(errno));
     progress.tick();
+    const ProgressBlock* block = progress.block();
+    if (block != nullptr && block->state.load() == static_cast<int32_t>(RecordState::kClosed)) {
+      finisher.start();
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   g_child = 0;
@@ -126,22 +178,22 @@ int record(const RunConfig& config, const Program& program, const Environment& e
     if (!fs::exists(spool_path(output))) return usage_error(line);
     std::fprintf(stderr, "tapml-record: %s\n", line.c_str());
   }
-  if (!fs::exists(spool_path(output))) {
+  if (!finisher.started() && !fs::exists(spool_path(output))) {
     return usage_error("no spool appeared: the interposer was not loaded into " + program.argv[0] +
                        " or it ran no torch operator (the program " + how_it_ended(status) + ")");
   }
-  const auto finish_started = std::chrono::steady_clock::now();
+  const auto program_ended = std::chrono::steady_clock::now();
   tapml::store::FinishReport report;
   try {
-    report = tapml::store::finish_trace(spool_path(output), output);
+    report = finisher.wait();
   } catch (const std::exception& e) {
     return usage_error("cannot finish " + output + ": " + e.what() + "; the spool " +
                        spool_path(output) + " is kept: `tapml-trace recover " + spool_path(output) +
                        "` can finish it");
   }
   ::unlink(progress_path(output).c_str());
-  const double finish_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - finish_started).count();
+  const double after_program_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - program_ended).count();
   std::error_code ec;
   const auto trace_bytes = static_cast<int64_t>(fs::file_size(output, ec));
   const bool stopped_early = counts.state == static_cast<int32_t>(RecordState::kStopped);
@@ -157,11 +209,12 @@ int record(const RunConfig& config, const Program& program, const Environment& e
                                        : 0.0;
   std::fprintf(stderr,
                "tapml-record: %s: %lld calls (%lld captured), %lld tensors, %s (%s of tensor "
-               "references, %.0fx smaller), program %.1f s, finish %.1f s\n",
+               "references, %.0fx smaller), program %.1f s, finish %.1f s (%.1f s after the "
+               "program ended)\n",
                output.c_str(), static_cast<long long>(report.calls),
                static_cast<long long>(counts.captured), static_cast<long long>(report.tensors),
                megabytes(trace_bytes).c_str(), megabytes(counts.referenced_bytes).c_str(), ratio,
-               program_seconds, finish_seconds);
+               program_seconds, finisher.seconds(), after_program_seconds);
   if (stopped_early) {
     return usage_error("recording stopped early: " + counts.error +
                        "; the trace keeps the calls written before");

@@ -218,6 +218,8 @@ void Recorder::open_writer() {
   options.compression_level = config_.compression_level;
   writer_ = store::TraceWriter::create(config_.output, meta, options);
   tensors_ = std::make_unique<TensorCapture>(*writer_, phases_, config_.values_in_background);
+  for (const auto& [key, value] : meta_while_armed_) writer_->set_meta(key, value);
+  meta_while_armed_.clear();
 }
 
 std::unique_ptr<at::ObserverContext> Recorder::on_enter(const at::RecordFunction& fn) {
@@ -479,7 +481,11 @@ void Recorder::pop_scope() {
 
 void Recorder::set_meta(const std::string& key, const std::string& value) {
   std::lock_guard lock(mutex_);
-  if (state_ == State::kRecording && writer_) writer_->set_meta(key, value);
+  if (state_ == State::kRecording && writer_) {
+    writer_->set_meta(key, value);
+  } else if (state_ == State::kArmed) {
+    meta_while_armed_.emplace_back(key, value);
+  }
 }
 
 int64_t Recorder::now_ns() const {

@@ -12,6 +12,8 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include "recorder/common/capture_config.h"
 #include "recorder/common/progress.h"
@@ -46,6 +48,8 @@ class Recorder {
 
   void push_scope(const char* path);
   void pop_scope();
+  // A metadata field for the trace; one set while armed (before the first
+  // operator call opens the spool) is written when the spool opens.
   void set_meta(const std::string& key, const std::string& value);
 
  private:
@@ -78,6 +82,7 @@ class Recorder {
   std::unique_ptr<TensorCapture> tensors_;
   std::unordered_map<std::string, int64_t> captured_per_signature_;
   std::unordered_set<InputIdentity, InputIdentityHash> seen_inputs_;
+  std::vector<std::pair<std::string, std::string>> meta_while_armed_;
   int64_t next_seq_ = 0;
   int64_t calls_done_ = 0;
   int64_t calls_captured_ = 0;

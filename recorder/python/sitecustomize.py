@@ -5,7 +5,8 @@ recorded program; Python imports it at start-up. It
   torch the program would import is not the torch the interposer was built
   against (exit code 86: tapml-record explains it);
 - once the program imports torch, installs the module-scope hooks
-  (tapml_scopes) and notes the CUDA device name in the trace at exit;
+  (tapml_scopes), and at exit notes the CUDA device name in the trace and
+  closes the spool (tapml-record then finishes while Python tears down);
 - then runs any other sitecustomize the environment has.
 """
 import os
@@ -62,6 +63,15 @@ def _on_torch(lib, torch):
         except Exception:
             pass
 
+    # The spool is closed by the first exit handler to run after note_device
+    # (atexit runs last-registered first), not at the process's very end:
+    # tapml-record then finishes the trace while Python tears itself down.
+    # Operators run by exit handlers registered before torch was imported, or
+    # by the teardown itself, are not recorded.
+    stop = lib.tapml_stop
+    stop.argtypes = []
+    stop.restype = ctypes.c_int
+    atexit.register(stop)
     atexit.register(note_device)
 
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <regex>
 #include <set>
 
 #include "store/op_classes.h"
@@ -227,6 +228,20 @@ TEST_F(MiniLM, MetadataNamesTheRun) {
 }
 
 using SmallOps = TraceSuite<&kSmallOpsTrace>;
+
+TEST_F(SmallOps, TheBootNotesPythonsVersionBeforeTheFirstCall) {
+  // Set at `import torch`, before the first operator call opens the spool.
+  const auto& extra = trace_->reader->meta().extra;
+  ASSERT_TRUE(extra.count("python_version"));
+  EXPECT_TRUE(std::regex_match(extra.at("python_version"), std::regex(R"(3\.\d+\.\d+.*)")))
+      << extra.at("python_version");
+}
+
+TEST_F(SmallOps, OperatorsInExitHandlersAreRecordedBeforeTheSpoolCloses) {
+  const auto cumsums = calls_named(*trace_, "aten::cumsum");
+  ASSERT_EQ(cumsums.size(), 1u);
+  EXPECT_TRUE(cumsums[0]->flags & kCallCaptured);
+}
 
 TEST_F(SmallOps, InPlaceInputsAreSnapshotBeforeTheOpChangesThem) {
   auto adds = calls_named(*trace_, "aten::add_.Tensor");

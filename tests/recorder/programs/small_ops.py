@@ -2,7 +2,10 @@
 (its input must show the values before), a strided input, int64 and bool
 tensors, and a weight used by many calls (hashed once) and then changed in
 place (hashed again). Then a large tensor changed in place while a backlog of
-large values is still being written: the trace must hold it as it was."""
+large values is still being written: the trace must hold it as it was.
+Last, an operator in an exit handler."""
+import atexit
+
 import torch
 
 x = torch.arange(6, dtype=torch.float32).reshape(2, 3)
@@ -27,3 +30,10 @@ big = torch.arange(65536, dtype=torch.float32).reshape(256, 256)
 big.mul_(2)
 big.add_(big)
 print("small_ops done", mask.tolist(), float(doubled.sum()))
+
+
+# Exit handlers registered after torch was imported run before the recorder
+# closes the spool (recorder/python/sitecustomize.py): their operators count.
+@atexit.register
+def last_words():
+    torch.arange(5).cumsum(0)
