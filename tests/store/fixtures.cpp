@@ -39,7 +39,7 @@ TensorMeta SampleTensor::meta() const {
   return m;
 }
 
-SampleTensor make_view(const SampleTensor& base, std::vector<int64_t> dims) {
+SampleTensor make_view(const SampleTensor& base, const std::vector<int64_t>& dims) {
   SampleTensor t{base.dtype, permuted_sizes(base.sizes, dims), {}, {}, base.hash, dims};
   t.bytes = permute_values(base.bytes.data(), base.sizes, dims, dtype_size(base.dtype));
   t.hash = view_hash(base.hash, t.dims);

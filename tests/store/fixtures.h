@@ -35,7 +35,7 @@ struct SampleTensor {
 // Deterministic values (`seed` varies them) of the given dtype and sizes.
 SampleTensor make_tensor(DType dtype, std::vector<int64_t> sizes, uint32_t seed);
 // base.permute(dims), to be stored as a view of `base`.
-SampleTensor make_view(const SampleTensor& base, std::vector<int64_t> dims);
+SampleTensor make_view(const SampleTensor& base, const std::vector<int64_t>& dims);
 
 TraceMeta sample_meta();
 
