@@ -23,6 +23,9 @@ struct ExpectedOutput {
   std::string name;            // the return's name ("result", "out")
   store::TensorMeta recorded;  // recorded layout and the hash of its values
   size_t kernel_output = 0;    // index into KernelCall::outputs
+  // Index into store::Call::outputs; kNotAReturn for an element of a list.
+  size_t recorded_output = 0;
+  static constexpr size_t kNotAReturn = static_cast<size_t>(-1);
 };
 
 struct BuiltCall {

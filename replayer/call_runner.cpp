@@ -30,12 +30,18 @@ std::string describe_tensor(const store::TensorMeta& t) {
 
 std::string describe_value(const store::Value& v) {
   switch (v.kind) {
-    case store::ValueKind::None: return "None";
-    case store::ValueKind::Bool: return v.b ? "True" : "False";
-    case store::ValueKind::Int: return std::to_string(v.i);
-    case store::ValueKind::Float: return format_number(v.f);
-    case store::ValueKind::Tensor: return describe_tensor(v.tensor);
-    case store::ValueKind::IntList: return dims(v.ints);
+    case store::ValueKind::None:
+      return "None";
+    case store::ValueKind::Bool:
+      return v.b ? "True" : "False";
+    case store::ValueKind::Int:
+      return std::to_string(v.i);
+    case store::ValueKind::Float:
+      return format_number(v.f);
+    case store::ValueKind::Tensor:
+      return describe_tensor(v.tensor);
+    case store::ValueKind::IntList:
+      return dims(v.ints);
     case store::ValueKind::TensorList: {
       std::string out = "(";
       for (size_t i = 0; i < v.tensors.size(); ++i) {
@@ -43,7 +49,8 @@ std::string describe_value(const store::Value& v) {
       }
       return out + ")";
     }
-    default: return v.text.empty() ? std::string(store::value_kind_name(v.kind)) : v.text;
+    default:
+      return v.text.empty() ? std::string(store::value_kind_name(v.kind)) : v.text;
   }
 }
 
@@ -87,7 +94,6 @@ CallResult result_for(const store::Call& call) {
   return r;
 }
 
-
 CallRunner::CallRunner(const store::TraceReader& trace, const backends::Backend& backend,
                        backends::Device& device, const TolerancePolicy& tolerance)
     : trace_(trace),
@@ -120,7 +126,7 @@ std::optional<CallResult> CallRunner::run(const store::Call& call, std::string* 
     kernel->run(device_, built.call);
     device_.finish();
     result.kernel_seconds = seconds_since(start);
-    for (const ExpectedOutput& expected : built.expected) check(built, expected, result);
+    for (const ExpectedOutput& expected : built.expected) check(call, built, expected, result);
   } catch (const store::TraceError&) {
     throw;
   } catch (const backends::DeviceLost& e) {
@@ -131,7 +137,8 @@ std::optional<CallResult> CallRunner::run(const store::Call& call, std::string* 
   return result;
 }
 
-void CallRunner::check(const BuiltCall& built, const ExpectedOutput& expected, CallResult& result) {
+void CallRunner::check(const store::Call& call, const BuiltCall& built,
+                       const ExpectedOutput& expected, CallResult& result) {
   const backends::Tensor& out = built.call.outputs[expected.kernel_output];
   const store::TensorMeta& recorded = expected.recorded;
   OutputResult output;
@@ -156,14 +163,20 @@ void CallRunner::check(const BuiltCall& built, const ExpectedOutput& expected, C
     result.outputs.push_back(std::move(output));
     return;
   }
-  output.comparison =
-      compare(recorded.dtype, actual.data(), reference.data(), recorded.sizes, output.tolerance);
+  const std::optional<ForwardBound> bound =
+      output.tolerance.method == Method::ForwardBound && !output.tolerance.exact &&
+              expected.recorded_output != ExpectedOutput::kNotAReturn
+          ? forward_bound(call, expected.recorded_output, values_from(trace_),
+                          output.tolerance.safety)
+          : std::nullopt;
+  output.comparison = compare(recorded.dtype, actual.data(), reference.data(), recorded.sizes,
+                              output.tolerance, bound ? &*bound : nullptr);
   if (!output.comparison.passed) fail(result, expected.name + ": " + output.comparison.failure);
   const int64_t elements = static_cast<int64_t>(storage.size() / element);
   const int64_t touched = first_touched_outside_view(out.dtype, storage.data(), elements, layout);
   if (touched >= 0) {
-    fail(result, expected.name + ": wrote outside its view, at buffer element " +
-                     std::to_string(touched));
+    fail(result,
+         expected.name + ": wrote outside its view, at buffer element " + std::to_string(touched));
   }
   result.outputs.push_back(std::move(output));
 }

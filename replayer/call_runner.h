@@ -33,7 +33,8 @@ class CallRunner {
   std::optional<CallResult> run(const store::Call& call, std::string* skipped_because);
 
  private:
-  void check(const BuiltCall& built, const ExpectedOutput& expected, CallResult& result);
+  void check(const store::Call& call, const BuiltCall& built, const ExpectedOutput& expected,
+             CallResult& result);
 
   const store::TraceReader& trace_;
   const backends::Backend& backend_;

@@ -1,5 +1,6 @@
 #include "replayer/compare.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -29,8 +30,8 @@ void compare_exact(DType dtype, const std::byte* actual, const std::byte* expect
     if (std::isfinite(diff) && b != 0 && diff / std::fabs(b) > c.max_rel) {
       c.max_rel = diff / std::fabs(b);
     }
-    const bool equal = floating ? (a == b || (std::isnan(a) && std::isnan(b)))
-                                : std::memcmp(pa, pb, size) == 0;
+    const bool equal =
+        floating ? (a == b || (std::isnan(a) && std::isnan(b))) : std::memcmp(pa, pb, size) == 0;
     if (equal) continue;
     if (c.mismatches++ == 0) {
       c.worst_index = i;
@@ -48,7 +49,8 @@ void compare_exact(DType dtype, const std::byte* actual, const std::byte* expect
 }
 
 void compare_close(DType dtype, const std::byte* actual, const std::byte* expected,
-                   const std::vector<int64_t>& sizes, const Tolerance& tol, Comparison& c) {
+                   const std::vector<int64_t>& sizes, const Tolerance& tol, const ForwardBound* fb,
+                   Comparison& c) {
   const int64_t count = c.elements;
   const size_t size = dtype_size(dtype);
   const int scalars = scalars_per_element(dtype);
@@ -71,12 +73,14 @@ void compare_close(DType dtype, const std::byte* actual, const std::byte* expect
       ref2 += b * b;
       if (diff > c.max_abs) c.max_abs = diff;
       if (b != 0 && diff / std::fabs(b) > c.max_rel) c.max_rel = diff / std::fabs(b);
-      const double bound = tol.atol + tol.rtol * std::fabs(b);
+      const double bound =
+          fb ? fb->threshold(static_cast<size_t>(i), b) : tol.atol + tol.rtol * std::fabs(b);
       if (diff > bound) ++c.mismatches;
       const double ratio = bound > 0 ? diff / bound : diff;
       if (c.nonfinite_mismatches == 0 && ratio > worst_ratio) {
         worst_ratio = ratio;
         c.worst_index = i, c.worst_actual = a, c.worst_expected = b;
+        c.worst_threshold = bound;
       }
     }
   }
@@ -87,6 +91,18 @@ void compare_close(DType dtype, const std::byte* actual, const std::byte* expect
   if (c.nonfinite_mismatches > 0) {
     c.passed = false;
     c.failure = std::to_string(c.nonfinite_mismatches) + " NaN/Inf mismatches, first" + at;
+    return;
+  }
+  if (fb) {
+    c.bound = fb->summary;
+    c.worst_ratio = std::max(worst_ratio, 0.0);
+    if (c.mismatches > 0) {
+      c.passed = false;
+      c.failure = std::to_string(c.mismatches) + " of " + std::to_string(count) +
+                  " elements over the forward error bound (" + describe_bound(fb->summary) +
+                  "); worst" + at + ", bound " + format_number(c.worst_threshold) + "; NMSE " +
+                  format_number(c.nmse);
+    }
     return;
   }
   if (c.nmse > tol.nmse || c.mismatches > 0) {
@@ -102,7 +118,8 @@ void compare_close(DType dtype, const std::byte* actual, const std::byte* expect
 }  // namespace
 
 Comparison compare(DType dtype, const std::byte* actual, const std::byte* expected,
-                   const std::vector<int64_t>& sizes, const Tolerance& tolerance) {
+                   const std::vector<int64_t>& sizes, const Tolerance& tolerance,
+                   const ForwardBound* bound) {
   Comparison c;
   c.elements = 1;
   for (int64_t s : sizes) c.elements *= s;
@@ -110,7 +127,9 @@ Comparison compare(DType dtype, const std::byte* actual, const std::byte* expect
   if (tolerance.exact) {
     compare_exact(dtype, actual, expected, sizes, c);
   } else {
-    compare_close(dtype, actual, expected, sizes, tolerance, c);
+    const bool judged_by_bound = bound && dtype_is_floating(dtype) &&
+                                 bound->per_side.size() == static_cast<size_t>(c.elements);
+    compare_close(dtype, actual, expected, sizes, tolerance, judged_by_bound ? bound : nullptr, c);
   }
   return c;
 }
@@ -131,6 +150,13 @@ std::string format_index(int64_t flat, const std::vector<int64_t>& sizes) {
   std::string out = "[";
   for (size_t d = 0; d < index.size(); ++d) out += (d ? ", " : "") + std::to_string(index[d]);
   return out + "]";
+}
+
+std::string describe_bound(const BoundSummary& b) {
+  std::string text = b.rule + ": " + format_number(b.safety) + " x (gamma(" +
+                     std::to_string(b.terms) + ") x sum|terms|";
+  if (b.output_roundoff > 0) text += " + u_out x |expected|";
+  return text + "), u " + format_number(b.unit_roundoff);
 }
 
 std::string format_number(double value) {

@@ -7,14 +7,18 @@
 // relative errors, and an elementwise bound |a-b| <= atol + rtol*|b|. NaN and
 // Inf must match in place and sign: a NaN where the reference has a number is
 // a failure, and the reverse too. Integer, bool and index outputs must match
-// exactly.
+// exactly. Ops whose result is a sum are judged instead by each element's
+// forward error bound (bounds/forward_bound.h) when the caller gives one:
+// NMSE is then reported, not judged.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "replayer/bounds/forward_bound.h"
 #include "replayer/tolerance.h"
 #include "store/dtype.h"
 
@@ -32,19 +36,29 @@ struct Comparison {
   int64_t worst_index = -1;
   double worst_actual = 0;
   double worst_expected = 0;
-  int64_t mismatches = 0;  // elements outside their bound or not exactly equal
+  int64_t mismatches = 0;            // elements outside their bound or not exactly equal
   int64_t nonfinite_mismatches = 0;  // NaN/Inf parity violations
+  // Set when the forward bound judged the output: what it was made of, its
+  // threshold at the worst element, and the largest |a-b| / threshold.
+  std::optional<BoundSummary> bound;
+  double worst_threshold = 0;
+  double worst_ratio = 0;
 };
 
 // `actual` and `expected` hold the contiguous elements of a `dtype` tensor of
 // `sizes`; messages name the worst element by its index into `sizes`.
+// With `bound`, floating elements are judged by bound->threshold instead of
+// NMSE and atol/rtol.
 Comparison compare(DType dtype, const std::byte* actual, const std::byte* expected,
-                   const std::vector<int64_t>& sizes, const Tolerance& tolerance);
+                   const std::vector<int64_t>& sizes, const Tolerance& tolerance,
+                   const ForwardBound* bound = nullptr);
 
 // The multi-dimensional index of a flat row-major index into `sizes`.
 std::vector<int64_t> unravel_index(int64_t flat, const std::vector<int64_t>& sizes);
 // "[2, 0, 17]" for a flat row-major index into `sizes`.
 std::string format_index(int64_t flat, const std::vector<int64_t>& sizes);
+// "matrix product: 4 x (gamma(576) x sum|terms|), u 5.96046e-08".
+std::string describe_bound(const BoundSummary& bound);
 // Short number for messages: "0.125", "3.2e-07", "nan", "-inf".
 std::string format_number(double value);
 

@@ -28,12 +28,26 @@ nlohmann::json output_json(const OutputResult& o) {
       {"max_rel", number(c.max_rel)},
       {"mismatches", c.mismatches},
       {"nonfinite_mismatches", c.nonfinite_mismatches},
+      {"judged_by", c.bound             ? "forward-bound"
+                    : o.tolerance.exact ? "exact"
+                                        : "nmse"},
       {"tolerance",
        {{"exact", o.tolerance.exact},
+        {"method", std::string(method_name(o.tolerance.method))},
         {"nmse", o.tolerance.nmse},
         {"atol", o.tolerance.atol},
-        {"rtol", o.tolerance.rtol}}},
+        {"rtol", o.tolerance.rtol},
+        {"safety", o.tolerance.safety}}},
   };
+  if (c.bound) {
+    j["bound"] = {{"rule", c.bound->rule},
+                  {"terms", c.bound->terms},
+                  {"unit_roundoff", c.bound->unit_roundoff},
+                  {"output_roundoff", c.bound->output_roundoff},
+                  {"safety", c.bound->safety},
+                  {"worst_threshold", number(c.worst_threshold)},
+                  {"worst_ratio", number(c.worst_ratio)}};
+  }
   if (c.worst_index >= 0) {
     j["worst"] = {{"index", unravel_index(c.worst_index, o.sizes)},
                   {"flat_index", c.worst_index},

@@ -1,5 +1,7 @@
 #include "replayer/tolerance.h"
 
+#include "replayer/bounds/forward_bound.h"
+
 namespace tapml::replay {
 namespace {
 
@@ -21,8 +23,8 @@ ToleranceRule rule(std::string op, std::string dtype, std::string target) {
 
 bool dtype_matches(const std::string& pattern, DType dtype) {
   if (pattern == "*") return true;
-  const bool floating = dtype_is_floating(dtype) || dtype == DType::Complex64 ||
-                        dtype == DType::Complex128;
+  const bool floating =
+      dtype_is_floating(dtype) || dtype == DType::Complex64 || dtype == DType::Complex128;
   if (pattern == "floating") return floating;
   if (pattern == "integral") return !floating;
   return pattern == dtype_name(dtype);
@@ -34,6 +36,27 @@ bool dtype_pattern_valid(const std::string& pattern) {
 }
 
 }  // namespace
+
+std::string_view method_name(Method method) {
+  return method == Method::ForwardBound ? "forward-bound" : "nmse";
+}
+
+std::optional<Method> method_from_name(std::string_view name) {
+  if (name == "nmse") return Method::Nmse;
+  if (name == "forward-bound") return Method::ForwardBound;
+  return std::nullopt;
+}
+
+const std::string& forward_bound_ops() {
+  static const std::string pattern = [] {
+    std::string names;
+    for (const std::string& op : forward_bound_op_names()) {
+      names += (names.empty() ? "" : "|") + op.substr(op.find("::") + 2);
+    }
+    return "aten::(" + names + ")(\\..*)?";
+  }();
+  return pattern;
+}
 
 TolerancePolicy TolerancePolicy::defaults() {
   TolerancePolicy policy;
@@ -66,6 +89,14 @@ TolerancePolicy TolerancePolicy::defaults() {
   auto products_bf16 = rule(kSumOfProductsOps, "bfloat16", "*");
   products_bf16.nmse = 1e-3, products_bf16.atol = 5e-2, products_bf16.rtol = 5e-2;
   policy.add(products_bf16);
+  // Results that are sums (reductions, products, convolution, attention,
+  // norm statistics) are judged by their forward error bound, which scales
+  // with the terms rather than the result: a sum that cancels to near zero
+  // is judged fairly (bounds/forward_bound.h).
+  auto sums = rule(forward_bound_ops(), "floating", "*");
+  sums.method = Method::ForwardBound;
+  sums.safety = 4;
+  policy.add(sums);
   return policy;
 }
 
@@ -76,6 +107,9 @@ void TolerancePolicy::add(ToleranceRule r) {
   }
   for (auto value : {r.nmse, r.atol, r.rtol}) {
     if (value && !(*value >= 0)) throw ToleranceError(r.origin + ": bounds must be >= 0");
+  }
+  if (r.safety && !(*r.safety > 0 && *r.safety <= 1e6)) {
+    throw ToleranceError(r.origin + ": safety must be a number > 0");
   }
   try {
     regexes_.emplace_back(r.op, std::regex::ECMAScript | std::regex::optimize);
@@ -100,6 +134,8 @@ Tolerance TolerancePolicy::lookup(const std::string& full_op, DType dtype,
       continue;
     }
     if (r.exact) tol.exact = *r.exact;
+    if (r.method) tol.method = *r.method;
+    if (r.safety) tol.safety = *r.safety;
     if (r.nmse) tol.nmse = *r.nmse;
     if (r.atol) tol.atol = *r.atol;
     if (r.rtol) tol.rtol = *r.rtol;

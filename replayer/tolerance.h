@@ -10,6 +10,7 @@
 #include <regex>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/dtype.h"
@@ -22,21 +23,35 @@ class ToleranceError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// How a floating output is judged: by NMSE and an elementwise atol/rtol, or,
+// for ops whose result is a sum (bounds/forward_bound.h), by the forward
+// error bound of each element over its own terms.
+enum class Method { Nmse, ForwardBound };
+std::string_view method_name(Method method);  // "nmse", "forward-bound"
+std::optional<Method> method_from_name(std::string_view name);
+
 struct Tolerance {
   bool exact = false;  // every element bit-for-bit (integers, bools, indices)
   double nmse = 1e-7;  // sum((a-b)^2) / sum(b^2) at most this
   double atol = 1e-5;  // and every element |a-b| <= atol + rtol * |b|
   double rtol = 1e-4;
+  Method method = Method::Nmse;
+  double safety = 4;  // forward bound: threshold = safety * per-side bound
 };
 
+// The ops a forward bound exists for, as an op regex (docs/replayer.md).
+const std::string& forward_bound_ops();
+
 struct ToleranceRule {
-  std::string op = ".*";    // regex, matched in full against "aten::add.Tensor" or "aten::add"
-  std::string dtype = "*";  // "*", "floating", "integral" or a dtype name ("float16")
+  std::string op = ".*";     // regex, matched in full against "aten::add.Tensor" or "aten::add"
+  std::string dtype = "*";   // "*", "floating", "integral" or a dtype name ("float16")
   std::string target = "*";  // "*" or a backend name
   std::optional<bool> exact;
+  std::optional<Method> method;
   std::optional<double> nmse;
   std::optional<double> atol;
   std::optional<double> rtol;
+  std::optional<double> safety;
   std::string origin;  // "built-in" or "FILE rule N", shown in reports
 };
 

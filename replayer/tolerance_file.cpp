@@ -1,14 +1,15 @@
-// Tolerance files: a list of rules, as JSON or as the TOML subset below.
+// Tolerance files: a list of rules, as JSON or as TOML (read by toml++).
 //   JSON: {"rules": [{"op": "aten::mm", "dtype": "float32", "nmse": 1e-6}, ...]}
 //   TOML: [[rules]]
 //         op = "aten::mm"
 //         nmse = 1e-6
-// Keys: op, dtype, target (strings), exact (bool), nmse, atol, rtol (numbers).
+// Keys: op, dtype, target, method (strings), exact (bool), nmse, atol, rtol,
+// safety (numbers).
 #include <cctype>
-#include <charconv>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <toml++/toml.h>
 #include <variant>
 
 #include "replayer/tolerance.h"
@@ -16,7 +17,7 @@
 namespace tapml::replay {
 namespace {
 
-constexpr const char* kKeys = "op, dtype, target, exact, nmse, atol, rtol";
+constexpr const char* kKeys = "op, dtype, target, exact, method, nmse, atol, rtol, safety";
 
 // One key of a rule; `where` names the file and line or rule for errors.
 using Scalar = std::variant<std::string, double, bool>;
@@ -46,6 +47,14 @@ void set_key(ToleranceRule& r, const std::string& key, const Scalar& value,
       throw ToleranceError(where + ": 'exact' must be true or false");
     }
     r.exact = std::get<bool>(value);
+  } else if (key == "method") {
+    const std::string& name = want_string();
+    r.method = method_from_name(name);
+    if (!r.method) {
+      throw ToleranceError(where + ": method '" + name + "' is not 'nmse' or 'forward-bound'");
+    }
+  } else if (key == "safety") {
+    r.safety = want_number();
   } else if (key == "nmse") {
     r.nmse = want_number();
   } else if (key == "atol") {
@@ -106,69 +115,55 @@ std::string trim(const std::string& s) {
   return s.substr(b, e - b);
 }
 
-// A TOML value of the subset: a basic or literal string, a number, a bool.
-// `rest` is what follows the '='; a trailing comment is allowed.
-Scalar parse_toml_value(const std::string& rest, const std::string& where) {
-  std::string v = trim(rest);
-  if (!v.empty() && (v[0] == '"' || v[0] == '\'')) {
-    const char quote = v[0];
-    std::string out;
-    size_t i = 1;
-    for (; i < v.size() && v[i] != quote; ++i) {
-      if (quote == '"' && v[i] == '\\' && i + 1 < v.size()) {
-        const char c = v[++i];
-        out += c == 'n' ? '\n' : c == 't' ? '\t' : c;
-      } else {
-        out += v[i];
-      }
-    }
-    if (i >= v.size()) throw ToleranceError(where + ": unterminated string");
-    const std::string tail = trim(v.substr(i + 1));
-    if (!tail.empty() && tail[0] != '#') throw ToleranceError(where + ": text after the string");
-    return out;
+std::string one_line(std::string text) {
+  for (char& c : text) {
+    if (c == '\n') c = ' ';
   }
-  if (auto hash = v.find('#'); hash != std::string::npos) v = trim(v.substr(0, hash));
-  if (v == "true") return true;
-  if (v == "false") return false;
-  std::string digits;
-  for (char c : v) {
-    if (c != '_') digits += c;
-  }
-  double number = 0;
-  const char* end = digits.data() + digits.size();
-  auto [ptr, ec] = std::from_chars(digits.data(), end, number);
-  if (digits.empty() || ec != std::errc() || ptr != end) {
-    throw ToleranceError(where + ": '" + v + "' is not a string, number, true or false");
-  }
-  return number;
+  return text;
 }
 
+// Any valid TOML (toml++) whose top level is an array of tables `rules`:
+// [[rules]] blocks or `rules = [{...}, ...]`.
 std::vector<ToleranceRule> parse_toml(const std::string& text, const std::string& path) {
+  toml::table doc;
+  try {
+    doc = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    throw ToleranceError("tolerance file " + path + " line " +
+                         std::to_string(e.source().begin.line) +
+                         ": not valid TOML: " + one_line(std::string(e.description())));
+  }
+  for (const auto& [key, node] : doc) {
+    if (key.str() != "rules") {
+      throw ToleranceError("tolerance file " + path + " line " +
+                           std::to_string(node.source().begin.line) + ": unknown top-level key '" +
+                           std::string(key.str()) + "' (expected [[rules]] tables)");
+    }
+  }
+  const toml::array* list = doc["rules"].as_array();
+  if (!list) throw ToleranceError("tolerance file " + path + ": expected [[rules]] tables");
   std::vector<ToleranceRule> rules;
-  std::istringstream in(text);
-  std::string line;
-  int number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    const std::string where = "tolerance file " + path + " line " + std::to_string(number);
-    const std::string t = trim(line);
-    if (t.empty() || t[0] == '#') continue;
-    if (t[0] == '[') {
-      if (trim(t.substr(0, t.find('#'))) != "[[rules]]") {
-        throw ToleranceError(where + ": only [[rules]] tables are allowed");
+  for (const toml::node& entry : *list) {
+    const std::string where = "tolerance file " + path + " rule " +
+                              std::to_string(rules.size() + 1) + " (line " +
+                              std::to_string(entry.source().begin.line) + ")";
+    const toml::table* table = entry.as_table();
+    if (!table) throw ToleranceError(where + ": expected a table of key = value");
+    ToleranceRule r;
+    r.origin = "tolerance file " + path + " rule " + std::to_string(rules.size() + 1);
+    for (const auto& [key, value] : *table) {
+      const std::string name(key.str());
+      if (auto text_value = value.value_exact<std::string>()) {
+        set_key(r, name, *text_value, where);
+      } else if (auto flag = value.value_exact<bool>()) {
+        set_key(r, name, *flag, where);
+      } else if (value.is_number()) {
+        set_key(r, name, *value.value<double>(), where);
+      } else {
+        throw ToleranceError(where + ": '" + name + "' must be a string, number or bool");
       }
-      rules.emplace_back();
-      rules.back().origin = "tolerance file " + path + " rule " + std::to_string(rules.size());
-      continue;
     }
-    const size_t eq = t.find('=');
-    if (eq == std::string::npos) throw ToleranceError(where + ": expected key = value");
-    if (rules.empty()) throw ToleranceError(where + ": key outside a [[rules]] table");
-    std::string key = trim(t.substr(0, eq));
-    if (key.size() >= 2 && key.front() == '"' && key.back() == '"') {
-      key = key.substr(1, key.size() - 2);
-    }
-    set_key(rules.back(), key, parse_toml_value(t.substr(eq + 1), where), where);
+    rules.push_back(std::move(r));
   }
   return rules;
 }

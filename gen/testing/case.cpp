@@ -69,6 +69,10 @@ std::string describe_failure(const replay::OutputResult& out) {
     << format_number(c.worst_expected) << "\n  ";
   if (t.exact) {
     s << "exact match required; max abs error " << format_number(c.max_abs);
+  } else if (c.bound) {
+    s << "each element within its forward error bound (" << replay::describe_bound(*c.bound)
+      << "); bound at the worst element " << format_number(c.worst_threshold) << ", max abs error "
+      << format_number(c.max_abs) << ", NMSE " << format_number(c.nmse);
   } else {
     s << "NMSE " << format_number(c.nmse) << " (at most " << format_number(t.nmse)
       << "), max abs error " << format_number(c.max_abs) << ", max rel error "

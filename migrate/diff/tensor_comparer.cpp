@@ -20,7 +20,7 @@ std::string cache_key(const TensorRef& a, const TensorRef& b, const replay::Tole
 }  // namespace
 
 TensorDiff TensorComparer::compare(const TensorRef& ref, const TensorRef& other,
-                                   const replay::Tolerance& tolerance) {
+                                   const replay::Tolerance& tolerance, int64_t ref_seq) {
   TensorDiff d;
   d.arg = ref.arg;
   d.dtype = ref.dtype;
@@ -42,18 +42,36 @@ TensorDiff TensorComparer::compare(const TensorRef& ref, const TensorRef& other,
     d.identical = true;
     return d;
   }
-  const std::string key = cache_key(ref, other, tolerance);
+  const std::optional<replay::ForwardBound> bound = forward_bound_of(ref, tolerance, ref_seq);
+  const std::string key =
+      cache_key(ref, other, tolerance) + (bound ? "@" + std::to_string(ref_seq) : "");
   if (auto it = cache_.find(key); it != cache_.end()) {
     d.comparison = it->second;
   } else {
     const std::vector<std::byte> expected = ref_.read_tensor(ref.hash);
     const std::vector<std::byte> actual = other_.read_tensor(other.hash);
     tensors_read_ += 2;
-    d.comparison = replay::compare(ref.dtype, actual.data(), expected.data(), ref.sizes, tolerance);
+    d.comparison = replay::compare(ref.dtype, actual.data(), expected.data(), ref.sizes, tolerance,
+                                   bound ? &*bound : nullptr);
     cache_.emplace(key, d.comparison);
   }
   d.problem = d.comparison.failure;
   return d;
+}
+
+std::optional<replay::ForwardBound> TensorComparer::forward_bound_of(
+    const TensorRef& ref, const replay::Tolerance& tolerance, int64_t ref_seq) const {
+  if (ref_seq < 0 || tolerance.exact || tolerance.method != replay::Method::ForwardBound) {
+    return std::nullopt;
+  }
+  const store::Call call = ref_.call(static_cast<size_t>(ref_seq));
+  if (!replay::has_forward_bound(call.full_name())) return std::nullopt;
+  for (size_t i = 0; i < call.outputs.size(); ++i) {
+    if (call.outputs[i].name == ref.arg) {
+      return replay::forward_bound(call, i, replay::values_from(ref_), tolerance.safety);
+    }
+  }
+  return std::nullopt;
 }
 
 CallDiff TensorComparer::compare_call(const StreamCall& ref, const StreamCall& other,
@@ -67,8 +85,8 @@ CallDiff TensorComparer::compare_call(const StreamCall& ref, const StreamCall& o
   bool any = false, beyond = false, all_identical = true;
   if (ref.outputs.size() != other.outputs.size()) beyond = true;
   for (size_t i = 0; i < ref.outputs.size() && i < other.outputs.size(); ++i) {
-    TensorDiff d =
-        compare(ref.outputs[i], other.outputs[i], tolerance_for(ref.op, ref.outputs[i].dtype));
+    TensorDiff d = compare(ref.outputs[i], other.outputs[i],
+                           tolerance_for(ref.op, ref.outputs[i].dtype), ref.seq);
     if (!d.comparable) continue;
     any = true;
     all_identical = all_identical && d.identical;

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "migrate/diff/call_stream.h"
@@ -21,15 +22,21 @@ class TensorComparer {
   TensorComparer(const store::TraceReader& ref, const store::TraceReader& other)
       : ref_(ref), other_(other) {}
 
-  // `other` is judged against `ref` (the expected values).
+  // `other` is judged against `ref` (the expected values). With `ref_seq`,
+  // an output of an op judged by its forward bound gets the bound of the ref
+  // trace's call `ref_seq` (its inputs), as the replayer would.
   TensorDiff compare(const TensorRef& ref, const TensorRef& other,
-                     const replay::Tolerance& tolerance);
+                     const replay::Tolerance& tolerance, int64_t ref_seq = -1);
   // Outputs paired by position; status NotCompared when no pair was captured.
   CallDiff compare_call(const StreamCall& ref, const StreamCall& other,
                         const ToleranceFor& tolerance_for);
   int64_t tensors_read() const { return tensors_read_; }
 
  private:
+  std::optional<replay::ForwardBound> forward_bound_of(const TensorRef& ref,
+                                                       const replay::Tolerance& tolerance,
+                                                       int64_t ref_seq) const;
+
   const store::TraceReader& ref_;
   const store::TraceReader& other_;
   std::map<std::string, replay::Comparison> cache_;

@@ -7,6 +7,8 @@
 #   BUG              a planted bug to switch on (docs/planted-bugs.md), or empty
 #   OPS, EVERY       for BUG: the ops it must be attributed to (regex); EVERY=1
 #                    when every call of those ops must fail
+#   BOUNDED          without BUG: ops ("aten::sum,aten::mm") that must have been
+#                    run and judged by their forward error bound
 # Without BUG the replay must exit 0 and the report be clean; with BUG it must
 # exit 1 and the failures be the bug's.
 foreach(var REPLAY VERDICT TRACE TARGET REPORT)
@@ -22,6 +24,9 @@ if(FILTER)
 endif()
 set(expected_exit 0)
 set(verdict_args clean "${REPORT}" "${TRACE}")
+if(BOUNDED)
+  list(APPEND verdict_args --bounded "${BOUNDED}")
+endif()
 if(BUG)
   set(env_args "TAPML_PLANT_BUG=${BUG}")
   set(expected_exit 1)

@@ -1,10 +1,11 @@
 // replay_verdict: judges a tapml-replay --json report against the trace it
 // came from, for the proof tests of tests/replayer/CMakeLists.txt.
 //
-//   replay_verdict clean REPORT.json TRACE.h5
+//   replay_verdict clean REPORT.json TRACE.h5 [--bounded OP,OP,...]
 //     every call passed: failed, errors and unsupported are 0, coverage is
 //     100%, at least one call ran, and each reported call is the trace's call
-//     of that seq (same op).
+//     of that seq (same op); with --bounded, each named op ("aten::sum") was
+//     run and judged by its forward error bound at least once.
 //   replay_verdict bug REPORT.json TRACE.h5 OPS_REGEX [--every]
 //     a planted bug was caught and attributed: at least one FAIL, no ERROR,
 //     every FAIL is a call of an op matching OPS_REGEX and is the trace's call
@@ -12,6 +13,7 @@
 //     of a matching op failed.
 // Exit 0 when the verdict holds, 1 when it does not (each reason on stderr),
 // 2 on bad input.
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -90,6 +92,25 @@ void judge_bug(const json& report, const tapml::store::TraceReader& trace, const
   }
 }
 
+// Each op of `names` (comma-separated, "aten::sum") has a call in the report
+// with an output the forward bound judged.
+void judge_bounded(const json& report, const std::string& names, Verdict& v) {
+  size_t start = 0;
+  while (start <= names.size()) {
+    const size_t comma = std::min(names.find(',', start), names.size());
+    const std::string name = names.substr(start, comma - start);
+    start = comma + 1;
+    bool seen = false;
+    for (const json& call : report.at("calls")) {
+      const std::string op = call.at("op").get<std::string>();
+      if (op.substr(0, op.find('.')) != name) continue;
+      for (const json& out : call.at("outputs"))
+        seen = seen || out.value("judged_by", "") == "forward-bound";
+    }
+    v.require(seen, name + ": no call of it was run and judged by its forward error bound");
+  }
+}
+
 int usage(const std::string& why) {
   std::cerr << "replay_verdict: " << why
             << " (usage: replay_verdict clean|bug REPORT.json TRACE.h5 [OPS_REGEX [--every]])\n";
@@ -103,6 +124,9 @@ int main(int argc, char** argv) {
   if (args.size() < 3) return usage("too few arguments");
   const std::string& mode = args[0];
   if (mode != "clean" && !(mode == "bug" && args.size() >= 4)) return usage("bad mode " + mode);
+  if (mode == "clean" && args.size() != 3 && !(args.size() == 5 && args[3] == "--bounded")) {
+    return usage("clean takes REPORT.json TRACE.h5 [--bounded OP,OP,...]");
+  }
   json report;
   std::unique_ptr<tapml::store::TraceReader> trace;
   try {
@@ -117,6 +141,7 @@ int main(int argc, char** argv) {
   try {
     if (mode == "clean") {
       judge_clean(report, *trace, verdict);
+      if (args.size() == 5) judge_bounded(report, args[4], verdict);
     } else {
       judge_bug(report, *trace, std::regex(args[3]), args.size() > 4 && args[4] == "--every",
                 verdict);

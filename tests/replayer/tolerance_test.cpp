@@ -47,7 +47,7 @@ TEST(Tolerance, JsonRulesOverrideFieldByField) {
   EXPECT_EQ(policy.lookup("aten::softmax.int", DType::Float32, "cpu").nmse, 1e-7);
 }
 
-TEST(Tolerance, TomlSubsetIsRead) {
+TEST(Tolerance, TomlFilesAreRead) {
   auto policy = TolerancePolicy::defaults();
   policy.load_file(write_file("tol.toml", R"(# looser gelu on GPUs
 [[rules]]
@@ -64,6 +64,25 @@ exact = false
   EXPECT_EQ(gelu.rtol, 1e-3);
   EXPECT_DOUBLE_EQ(gelu.nmse, 2e-7);
   EXPECT_FALSE(policy.lookup("aten::argmax", DType::Int64, "cpu").exact);
+}
+
+TEST(Tolerance, AnyValidTomlLoadsAndTheForwardBoundCanBeSwitchedPerOp) {
+  auto policy = TolerancePolicy::defaults();
+  EXPECT_EQ(policy.lookup("aten::sum.dim_IntList", DType::Float32, "cpu").method,
+            Method::ForwardBound);
+  EXPECT_EQ(policy.lookup("aten::addmm", DType::Float16, "vulkan").method, Method::ForwardBound);
+  EXPECT_EQ(policy.lookup("aten::add.Tensor", DType::Float32, "cpu").method, Method::Nmse);
+  policy.load_file(write_file("inline.toml", R"(
+rules = [
+  { op = "aten::sum", method = "nmse", nmse = 1e-6 },
+  { op = "aten::mm", target = "opencl", safety = 2 },
+]
+)"));
+  const Tolerance sum = policy.lookup("aten::sum.dim_IntList", DType::Float32, "cpu");
+  EXPECT_EQ(sum.method, Method::Nmse);
+  EXPECT_EQ(sum.nmse, 1e-6);
+  EXPECT_EQ(policy.lookup("aten::mm", DType::Float32, "opencl").safety, 2);
+  EXPECT_EQ(policy.lookup("aten::mm", DType::Float32, "cpu").safety, 4);
 }
 
 void expect_error(const std::string& name, const std::string& text, const std::string& needle) {
@@ -87,10 +106,13 @@ TEST(Tolerance, BadFilesAreOneLineErrors) {
   expect_error("e.json", R"({"rules": [{"dtype": "float17"}]})", "float17");
   expect_error("f.json", R"({"rules": [{"atol": -1}]})", ">= 0");
   expect_error("g.json", R"({"rule": []})", "expected");
-  expect_error("h.toml", "[[rules]]\nnmse = 1e-6 extra\n", "line 2");
-  expect_error("i.toml", "nmse = 1\n", "outside a [[rules]] table");
-  expect_error("j.toml", "[defaults]\n", "only [[rules]]");
-  expect_error("k.toml", "[[rules]]\nop = \"aten::mm\n", "unterminated");
+  expect_error("h.toml", "[[rules]]\nnmse = 1e-6 extra\n", "line 2: not valid TOML");
+  expect_error("i.toml", "nmse = 1\n", "unknown top-level key 'nmse'");
+  expect_error("j.toml", "[defaults]\n", "unknown top-level key 'defaults'");
+  expect_error("k.toml", "[[rules]]\nop = \"aten::mm\n", "not valid TOML");
+  expect_error("l.toml", "[[rules]]\nmethod = \"ulp\"\n", "'nmse' or 'forward-bound'");
+  expect_error("m.toml", "[[rules]]\nsafety = 0\n", "safety");
+  expect_error("n.toml", "[[rules]]\nnmse = [1]\n", "must be a string, number or bool");
   auto policy = TolerancePolicy::defaults();
   EXPECT_THROW(policy.load_file("/nonexistent/tol.json"), ToleranceError);
 }
