@@ -30,18 +30,12 @@ std::string describe_tensor(const store::TensorMeta& t) {
 
 std::string describe_value(const store::Value& v) {
   switch (v.kind) {
-    case store::ValueKind::None:
-      return "None";
-    case store::ValueKind::Bool:
-      return v.b ? "True" : "False";
-    case store::ValueKind::Int:
-      return std::to_string(v.i);
-    case store::ValueKind::Float:
-      return format_number(v.f);
-    case store::ValueKind::Tensor:
-      return describe_tensor(v.tensor);
-    case store::ValueKind::IntList:
-      return dims(v.ints);
+    case store::ValueKind::None: return "None";
+    case store::ValueKind::Bool: return v.b ? "True" : "False";
+    case store::ValueKind::Int: return std::to_string(v.i);
+    case store::ValueKind::Float: return format_number(v.f);
+    case store::ValueKind::Tensor: return describe_tensor(v.tensor);
+    case store::ValueKind::IntList: return dims(v.ints);
     case store::ValueKind::TensorList: {
       std::string out = "(";
       for (size_t i = 0; i < v.tensors.size(); ++i) {
@@ -49,8 +43,7 @@ std::string describe_value(const store::Value& v) {
       }
       return out + ")";
     }
-    default:
-      return v.text.empty() ? std::string(store::value_kind_name(v.kind)) : v.text;
+    default: return v.text.empty() ? std::string(store::value_kind_name(v.kind)) : v.text;
   }
 }
 
@@ -94,13 +87,15 @@ CallResult result_for(const store::Call& call) {
   return r;
 }
 
+
 CallRunner::CallRunner(const store::TraceReader& trace, const backends::Backend& backend,
                        backends::Device& device, const TolerancePolicy& tolerance)
     : trace_(trace),
       backend_(backend),
       device_(device),
       tolerance_(tolerance),
-      builder_(trace, device) {}
+      builder_(trace, device),
+      input_values_(values_from(trace)) {}
 
 std::optional<CallResult> CallRunner::run(const store::Call& call, std::string* skipped_because) {
   CallResult result = result_for(call);
@@ -163,20 +158,18 @@ void CallRunner::check(const store::Call& call, const BuiltCall& built,
     result.outputs.push_back(std::move(output));
     return;
   }
-  const std::optional<ForwardBound> bound =
-      output.tolerance.method == Method::ForwardBound && !output.tolerance.exact &&
-              expected.recorded_output != ExpectedOutput::kNotAReturn
-          ? forward_bound(call, expected.recorded_output, values_from(trace_),
-                          output.tolerance.safety)
-          : std::nullopt;
-  output.comparison = compare(recorded.dtype, actual.data(), reference.data(), recorded.sizes,
-                              output.tolerance, bound ? &*bound : nullptr);
+  output.comparison =
+      expected.recorded_output == ExpectedOutput::kNotAReturn
+          ? compare(recorded.dtype, actual.data(), reference.data(), recorded.sizes,
+                    output.tolerance)
+          : compare_output(call, expected.recorded_output, recorded.dtype, actual.data(),
+                           reference.data(), recorded.sizes, output.tolerance, input_values_);
   if (!output.comparison.passed) fail(result, expected.name + ": " + output.comparison.failure);
   const int64_t elements = static_cast<int64_t>(storage.size() / element);
   const int64_t touched = first_touched_outside_view(out.dtype, storage.data(), elements, layout);
   if (touched >= 0) {
-    fail(result,
-         expected.name + ": wrote outside its view, at buffer element " + std::to_string(touched));
+    fail(result, expected.name + ": wrote outside its view, at buffer element " +
+                     std::to_string(touched));
   }
   result.outputs.push_back(std::move(output));
 }

@@ -41,6 +41,7 @@ class CallRunner {
   backends::Device& device_;
   const TolerancePolicy& tolerance_;
   CallBuilder builder_;
+  TensorValues input_values_;  // for forward bounds, cached across calls
 };
 
 }  // namespace tapml::replay

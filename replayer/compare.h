@@ -41,6 +41,7 @@ struct Comparison {
   // Set when the forward bound judged the output: what it was made of, its
   // threshold at the worst element, and the largest |a-b| / threshold.
   std::optional<BoundSummary> bound;
+  bool bound_from_shapes = false;  // the quick bound sufficed (no input was read)
   double worst_threshold = 0;
   double worst_ratio = 0;
 };
@@ -49,9 +50,21 @@ struct Comparison {
 // `sizes`; messages name the worst element by its index into `sizes`.
 // With `bound`, floating elements are judged by bound->threshold instead of
 // NMSE and atol/rtol.
+// `over`, when given, receives the flat index of every element over its
+// bound.
 Comparison compare(DType dtype, const std::byte* actual, const std::byte* expected,
                    const std::vector<int64_t>& sizes, const Tolerance& tolerance,
-                   const ForwardBound* bound = nullptr);
+                   const ForwardBound* bound = nullptr, std::vector<int64_t>* over = nullptr);
+
+// Judges output `output` of `call` as the tolerance says: where it names the
+// forward bound and the op has one, first by the quick bound from shapes
+// (quick_forward_bound), and only when an element is over it by the full
+// bound from the call's inputs (`values`); otherwise as compare() does.
+// Shared by the replayer, the generated suites and tapml-trace diff.
+Comparison compare_output(const store::Call& call, size_t output, DType dtype,
+                          const std::byte* actual, const std::byte* expected,
+                          const std::vector<int64_t>& sizes, const Tolerance& tolerance,
+                          const TensorValues& values);
 
 // The multi-dimensional index of a flat row-major index into `sizes`.
 std::vector<int64_t> unravel_index(int64_t flat, const std::vector<int64_t>& sizes);

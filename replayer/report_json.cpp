@@ -45,6 +45,7 @@ nlohmann::json output_json(const OutputResult& o) {
                   {"unit_roundoff", c.bound->unit_roundoff},
                   {"output_roundoff", c.bound->output_roundoff},
                   {"safety", c.bound->safety},
+                  {"from", c.bound_from_shapes ? "shapes" : "inputs"},
                   {"worst_threshold", number(c.worst_threshold)},
                   {"worst_ratio", number(c.worst_ratio)}};
   }

@@ -23,8 +23,8 @@ ToleranceRule rule(std::string op, std::string dtype, std::string target) {
 
 bool dtype_matches(const std::string& pattern, DType dtype) {
   if (pattern == "*") return true;
-  const bool floating =
-      dtype_is_floating(dtype) || dtype == DType::Complex64 || dtype == DType::Complex128;
+  const bool floating = dtype_is_floating(dtype) || dtype == DType::Complex64 ||
+                        dtype == DType::Complex128;
   if (pattern == "floating") return floating;
   if (pattern == "integral") return !floating;
   return pattern == dtype_name(dtype);

@@ -66,6 +66,12 @@ void set_key(ToleranceRule& r, const std::string& key, const Scalar& value,
   }
 }
 
+ToleranceError wrong_type(const std::string& where, const std::string& key) {
+  std::string message = where;
+  message += ": '" + key + "' must be a string, number or bool";
+  return ToleranceError(message);
+}
+
 std::vector<ToleranceRule> parse_json(const std::string& text, const std::string& path) {
   nlohmann::json doc;
   try {
@@ -100,7 +106,7 @@ std::vector<ToleranceRule> parse_json(const std::string& text, const std::string
       } else if (value.is_number()) {
         set_key(r, key, value.get<double>(), where);
       } else {
-        throw ToleranceError(where + ": '" + key + "' must be a string, number or bool");
+        throw wrong_type(where, key);
       }
     }
     rules.push_back(std::move(r));
@@ -160,7 +166,7 @@ std::vector<ToleranceRule> parse_toml(const std::string& text, const std::string
       } else if (value.is_number()) {
         set_key(r, name, *value.value<double>(), where);
       } else {
-        throw ToleranceError(where + ": '" + name + "' must be a string, number or bool");
+        throw wrong_type(where, name);
       }
     }
     rules.push_back(std::move(r));

@@ -42,34 +42,37 @@ TensorDiff TensorComparer::compare(const TensorRef& ref, const TensorRef& other,
     d.identical = true;
     return d;
   }
-  const std::optional<replay::ForwardBound> bound = forward_bound_of(ref, tolerance, ref_seq);
+  // An op judged by its forward bound is judged on the ref trace's call.
+  const std::optional<std::pair<store::Call, size_t>> bounded =
+      bounded_output(ref, tolerance, ref_seq);
   const std::string key =
-      cache_key(ref, other, tolerance) + (bound ? "@" + std::to_string(ref_seq) : "");
+      cache_key(ref, other, tolerance) + (bounded ? "@" + std::to_string(ref_seq) : "");
   if (auto it = cache_.find(key); it != cache_.end()) {
     d.comparison = it->second;
   } else {
     const std::vector<std::byte> expected = ref_.read_tensor(ref.hash);
     const std::vector<std::byte> actual = other_.read_tensor(other.hash);
     tensors_read_ += 2;
-    d.comparison = replay::compare(ref.dtype, actual.data(), expected.data(), ref.sizes, tolerance,
-                                   bound ? &*bound : nullptr);
+    d.comparison = bounded ? replay::compare_output(bounded->first, bounded->second, ref.dtype,
+                                                    actual.data(), expected.data(), ref.sizes,
+                                                    tolerance, ref_values_)
+                           : replay::compare(ref.dtype, actual.data(), expected.data(),
+                                             ref.sizes, tolerance);
     cache_.emplace(key, d.comparison);
   }
   d.problem = d.comparison.failure;
   return d;
 }
 
-std::optional<replay::ForwardBound> TensorComparer::forward_bound_of(
+std::optional<std::pair<store::Call, size_t>> TensorComparer::bounded_output(
     const TensorRef& ref, const replay::Tolerance& tolerance, int64_t ref_seq) const {
   if (ref_seq < 0 || tolerance.exact || tolerance.method != replay::Method::ForwardBound) {
     return std::nullopt;
   }
-  const store::Call call = ref_.call(static_cast<size_t>(ref_seq));
+  store::Call call = ref_.call(static_cast<size_t>(ref_seq));
   if (!replay::has_forward_bound(call.full_name())) return std::nullopt;
   for (size_t i = 0; i < call.outputs.size(); ++i) {
-    if (call.outputs[i].name == ref.arg) {
-      return replay::forward_bound(call, i, replay::values_from(ref_), tolerance.safety);
-    }
+    if (call.outputs[i].name == ref.arg) return std::make_pair(std::move(call), i);
   }
   return std::nullopt;
 }

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <utility>
 #include <string>
 
 #include "migrate/diff/call_stream.h"
@@ -20,7 +21,7 @@ using ToleranceFor = std::function<replay::Tolerance(const std::string& op, DTyp
 class TensorComparer {
  public:
   TensorComparer(const store::TraceReader& ref, const store::TraceReader& other)
-      : ref_(ref), other_(other) {}
+      : ref_(ref), other_(other), ref_values_(replay::values_from(ref)) {}
 
   // `other` is judged against `ref` (the expected values). With `ref_seq`,
   // an output of an op judged by its forward bound gets the bound of the ref
@@ -33,12 +34,15 @@ class TensorComparer {
   int64_t tensors_read() const { return tensors_read_; }
 
  private:
-  std::optional<replay::ForwardBound> forward_bound_of(const TensorRef& ref,
-                                                       const replay::Tolerance& tolerance,
-                                                       int64_t ref_seq) const;
+  // The ref trace's call `ref_seq` and the index of `ref` among its
+  // outputs, when the tolerance judges it by its forward bound.
+  std::optional<std::pair<store::Call, size_t>> bounded_output(const TensorRef& ref,
+                                                               const replay::Tolerance& tolerance,
+                                                               int64_t ref_seq) const;
 
   const store::TraceReader& ref_;
   const store::TraceReader& other_;
+  replay::TensorValues ref_values_;  // inputs of ref calls, for forward bounds
   std::map<std::string, replay::Comparison> cache_;
   int64_t tensors_read_ = 0;
 };

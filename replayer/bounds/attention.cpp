@@ -63,6 +63,14 @@ std::optional<PerSide> attention_bound(const BoundInputs& in, size_t output) {
   }
   const auto kv_of = key_rows(q_lead, k_lead);
   if (!kv_of) return std::nullopt;
+  PerSide side;
+  side.rule = "attention";
+  side.terms = std::max(E, S);
+  side.unit_roundoff = product_roundoff(q->dtype, in.recorded_on_cuda());
+  const double u = side.unit_roundoff;
+  const double score_gamma = gamma(E + 2, u), sum_gamma = gamma(S + 4, u);
+  side.relative = sum_gamma;  // the bound's factor is at least this, Σ p·|v| >= |result|
+  if (in.shapes_only()) return side;
   const std::vector<double> qv = in.values(*q), kv = in.values(*k), vv = in.values(*v);
   // The mask (or bias), broadcast to [q_lead..., L, S]: bool keeps, float adds.
   std::vector<int64_t> score_sizes = q_lead;
@@ -76,12 +84,6 @@ std::optional<PerSide> attention_bound(const BoundInputs& in, size_t output) {
   }
   const bool causal = in.flag("is_causal").value_or(false);
   const double scale = in.number("scale").value_or(1.0 / std::sqrt(static_cast<double>(E)));
-  PerSide side;
-  side.rule = "attention";
-  side.terms = std::max(E, S);
-  side.unit_roundoff = product_roundoff(q->dtype, in.recorded_on_cuda());
-  const double u = side.unit_roundoff;
-  const double score_gamma = gamma(E + 2, u), sum_gamma = gamma(S + 4, u);
   side.bound.assign(static_cast<size_t>(numel(q_lead) * L * Ev), 0.0);
   std::vector<double> score(static_cast<size_t>(S)), weight(static_cast<size_t>(S));
   std::vector<bool> kept(static_cast<size_t>(S));

@@ -23,7 +23,7 @@ const store::TensorMeta* BoundInputs::tensor(std::initializer_list<std::string_v
 }
 
 std::vector<double> BoundInputs::magnitudes(const store::TensorMeta& tensor) const {
-  std::vector<double> out = values_(tensor);
+  std::vector<double> out = (*values_)(tensor);
   for (double& v : out) v = std::fabs(v);
   return out;
 }

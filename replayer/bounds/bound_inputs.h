@@ -23,19 +23,30 @@ struct PerSide {
   std::string rule;
   int64_t terms = 0;
   double unit_roundoff = 0;
-  std::vector<double> bound;
+  std::vector<double> bound;  // empty from a shapes-only pass
+  // From a shapes-only pass: c with bound[i] >= c·|result[i]| (a sum of
+  // magnitudes is at least the magnitude of the sum).
+  double relative = 0;
 };
 
 class BoundInputs {
  public:
-  BoundInputs(const store::Call& call, const TensorValues& values) : call_(call), values_(values) {}
+  // Without `values`: shapes only (families that can say `relative` from
+  // shapes do, the others return nullopt).
+  // With `wanted`, a family may compute only those output elements (flat
+  // indices) and leave the others 0: the caller has judged them already.
+  BoundInputs(const store::Call& call, const TensorValues* values,
+              const std::vector<int64_t>* wanted = nullptr)
+      : call_(call), values_(values), wanted_(wanted) {}
 
   const store::Call& call() const { return call_; }
+  bool shapes_only() const { return values_ == nullptr; }
+  const std::vector<int64_t>* wanted() const { return wanted_; }
   // The first input named one of `names` that holds a tensor with values.
   const store::TensorMeta* tensor(std::initializer_list<std::string_view> names) const;
   // |x| of a tensor, contiguous row-major over its sizes.
   std::vector<double> magnitudes(const store::TensorMeta& tensor) const;
-  std::vector<double> values(const store::TensorMeta& tensor) const { return values_(tensor); }
+  std::vector<double> values(const store::TensorMeta& tensor) const { return (*values_)(tensor); }
   // Scalars and lists by name; nullopt when absent or None.
   std::optional<int64_t> integer(std::string_view name) const;
   std::optional<double> number(std::string_view name) const;  // int, float or bool
@@ -51,7 +62,8 @@ class BoundInputs {
   const store::Arg* input(std::string_view name) const;
 
   const store::Call& call_;
-  const TensorValues& values_;
+  const TensorValues* values_;
+  const std::vector<int64_t>* wanted_;
 };
 
 // γ(n) = n·u / (1 - n·u): the relative error bound of a sum of n terms;

@@ -97,33 +97,26 @@ std::vector<double> abs_convolution(const ConvShape& s, const std::vector<double
               const double wv = wk[(k0 * s.kernel[1] + k1) * s.kernel[2] + k2];
               if (wv == 0) continue;
               const Dims k{k0, k1, k2};
-              if (s.transposed) {  // input i reaches output i·stride - pad + k·dilation
-                for (int64_t i0 = 0; i0 < s.in[0]; ++i0) {
-                  const int64_t o0 = i0 * s.stride[0] - s.padding[0] + k[0] * s.dilation[0];
-                  if (o0 < 0 || o0 >= s.out[0]) continue;
-                  for (int64_t i1 = 0; i1 < s.in[1]; ++i1) {
-                    const int64_t o1 = i1 * s.stride[1] - s.padding[1] + k[1] * s.dilation[1];
-                    if (o1 < 0 || o1 >= s.out[1]) continue;
-                    for (int64_t i2 = 0; i2 < s.in[2]; ++i2) {
-                      const int64_t o2 = i2 * s.stride[2] - s.padding[2] + k[2] * s.dilation[2];
-                      if (o2 < 0 || o2 >= s.out[2]) continue;
-                      op[(o0 * s.out[1] + o1) * s.out[2] + o2] +=
-                          wv * xp[(i0 * s.in[1] + i1) * s.in[2] + i2];
-                    }
-                  }
-                }
-              } else {  // output o reads input o·stride - pad + k·dilation
-                for (int64_t o0 = 0; o0 < s.out[0]; ++o0) {
-                  const int64_t i0 = o0 * s.stride[0] - s.padding[0] + k[0] * s.dilation[0];
-                  if (i0 < 0 || i0 >= s.in[0]) continue;
-                  for (int64_t o1 = 0; o1 < s.out[1]; ++o1) {
-                    const int64_t i1 = o1 * s.stride[1] - s.padding[1] + k[1] * s.dilation[1];
-                    if (i1 < 0 || i1 >= s.in[1]) continue;
-                    for (int64_t o2 = 0; o2 < s.out[2]; ++o2) {
-                      const int64_t i2 = o2 * s.stride[2] - s.padding[2] + k[2] * s.dilation[2];
-                      if (i2 < 0 || i2 >= s.in[2]) continue;
-                      op[(o0 * s.out[1] + o1) * s.out[2] + o2] +=
-                          wv * xp[(i0 * s.in[1] + i1) * s.in[2] + i2];
+              // Direct: output o reads input o·stride - pad + k·dilation.
+              // Transposed: input i reaches output i·stride - pad + k·dilation.
+              // Either way an "outer" position p meets the "inner" one q.
+              const Dims& outer = s.transposed ? s.in : s.out;
+              const Dims& inner = s.transposed ? s.out : s.in;
+              for (int64_t p0 = 0; p0 < outer[0]; ++p0) {
+                const int64_t q0 = p0 * s.stride[0] - s.padding[0] + k[0] * s.dilation[0];
+                if (q0 < 0 || q0 >= inner[0]) continue;
+                for (int64_t p1 = 0; p1 < outer[1]; ++p1) {
+                  const int64_t q1 = p1 * s.stride[1] - s.padding[1] + k[1] * s.dilation[1];
+                  if (q1 < 0 || q1 >= inner[1]) continue;
+                  for (int64_t p2 = 0; p2 < outer[2]; ++p2) {
+                    const int64_t q2 = p2 * s.stride[2] - s.padding[2] + k[2] * s.dilation[2];
+                    if (q2 < 0 || q2 >= inner[2]) continue;
+                    const int64_t at_outer = (p0 * outer[1] + p1) * outer[2] + p2;
+                    const int64_t at_inner = (q0 * inner[1] + q1) * inner[2] + q2;
+                    if (s.transposed) {
+                      op[at_inner] += wv * xp[at_outer];
+                    } else {
+                      op[at_outer] += wv * xp[at_inner];
                     }
                   }
                 }
@@ -148,12 +141,21 @@ std::optional<PerSide> convolution_bound(const BoundInputs& in, size_t output) {
   }
   const auto shape = conv_shape(in, *x, *w, *out);
   if (!shape) return std::nullopt;
+  const store::TensorMeta* bias = in.tensor({"bias"});
   PerSide side;
   side.rule = "convolution";
   side.terms =
-      shape->in_channels / shape->groups * shape->kernel[0] * shape->kernel[1] * shape->kernel[2];
+      shape->in_channels / shape->groups * shape->kernel[0] * shape->kernel[1] * shape->kernel[2] +
+      (bias ? 1 : 0);
+  // cuDNN convolves float32 in TF32 by default (torch.backends.cudnn.allow_tf32).
+  const bool cuda = in.recorded_on_cuda();
+  side.unit_roundoff =
+      cuda && x->dtype == DType::Float32 ? std::ldexp(1.0, -11) : product_roundoff(x->dtype, cuda);
+  const double g = gamma(side.terms, side.unit_roundoff);
+  side.relative = g;  // Σ|x·w| + |bias| >= |result|
+  if (in.shapes_only()) return side;
   side.bound = abs_convolution(*shape, in.magnitudes(*x), in.magnitudes(*w));
-  if (const store::TensorMeta* bias = in.tensor({"bias"})) {
+  if (bias) {
     const std::vector<double> b = in.magnitudes(*bias);
     const int64_t plane = static_cast<int64_t>(side.bound.size()) /
                           std::max<int64_t>(shape->batch * shape->out_channels, 1);
@@ -162,13 +164,7 @@ std::optional<PerSide> convolution_bound(const BoundInputs& in, size_t output) {
           static_cast<size_t>((static_cast<int64_t>(i) / plane) % shape->out_channels);
       if (channel < b.size()) side.bound[i] += b[channel];
     }
-    side.terms += 1;
   }
-  // cuDNN convolves float32 in TF32 by default (torch.backends.cudnn.allow_tf32).
-  const bool cuda = in.recorded_on_cuda();
-  side.unit_roundoff =
-      cuda && x->dtype == DType::Float32 ? std::ldexp(1.0, -11) : product_roundoff(x->dtype, cuda);
-  const double g = gamma(side.terms, side.unit_roundoff);
   for (double& v : side.bound) v *= g;
   return side;
 }

@@ -1,8 +1,12 @@
 #include "replayer/bounds/forward_bound.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <list>
 #include <map>
+#include <memory>
+#include <unordered_map>
 
 #include "replayer/bounds/bound_inputs.h"
 #include "replayer/host_values.h"
@@ -68,12 +72,37 @@ Family family_of(const std::string& full_op) {
 }  // namespace
 
 double ForwardBound::threshold(size_t i, double expected) const {
-  return summary.safety * (per_side[i] + summary.output_roundoff * std::fabs(expected)) + floor;
+  const double own = std::max(quick() ? 0.0 : per_side[i], relative * std::fabs(expected));
+  return summary.safety * (own + summary.output_roundoff * std::fabs(expected)) + floor;
 }
 
-TensorValues values_from(const store::TraceReader& trace) {
-  return [&trace](const store::TensorMeta& tensor) {
-    return to_doubles(tensor.dtype, trace.read_tensor(tensor.hash));
+TensorValues values_from(const store::TraceReader& trace, size_t budget_bytes) {
+  struct Cache {
+    std::list<std::string> order;  // most recent first
+    std::unordered_map<std::string,
+                       std::pair<std::vector<double>, std::list<std::string>::iterator>>
+        entries;
+    size_t bytes = 0;
+  };
+  auto cache = std::make_shared<Cache>();
+  return [&trace, cache, budget_bytes](const store::TensorMeta& tensor) {
+    if (auto it = cache->entries.find(tensor.hash); it != cache->entries.end()) {
+      cache->order.splice(cache->order.begin(), cache->order, it->second.second);
+      return it->second.first;
+    }
+    std::vector<double> values = to_doubles(tensor.dtype, trace.read_tensor(tensor.hash));
+    const size_t bytes = values.size() * sizeof(double);
+    if (bytes > budget_bytes / 4) return values;  // too large to keep
+    while (cache->bytes + bytes > budget_bytes && !cache->order.empty()) {
+      auto last = cache->entries.find(cache->order.back());
+      cache->bytes -= last->second.first.size() * sizeof(double);
+      cache->entries.erase(last);
+      cache->order.pop_back();
+    }
+    cache->order.push_front(tensor.hash);
+    cache->entries.emplace(tensor.hash, std::make_pair(values, cache->order.begin()));
+    cache->bytes += bytes;
+    return values;
   };
 }
 
@@ -85,20 +114,19 @@ std::vector<std::string> forward_bound_op_names() {
   return names;
 }
 
-std::optional<ForwardBound> forward_bound(const store::Call& call, size_t output,
-                                          const TensorValues& values, double safety) {
+namespace {
+
+std::optional<ForwardBound> bound_of(const store::Call& call, size_t output,
+                                     const TensorValues* values, double safety,
+                                     const std::vector<int64_t>* wanted) {
   const Family family = family_of(call.full_name());
   if (!family) return std::nullopt;
-  const bounds::BoundInputs in(call, values);
+  const bounds::BoundInputs in(call, values, wanted);
   const store::TensorMeta* out = in.output(output);
   if (!out || !dtype_is_floating(out->dtype)) return std::nullopt;
-  std::optional<bounds::PerSide> side;
-  try {
-    side = family(in, output);
-  } catch (const std::out_of_range&) {
-    return std::nullopt;  // arguments the bound does not understand: NMSE judges
-  }
-  if (!side || side->bound.size() != static_cast<size_t>(out->numel())) return std::nullopt;
+  std::optional<bounds::PerSide> side = family(in, output);
+  if (!side) return std::nullopt;
+  if (values && side->bound.size() != static_cast<size_t>(out->numel())) return std::nullopt;
   ForwardBound bound;
   bound.summary.rule = side->rule;
   bound.summary.terms = side->terms;
@@ -108,12 +136,28 @@ std::optional<ForwardBound> forward_bound(const store::Call& call, size_t output
                                       : 0;
   bound.summary.safety = safety;
   bound.per_side = std::move(side->bound);
+  bound.relative = side->relative;
   // A device without subnormals flushes each tiny term (and a tiny result)
   // to zero: at most the smallest normal number per term.
   const double smallest = out->dtype == DType::Float64   ? std::numeric_limits<double>::min()
                           : out->dtype == DType::Float16 ? std::ldexp(1.0, -14)
                                                          : std::numeric_limits<float>::min();
   bound.floor = safety * smallest * static_cast<double>(std::max<int64_t>(side->terms, 1) + 1);
+  return bound;
+}
+
+}  // namespace
+
+std::optional<ForwardBound> forward_bound(const store::Call& call, size_t output,
+                                          const TensorValues& values, double safety,
+                                          const std::vector<int64_t>* wanted) {
+  return bound_of(call, output, &values, safety, wanted);
+}
+
+std::optional<ForwardBound> quick_forward_bound(const store::Call& call, size_t output,
+                                                double safety) {
+  auto bound = bound_of(call, output, nullptr, safety, nullptr);
+  if (bound && bound->relative <= 0) return std::nullopt;
   return bound;
 }
 

@@ -39,9 +39,12 @@ struct ForwardBound {
   BoundSummary summary;
   // Per output element (row-major over the recorded output's sizes): how far
   // one correct computation may be from the exact result, before rounding to
-  // the output dtype.
+  // the output dtype. Empty for a quick bound.
   std::vector<double> per_side;
+  // A quick bound (quick_forward_bound) is `relative`·|expected| instead.
+  double relative = 0;
   double floor = 0;  // absolute: terms flushed to zero on devices without subnormals
+  bool quick() const { return per_side.empty(); }
 
   // The most |kernel - recorded| may be at element `i` whose recorded value
   // is `expected`.
@@ -52,8 +55,11 @@ struct ForwardBound {
 // sizes, as doubles.
 using TensorValues = std::function<std::vector<double>(const store::TensorMeta&)>;
 
-// Input values read from the trace that recorded the call.
-TensorValues values_from(const store::TraceReader& trace);
+// Input values read from the trace that recorded the call. The most recently
+// read ones are kept, up to `budget_bytes`: a weight is an input of every
+// call that uses it, and decompressing it again for each was most of the
+// cost of judging SmolLM2's matrix products.
+TensorValues values_from(const store::TraceReader& trace, size_t budget_bytes = size_t{3} << 29);
 
 // Whether the op (full name "aten::addmm" or "aten::sum.dim_IntList") has a
 // forward bound at all.
@@ -64,7 +70,17 @@ std::vector<std::string> forward_bound_op_names();
 // The bound of output `output` of `call`, or nullopt when the op has none,
 // the output is not one it bounds (e.g. attention's logsumexp), or the call's
 // arguments are not what the bound understands (it then falls back to NMSE).
+// With `wanted`, only those output elements (flat indices) need their own
+// bound; the others may keep the quick one (threshold takes the larger).
 std::optional<ForwardBound> forward_bound(const store::Call& call, size_t output,
-                                          const TensorValues& values, double safety);
+                                          const TensorValues& values, double safety,
+                                          const std::vector<int64_t>* wanted = nullptr);
+
+// A lower bound of forward_bound from the call's shapes alone: γ(n)·|expected|
+// (the sum of the terms' magnitudes is at least the result's). A result within
+// it is within the full bound, so most outputs are judged without reading an
+// input; nullopt where the family has no such shortcut (norms, cumsum).
+std::optional<ForwardBound> quick_forward_bound(const store::Call& call, size_t output,
+                                                double safety);
 
 }  // namespace tapml::replay

@@ -41,6 +41,7 @@ std::optional<Reduced> reduce_magnitudes(const BoundInputs& in) {
   Reduced r;
   r.terms = terms;
   r.dtype = self->dtype;
+  if (in.shapes_only()) return r;
   r.magnitude.assign(static_cast<size_t>(outputs), 0.0);
   const std::vector<double> x = in.magnitudes(*self);
   std::vector<int64_t> index(self->sizes.size(), 0);
@@ -63,6 +64,7 @@ PerSide scaled(const Reduced& r, const char* rule, int64_t terms, double scale) 
   side.terms = terms;
   side.unit_roundoff = reduction_roundoff(r.dtype);
   const double g = gamma(terms, side.unit_roundoff);
+  side.relative = g;  // Σ|x|·scale >= |result|
   side.bound.reserve(r.magnitude.size());
   for (double m : r.magnitude) side.bound.push_back(g * m * scale);
   return side;
@@ -88,7 +90,7 @@ std::optional<PerSide> mean_bound(const BoundInputs& in, size_t output) {
 std::optional<PerSide> cumsum_bound(const BoundInputs& in, size_t output) {
   const store::TensorMeta* self = in.tensor({"self", "input"});
   const auto dim = in.integer("dim");
-  if (output != 0 || !self || !dim) return std::nullopt;
+  if (output != 0 || !self || !dim || in.shapes_only()) return std::nullopt;
   const auto rank = static_cast<int64_t>(self->sizes.size());
   const int64_t d = rank == 0 ? 0 : (*dim < 0 ? *dim + rank : *dim);
   if (rank > 0 && (d < 0 || d >= rank)) return std::nullopt;

@@ -385,6 +385,41 @@ TEST_F(Bounds, HalfOutputsAddOneRoundingOfTheirDtype) {
   EXPECT_EQ(bound->summary.unit_roundoff, std::ldexp(1.0, -24)) << "torch sums half in float";
 }
 
+TEST_F(Bounds, TheQuickBoundFromShapesDecidesUnlessAResultCancels) {
+  const std::vector<double> a = random(6 * 50), b = random(50 * 4);
+  const store::Call mm =
+      call("aten::mm", {arg("self", tensor("a", {6, 50}, a)), arg("mat2", tensor("b", {50, 4}, b))},
+           {6, 4});
+  const Tolerance tol = TolerancePolicy::defaults().lookup("aten::mm", DType::Float32, "cpu");
+  int reads = 0;
+  const TensorValues values = [&](const store::TensorMeta& t) {
+    ++reads;
+    return values_.at(t.hash);
+  };
+  auto run = [&](const store::Call& c, const std::vector<float>& got,
+                 const std::vector<float>& want) {
+    return compare_output(c, 0, DType::Float32, reinterpret_cast<const std::byte*>(got.data()),
+                          reinterpret_cast<const std::byte*>(want.data()),
+                          c.outputs[0].value.tensor.sizes, tol, values);
+  };
+  const Comparison quick = run(mm, matmul(a, b, 6, 50, 4, true), matmul(a, b, 6, 50, 4, false));
+  EXPECT_TRUE(quick.passed) << quick.failure;
+  EXPECT_TRUE(quick.bound_from_shapes);
+  EXPECT_EQ(reads, 0) << "no input read when every element is within gamma(n)|expected|";
+  // A full sum that cancels needs its terms: the quick bound fails it, the
+  // full bound passes it.
+  std::vector<double> x = random(200);
+  double mean = 0;
+  for (double v : x) mean += v / 200;
+  for (double& v : x) v = static_cast<float>(v - mean);
+  const store::Call sum = call("aten::sum", {arg("self", tensor("x", {200}, x))}, {});
+  const Comparison full = run(sum, row_sums(x, 200, true), row_sums(x, 200, false));
+  EXPECT_TRUE(full.passed) << full.failure;
+  EXPECT_FALSE(full.bound_from_shapes);
+  EXPECT_GT(reads, 0);
+  EXPECT_FALSE(run(sum, row_sums(x, 200, true, 3), row_sums(x, 200, false)).passed);
+}
+
 TEST_F(Bounds, OpsWithoutABoundAndOtherOutputsFallBackToNmse) {
   const auto self = tensor("self", {4}, random(4));
   const TensorValues values = [this](const store::TensorMeta& t) { return values_.at(t.hash); };
