@@ -279,6 +279,40 @@ TEST_F(Bounds, GroupedStridedConvolution) {
   EXPECT_FALSE(judge(c, conv(true, 13), expected).passed) << "a dropped kernel tap";
 }
 
+TEST_F(Bounds, TransposedConvolutionScattersEachInputOverItsTaps) {
+  // x [1, 2, 5], w [2, 3, 3] (C_in, C_out, k), stride 2, padding 1 -> [1, 3, 9].
+  const std::vector<double> x = random(2 * 5), w = random(2 * 3 * 3);
+  store::Call c =
+      call("aten::conv_transpose1d",
+           {arg("input", tensor("x", {1, 2, 5}, x)), arg("weight", tensor("w", {2, 3, 3}, w)),
+            ints("stride", {2}), ints("padding", {1}), ints("output_padding", {0}),
+            integer("groups", 1), ints("dilation", {1})},
+           {1, 3, 9});
+  auto conv = [&](bool backwards, bool skip) {
+    std::vector<float> out(27, 0.0f);
+    for (int t = 0; t < 2 * 5 * 3; ++t) {
+      const int tap = backwards ? 29 - t : t;
+      const int ic = tap / 15, i = tap % 15 / 3, k = tap % 3;
+      const int o = i * 2 - 1 + k;
+      if (o < 0 || o >= 9 || (skip && tap == 7)) continue;
+      for (int oc = 0; oc < 3; ++oc) {
+        out[static_cast<size_t>(oc * 9 + o)] +=
+            static_cast<float>(x[static_cast<size_t>(ic * 5 + i)]) *
+            static_cast<float>(w[static_cast<size_t>((ic * 3 + oc) * 3 + k)]);
+      }
+    }
+    return out;
+  };
+  const Comparison ok = judge(c, conv(true, false), conv(false, false));
+  EXPECT_TRUE(ok.passed) << ok.failure;
+  EXPECT_EQ(ok.bound->terms, 6);
+  EXPECT_FALSE(judge(c, conv(true, true), conv(false, false)).passed) << "a dropped tap";
+  // Recorded on CUDA, a float32 convolution ran in TF32 (cuDNN's default).
+  for (store::Arg& a : c.inputs) a.value.tensor.device = "cuda:0";
+  const TensorValues values = [this](const store::TensorMeta& t) { return values_.at(t.hash); };
+  EXPECT_EQ(forward_bound(c, 0, values, 4)->summary.unit_roundoff, std::ldexp(1.0, -11));
+}
+
 TEST_F(Bounds, AttentionPassesAFloat32KernelAndCatchesAWrongScale) {
   const int64_t L = 4, S = 6, E = 8;
   const std::vector<double> q = random(2 * L * E), k = random(2 * S * E), v = random(2 * S * E);
