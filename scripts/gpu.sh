@@ -88,6 +88,14 @@ if wants smoke; then
   $bin/tapml-trace verify "$out/linear-cuda.h5"
   $bin/tapml-trace info "$out/linear-cuda.h5" | grep tensors
   replay_nvidia "$out/linear-cuda.h5" linear-cuda
+  step "smoke: sums, products and norms that cancel to near zero (forward error bounds)"
+  for where in cpu cuda; do
+    timed "record-near_zero-$where" $bin/tapml-record tests/replayer/near_zero_model/run.cfg \
+      --output "$out/near_zero-$where.h5" --env TAPML_MODEL_DEVICE=$where \
+      >"$out/record-near_zero-$where.log" 2>&1
+    tail -2 "$out/record-near_zero-$where.log"
+    replay_nvidia "$out/near_zero-$where.h5" near_zero-$where
+  done
 fi
 
 for model in smollm2 minilm; do

@@ -2,7 +2,10 @@
 output is a sum of O(1) terms that ends far below them, where any two correct
 float32 implementations differ by more than NMSE or rtol allow. A replay of
 this trace must PASS on every target (docs/replayer.md, the forward error
-bound); run it under tapml-record (tests/replayer/near_zero_model/run.cfg)."""
+bound); run it under tapml-record (tests/replayer/near_zero_model/run.cfg).
+TAPML_MODEL_DEVICE=cuda runs it on the GPU (scripts/gpu.sh's smoke step)."""
+import os
+
 import torch
 import torch.nn.functional as F
 
@@ -19,6 +22,9 @@ def orthogonal_to(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 def main() -> int:
     torch.manual_seed(0)
+    device = os.environ.get("TAPML_MODEL_DEVICE", "cpu")
+    if device != "cpu":
+        torch.set_default_device(device)
     with torch.no_grad():
         x = centred(4, 6, 8)
         results = [x.sum(), x.sum(dim=(0, 2)), x.mean(dim=(0, 2)), torch.cumsum(x, dim=-1)]
