@@ -157,10 +157,7 @@ Selection select_cases(const store::TraceReader& trace, const backends::KernelTa
     store::Call call = trace.call(i);
     if (!store::is_compute_op(call.name)) continue;
     const std::string op = call.full_name();
-    if (options.op && !std::regex_match(op, *options.op) &&
-        !std::regex_match(call.name, *options.op)) {
-      continue;
-    }
+    if (!options.op.matches(op)) continue;
     ++selection.compute_calls;
     Group& group = groups[{op, input_signature(call)}];
     if (group.calls++ == 0) group.first = call;
@@ -176,7 +173,8 @@ Selection select_cases(const store::TraceReader& trace, const backends::KernelTa
   }
   if (groups.empty()) {
     throw GenError(trace.path() + ": no compute calls" +
-                   (options.op ? " match --op '" + options.op_text + "'" : std::string()) +
+                   (options.op.matches_every_op() ? std::string()
+                                                  : " match --op '" + options.op.text() + "'") +
                    " among its " + std::to_string(trace.num_calls()) + " calls");
   }
 
@@ -240,7 +238,8 @@ Selection select_cases(const store::TraceReader& trace, const backends::KernelTa
     }
     throw GenError(trace.path() + ": none of the " + std::to_string(groups.size()) +
                    " distinct compute calls" +
-                   (options.op ? " matching --op '" + options.op_text + "'" : std::string()) +
+                   (options.op.matches_every_op() ? std::string()
+                                                  : " matching --op '" + options.op.text() + "'") +
                    " can be a test case (" + counts + ")");
   }
   apply_budget(trace, options, candidates, selection);

@@ -9,12 +9,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <regex>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "backends/backend.h"
+#include "store/op_pattern.h"
 #include "store/reader.h"
 
 namespace tapml::gen {
@@ -27,8 +27,7 @@ class GenError : public std::runtime_error {
 };
 
 struct SelectionOptions {
-  std::optional<std::regex> op;  // matched in full against "aten::add.Tensor" or "aten::add"
-  std::string op_text;           // the regex as the user wrote it, for messages
+  store::OpPattern op;  // store/op_pattern.h
   size_t budget_bytes = size_t{20} << 20;
 };
 

@@ -5,7 +5,6 @@
 
 #include <functional>
 #include <optional>
-#include <regex>
 #include <string>
 
 #include "backends/backend.h"

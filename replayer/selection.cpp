@@ -6,7 +6,7 @@ namespace tapml::replay {
 
 bool CallFilter::matches(const CallNode& node) const {
   if (node.seq < first || node.seq >= end) return false;
-  return !op || std::regex_match(node.op, *op);
+  return op.matches(node.op);
 }
 
 namespace {

@@ -13,11 +13,11 @@
 
 #include <cstdint>
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
 
 #include "store/op_classes.h"
+#include "store/op_pattern.h"
 
 namespace tapml::replay {
 
@@ -26,15 +26,15 @@ struct CallNode {
   int64_t parent = -1;
   std::string op;  // full name, "aten::add.Tensor"
   store::OpClass op_class = store::OpClass::Compute;
-  bool runnable = false;   // its values were captured and it is no duplicate
+  bool runnable = false;    // its values were captured and it is no duplicate
   std::string skip_reason;  // why not, when it is not runnable
-  bool supported = false;  // the target has a kernel that accepts it
+  bool supported = false;   // the target has a kernel that accepts it
   std::string why_unsupported;
 };
 
 struct CallFilter {
-  std::optional<std::regex> op;  // matched in full against the full op name
-  int64_t first = 0;             // seqs in [first, end)
+  store::OpPattern op;  // store/op_pattern.h: the one rule for op patterns
+  int64_t first = 0;    // seqs in [first, end)
   int64_t end = INT64_MAX;
 
   bool matches(const CallNode& node) const;

@@ -23,8 +23,8 @@ ToleranceRule rule(std::string op, std::string dtype, std::string target) {
 
 bool dtype_matches(const std::string& pattern, DType dtype) {
   if (pattern == "*") return true;
-  const bool floating = dtype_is_floating(dtype) || dtype == DType::Complex64 ||
-                        dtype == DType::Complex128;
+  const bool floating =
+      dtype_is_floating(dtype) || dtype == DType::Complex64 || dtype == DType::Complex128;
   if (pattern == "floating") return floating;
   if (pattern == "integral") return !floating;
   return pattern == dtype_name(dtype);
@@ -112,9 +112,9 @@ void TolerancePolicy::add(ToleranceRule r) {
     throw ToleranceError(r.origin + ": safety must be a number > 0");
   }
   try {
-    regexes_.emplace_back(r.op, std::regex::ECMAScript | std::regex::optimize);
-  } catch (const std::regex_error& e) {
-    throw ToleranceError(r.origin + ": op '" + r.op + "' is not a valid regex: " + e.what());
+    patterns_.emplace_back(r.op, r.origin + ": op");
+  } catch (const store::OpPatternError& e) {
+    throw ToleranceError(e.what());
   }
   rules_.push_back(std::move(r));
   cache_.clear();
@@ -124,15 +124,12 @@ Tolerance TolerancePolicy::lookup(const std::string& full_op, DType dtype,
                                   const std::string& target) const {
   const std::string key = full_op + '\n' + std::string(dtype_name(dtype)) + '\n' + target;
   if (auto it = cache_.find(key); it != cache_.end()) return it->second;
-  const std::string base_op = full_op.substr(0, full_op.find('.'));
   Tolerance tol;
   for (size_t i = 0; i < rules_.size(); ++i) {
     const ToleranceRule& r = rules_[i];
     if (r.target != "*" && r.target != target) continue;
     if (!dtype_matches(r.dtype, dtype)) continue;
-    if (!std::regex_match(full_op, regexes_[i]) && !std::regex_match(base_op, regexes_[i])) {
-      continue;
-    }
+    if (!patterns_[i].matches(full_op)) continue;
     if (r.exact) tol.exact = *r.exact;
     if (r.method) tol.method = *r.method;
     if (r.safety) tol.safety = *r.safety;

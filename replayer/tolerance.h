@@ -7,13 +7,13 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "store/dtype.h"
+#include "store/op_pattern.h"
 
 namespace tapml::replay {
 
@@ -39,11 +39,11 @@ struct Tolerance {
   double safety = 4;  // forward bound: threshold = safety * per-side bound
 };
 
-// The ops a forward bound exists for, as an op regex (docs/replayer.md).
+// The ops a forward bound exists for, as an op pattern (docs/replayer.md).
 const std::string& forward_bound_ops();
 
 struct ToleranceRule {
-  std::string op = ".*";     // regex, matched in full against "aten::add.Tensor" or "aten::add"
+  std::string op = ".*";     // op pattern (store/op_pattern.h)
   std::string dtype = "*";   // "*", "floating", "integral" or a dtype name ("float16")
   std::string target = "*";  // "*" or a backend name
   std::optional<bool> exact;
@@ -64,14 +64,14 @@ class TolerancePolicy {
   // file. Throws ToleranceError on any defect, naming the file and the line
   // or rule.
   void load_file(const std::string& path);
-  void add(ToleranceRule rule);  // throws ToleranceError on a bad regex or dtype
+  void add(ToleranceRule rule);  // throws ToleranceError on a bad op pattern or dtype
 
   Tolerance lookup(const std::string& full_op, DType dtype, const std::string& target) const;
   const std::vector<ToleranceRule>& rules() const { return rules_; }
 
  private:
   std::vector<ToleranceRule> rules_;
-  std::vector<std::regex> regexes_;
+  std::vector<store::OpPattern> patterns_;
   mutable std::map<std::string, Tolerance> cache_;
 };
 

@@ -83,13 +83,10 @@ int generate(const Options& options) {
   if (!(options.budget_mb > 0)) throw gen::GenError("--budget-mb must be more than 0");
   gen::SelectionOptions select;
   select.budget_bytes = static_cast<size_t>(options.budget_mb * (1 << 20));
-  if (!options.op.empty()) {
-    try {
-      select.op.emplace(options.op, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      throw gen::GenError("--op '" + options.op + "' is not a valid regex: " + e.what());
-    }
-    select.op_text = options.op;
+  try {
+    select.op = store::OpPattern(options.op, "--op");
+  } catch (const store::OpPatternError& e) {
+    throw gen::GenError(e.what());
   }
   const fs::path out(options.out);
   const gen::FolderState previous = gen::inspect_folder(out);
@@ -154,7 +151,7 @@ int main(int argc, char** argv) {
   app.add_option("--out", options.out, "the suite's folder, e.g. tests/generated/NAME")->required();
   app.add_option("--budget-mb", options.budget_mb, "most MB the fixture may take")
       ->capture_default_str();
-  app.add_option("--op", options.op, "only ops whose full or plain name matches this regex");
+  app.add_option("--op", options.op, "only ops matching this op pattern (docs/architecture.md)");
   app.add_flag("--force", options.force,
                "overwrite files edited by hand, and write beside files tapml-gen did not write");
   try {

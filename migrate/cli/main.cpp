@@ -79,10 +79,12 @@ int main(int argc, char** argv) {
   app.add_option("--reference", options.reference,
                  "reference trace; recorded from run.cfg when missing (default: "
                  "<work>/reference.h5)");
-  app.add_option("--ops", ops, "migrate only these op kinds, in this order (comma-separated)");
+  app.add_option("--ops", ops,
+                 "migrate only the op kinds matching these op patterns (comma-separated; "
+                 "docs/architecture.md), in migration order");
   app.add_option("--kinds-per-step", options.kinds_per_step, "op kinds added per step (default 1)");
   app.add_option("--final-op", options.diff.final_op,
-                 "regex of the top-level calls whose outputs are the end-to-end result");
+                 "op pattern of the top-level calls whose outputs are the end-to-end result");
   app.add_option("--tolerance", tolerance_path, "tolerance file (rules as tapml-replay's)");
   app.add_flag("--keep-traces", options.keep_traces, "keep every step's trace");
   app.add_flag("--list-kinds", list_kinds, "print the op kinds in migration order and exit");

@@ -2,6 +2,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -11,6 +12,7 @@
 
 #include "backends/backend.h"
 #include "recorder/cli/launch.h"
+#include "store/op_pattern.h"
 
 namespace tapml::migrate {
 
@@ -72,16 +74,28 @@ std::vector<OpKind> chosen_kinds(const MigrationOptions& options,
                                  const backends::Backend& target) {
   std::vector<OpKind> kinds = migration_order(reference, target.kernels(), options.python);
   if (options.only_ops.empty()) return kinds;
-  std::vector<OpKind> chosen;
-  for (const std::string& name : options.only_ops) {
-    auto it = std::find_if(kinds.begin(), kinds.end(),
-                           [&](const OpKind& kind) { return kind.name == name; });
-    if (it == kinds.end()) {
-      throw MigrateInputError("--ops: '" + name + "' is not an op kind of " + options.reference +
+  // Each entry is an op pattern (store/op_pattern.h); the chosen kinds keep
+  // the migration order, and an entry that chooses no kind is bad input.
+  std::vector<store::OpPattern> patterns;
+  for (const std::string& text : options.only_ops) {
+    try {
+      patterns.emplace_back(text, "--ops");
+    } catch (const store::OpPatternError& e) {
+      throw MigrateInputError(e.what());
+    }
+    if (std::none_of(kinds.begin(), kinds.end(),
+                     [&](const OpKind& kind) { return patterns.back().matches(kind.name); })) {
+      throw MigrateInputError("--ops: '" + text + "' matches no op kind of " + options.reference +
                               " that " + options.target +
                               " can run (tapml-migrate --list-kinds shows them)");
     }
-    chosen.push_back(*it);
+  }
+  std::vector<OpKind> chosen;
+  for (const OpKind& kind : kinds) {
+    if (std::any_of(patterns.begin(), patterns.end(),
+                    [&](const store::OpPattern& pattern) { return pattern.matches(kind.name); })) {
+      chosen.push_back(kind);
+    }
   }
   return chosen;
 }

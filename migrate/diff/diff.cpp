@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <regex>
 
 #include "migrate/diff/align.h"
 #include "migrate/diff/call_stream.h"
@@ -10,21 +9,17 @@
 #include "migrate/diff/tensor_comparer.h"
 #include "replayer/host_values.h"
 #include "store/op_classes.h"
+#include "store/op_pattern.h"
 
 namespace tapml::migrate {
 namespace {
 
-std::regex op_regex(const std::string& pattern, const char* flag) {
+store::OpPattern op_pattern(const std::string& pattern, const char* flag) {
   try {
-    return std::regex(pattern, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    throw DiffInputError(std::string(flag) + ": '" + pattern + "' is not a valid regex (" +
-                         e.what() + ")");
+    return store::OpPattern(pattern, flag);
+  } catch (const store::OpPatternError& e) {
+    throw DiffInputError(e.what());
   }
-}
-
-bool op_matches(const std::regex& re, const StreamCall& call) {
-  return std::regex_match(call.op, re) || std::regex_match(call.name, re);
 }
 
 void check_metadata(const store::TraceReader& ref, const store::TraceReader& other) {
@@ -93,11 +88,11 @@ void describe_inputs(const StreamCall& r, const StreamCall& o, TensorComparer& c
 }
 
 std::vector<int64_t> token_ids(const store::TraceReader& reader, const CallStream& stream,
-                               const std::regex& token_op, int64_t& reads) {
+                               const store::OpPattern& token_op, int64_t& reads) {
   std::vector<int64_t> ids;
   for (int64_t seq : stream.roots) {
     const StreamCall& call = stream.calls[static_cast<size_t>(seq)];
-    if (!op_matches(token_op, call)) continue;
+    if (!token_op.matches(call.op)) continue;
     for (const TensorRef& out : call.outputs) {
       if (dtype_is_floating(out.dtype) || out.hash.empty()) continue;
       const std::vector<std::byte> bytes = reader.read_tensor(out.hash);
@@ -116,7 +111,7 @@ TokenCheck check_tokens(const store::TraceReader& ref, const CallStream& rs,
                         const DiffOptions& options, int64_t& reads) {
   TokenCheck tokens;
   if (options.token_op.empty()) return tokens;
-  const std::regex re = op_regex(options.token_op, "--token-op");
+  const store::OpPattern re = op_pattern(options.token_op, "--token-op");
   tokens.ref_ids = token_ids(ref, rs, re, reads);
   tokens.generation = !tokens.ref_ids.empty();
   if (!tokens.generation) return tokens;
@@ -144,10 +139,10 @@ FinalOutputs compare_final(const AlignedStreams& aligned, const CallStream& rs,
       }
     }
   } else {
-    const std::regex re = op_regex(options.final_op, "--final-op");
+    const store::OpPattern re = op_pattern(options.final_op, "--final-op");
     for (const auto& [r, o] : aligned.pairs) {
       const StreamCall& call = rs.calls[static_cast<size_t>(r)];
-      if (call.depth == 0 && op_matches(re, call)) chosen.emplace_back(r, o);
+      if (call.depth == 0 && re.matches(call.op)) chosen.emplace_back(r, o);
     }
   }
   const ToleranceFor end_to_end = [&](const std::string&, DType dtype) {
@@ -251,9 +246,9 @@ DiffResult diff_traces(const store::TraceReader& ref, const store::TraceReader& 
                        const DiffOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   if (options.check_metadata) check_metadata(ref, other);
-  // Bad regexes are reported before the (long) reading of the streams.
-  if (!options.final_op.empty()) op_regex(options.final_op, "--final-op");
-  if (!options.token_op.empty()) op_regex(options.token_op, "--token-op");
+  // Bad op patterns are reported before the (long) reading of the streams.
+  if (!options.final_op.empty()) op_pattern(options.final_op, "--final-op");
+  if (!options.token_op.empty()) op_pattern(options.token_op, "--token-op");
   DiffResult result;
   result.ref_path = ref.path();
   result.other_path = other.path();

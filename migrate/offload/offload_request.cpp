@@ -2,6 +2,7 @@
 
 #include <ATen/core/dispatch/Dispatcher.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <sstream>
 
@@ -9,33 +10,22 @@ namespace tapml::offload {
 
 namespace {
 
-// "aten::softmax.int" -> {"aten::softmax", "int"}; the overload follows the
-// first dot after the namespace.
-std::pair<std::string, std::string> split_full_name(const std::string& full_name) {
-  const size_t ns = full_name.find("::");
-  const size_t dot = full_name.find('.', ns == std::string::npos ? 0 : ns + 2);
-  if (dot == std::string::npos) return {full_name, ""};
-  return {full_name.substr(0, dot), full_name.substr(dot + 1)};
-}
-
-bool torch_has_op_named(const std::string& base) {
+bool torch_has_op_matching(const store::OpPattern& pattern) {
   for (const c10::OperatorName& name : c10::Dispatcher::singleton().getAllOpNames()) {
-    if (name.name == base) return true;
-  }
-  return false;
-}
-
-bool table_has_base(const backends::KernelTable& table, const std::string& base) {
-  for (const std::string& op : table.ops()) {
-    if (split_full_name(op).first == base) return true;
+    if (pattern.matches(name.overload_name.empty() ? name.name
+                                                   : name.name + "." + name.overload_name)) {
+      return true;
+    }
   }
   return false;
 }
 
 }  // namespace
 
-bool OffloadRequest::selects(const std::string& name, const std::string& full_name) const {
-  return all_ops || ops.count(full_name) > 0 || op_bases.count(name) > 0;
+bool OffloadRequest::selects(const std::string& full_name) const {
+  return all_ops || std::any_of(ops.begin(), ops.end(), [&](const store::OpPattern& pattern) {
+           return pattern.matches(full_name);
+         });
 }
 
 OffloadRequest request_from_environment() {
@@ -57,40 +47,30 @@ OffloadRequest request_from_environment() {
   for (std::string word; words >> word;) {
     if (word == "all") {
       request.all_ops = true;
-    } else if (word.find('.', word.find("::") == std::string::npos ? 0 : word.find("::") + 2) !=
-               std::string::npos) {
-      request.ops.insert(word);
-    } else {
-      request.op_bases.insert(word);
+      continue;
+    }
+    try {
+      request.ops.emplace_back(word, "offload_ops");
+    } catch (const store::OpPatternError& e) {
+      throw RequestError(e.what());
     }
   }
-  if (!request.all_ops && request.ops.empty() && request.op_bases.empty()) request.all_ops = true;
+  if (request.ops.empty()) request.all_ops = true;
   return request;
 }
 
 void check_request(const OffloadRequest& request, const backends::Backend& backend) {
-  const backends::KernelTable& table = backend.kernels();
-  for (const std::string& full_name : request.ops) {
-    auto [base, overload] = split_full_name(full_name);
-    if (!c10::Dispatcher::singleton().findOp(c10::OperatorName(base, overload))) {
-      throw RequestError("offload_ops: '" + full_name +
-                         "' is not a PyTorch operator (give aten names such as aten::mm or "
-                         "aten::add.Tensor)");
+  const std::vector<std::string> kernels = backend.kernels().ops();
+  for (const store::OpPattern& pattern : request.ops) {
+    if (!torch_has_op_matching(pattern)) {
+      throw RequestError("offload_ops: '" + pattern.text() +
+                         "' matches no PyTorch operator (give aten op patterns such as aten::mm, "
+                         "aten::add.Tensor or softmax; docs/architecture.md)");
     }
-    if (!table.has_op(full_name)) {
-      throw RequestError("offload_ops: the " + backend.name() + " backend has no kernel for " +
-                         full_name);
-    }
-  }
-  for (const std::string& base : request.op_bases) {
-    if (!torch_has_op_named(base)) {
-      throw RequestError("offload_ops: '" + base +
-                         "' is not a PyTorch operator (give aten names such as aten::mm or "
-                         "aten::add.Tensor)");
-    }
-    if (!table_has_base(table, base)) {
-      throw RequestError("offload_ops: the " + backend.name() + " backend has no kernel for " +
-                         base);
+    if (std::none_of(kernels.begin(), kernels.end(),
+                     [&](const std::string& op) { return pattern.matches(op); })) {
+      throw RequestError("offload_ops: the " + backend.name() +
+                         " backend has no kernel for an op matching '" + pattern.text() + "'");
     }
   }
 }

@@ -5,11 +5,12 @@
 // runs its first operator.
 #pragma once
 
-#include <set>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "backends/backend.h"
+#include "store/op_pattern.h"
 
 namespace tapml::offload {
 
@@ -26,25 +27,24 @@ class RequestError : public std::runtime_error {
 };
 
 struct OffloadRequest {
-  std::string target;              // backend name: "vulkan", "opencl", "cpu"
-  bool all_ops = false;            // "all": every op the target has a kernel for
-  std::set<std::string> ops;       // full aten names ("aten::mm", "aten::add.Tensor")
-  std::set<std::string> op_bases;  // names given without overload: every overload
-  std::string ops_text;            // as given: "all" or the list
-  std::string report_path;         // where the per-op counts go at exit; empty: nowhere
-  std::string remote;              // "HOST:PORT" of a tapml-serve running target; empty: local
-  std::string token_file;          // its token; empty: TAPML_TOKEN
+  std::string target;                 // backend name: "vulkan", "opencl", "cpu"
+  bool all_ops = false;               // "all": every op the target has a kernel for
+  std::vector<store::OpPattern> ops;  // op patterns (store/op_pattern.h): "mm", "aten::add.Tensor"
+  std::string ops_text;               // as given: "all" or the list
+  std::string report_path;            // where the per-op counts go at exit; empty: nowhere
+  std::string remote;                 // "HOST:PORT" of a tapml-serve running target; empty: local
+  std::string token_file;             // its token; empty: TAPML_TOKEN
 
-  // Whether a call of `full_name` (base name `name`) is to be offloaded.
-  bool selects(const std::string& name, const std::string& full_name) const;
+  // Whether a call of `full_name` ("aten::add.Tensor") is to be offloaded.
+  bool selects(const std::string& full_name) const;
 };
 
 // The request in the environment, or nullopt-like empty target when offload
 // is off. Throws RequestError for a bad list.
 OffloadRequest request_from_environment();
 
-// Throws RequestError naming the first op that torch does not know or the
-// target has no kernel for, or the target that is missing.
+// Throws RequestError naming the first pattern that matches no operator
+// torch knows or no op the target has a kernel for.
 void check_request(const OffloadRequest& request, const backends::Backend& backend);
 
 }  // namespace tapml::offload

@@ -164,7 +164,7 @@ const Offloader::Plan& Offloader::plan_for(const c10::OperatorHandle& op) {
   plan.name = name.name;
   plan.full_name = name.overload_name.empty() ? name.name : name.name + "." + name.overload_name;
   plan.return_alias = return_aliases(op.schema());
-  if (!request_.selects(plan.name, plan.full_name)) {
+  if (!request_.selects(plan.full_name)) {
     plan.why_not = "not selected";
   } else if (store::classify_op(plan.name) != store::OpClass::Compute) {
     plan.why_not = "not a compute op";

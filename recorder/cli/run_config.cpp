@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "recorder/cli/shell_words.h"
+#include "store/op_pattern.h"
 
 namespace tapml::recorder {
 
@@ -90,8 +91,9 @@ bool parse_run_config(int argc, char** argv, RunConfig& config) {
   app.add_option("--workdir", raw.workdir, "where the program runs (default: run.cfg's folder)");
   app.add_option("--env", raw.env, "extra environment, K=V")->expected(1, -1);
   app.add_option("--output", raw.output, "the trace (.h5); the spool is <output>.spool");
-  app.add_option("--include", capture.include, "regex: record values of matching ops only");
-  app.add_option("--exclude", capture.exclude, "regex: never record values of matching ops");
+  app.add_option("--include", capture.include,
+                 "op pattern (docs/architecture.md): record values of matching ops only");
+  app.add_option("--exclude", capture.exclude, "op pattern: never record values of matching ops");
   app.add_option("--skip_views,--skip-views", capture.skip_views,
                  "keep view/metadata ops in the tree without values (default true)");
   app.add_option("--max_calls_per_signature,--max-calls-per-signature",
@@ -158,6 +160,14 @@ bool parse_run_config(int argc, char** argv, RunConfig& config) {
     capture.byte_budget = parse_byte_size(raw.byte_budget);
   } catch (const std::invalid_argument& e) {
     throw UsageError(std::string("byte_budget: ") + e.what());
+  }
+  for (const auto& [key, pattern] :
+       {std::pair{"include", capture.include}, std::pair{"exclude", capture.exclude}}) {
+    try {
+      store::OpPattern checked(pattern, key);
+    } catch (const store::OpPatternError& e) {
+      throw UsageError(e.what());
+    }
   }
   capture.output = config.output;
   capture.command = join_shell_words(config.command);

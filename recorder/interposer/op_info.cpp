@@ -60,10 +60,8 @@ bool overwrites_self(const std::string& name) {
 
 }  // namespace
 
-OpInfoCache::OpInfoCache(const std::string& include, const std::string& exclude) {
-  if (!include.empty()) include_.emplace(include, std::regex::ECMAScript | std::regex::optimize);
-  if (!exclude.empty()) exclude_.emplace(exclude, std::regex::ECMAScript | std::regex::optimize);
-}
+OpInfoCache::OpInfoCache(const std::string& include, const std::string& exclude)
+    : include_(include, "include"), exclude_(exclude, "exclude") {}
 
 const OpInfo& OpInfoCache::lookup(const at::RecordFunction& fn) {
   const char* name = fn.name();
@@ -101,8 +99,8 @@ const OpInfo& OpInfoCache::build(const at::RecordFunction& fn) {
     if (overwrites_self(name) && !info->args.empty() && info->args[0].name == "self") {
       info->args[0].unread = true;
     }
-    info->selected = (!include_ || std::regex_search(full, *include_)) &&
-                     (!exclude_ || !std::regex_search(full, *exclude_));
+    info->selected =
+        include_.matches(full) && (exclude_.matches_every_op() || !exclude_.matches(full));
   }
   const OpInfo& ref = *info;
   by_name_.emplace(full, std::move(info));

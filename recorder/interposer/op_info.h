@@ -7,12 +7,12 @@
 #include <ATen/record_function.h>
 
 #include <memory>
-#include <regex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "store/op_classes.h"
+#include "store/op_pattern.h"
 
 namespace tapml::recorder {
 
@@ -47,7 +47,8 @@ struct OpInfo {
 
 class OpInfoCache {
  public:
-  OpInfoCache(const std::string& include, const std::string& exclude);  // throws std::regex_error
+  OpInfoCache(const std::string& include,
+              const std::string& exclude);  // throws store::OpPatternError
   const OpInfo& lookup(const at::RecordFunction& fn);
 
  private:
@@ -68,8 +69,8 @@ class OpInfoCache {
   };
   const OpInfo& build(const at::RecordFunction& fn);
 
-  std::optional<std::regex> include_;
-  std::optional<std::regex> exclude_;
+  store::OpPattern include_;  // store/op_pattern.h; empty: every op
+  store::OpPattern exclude_;  // empty: none
   std::unordered_map<Key, Entry, KeyHash> by_pointer_;
   std::unordered_map<std::string, std::unique_ptr<OpInfo>> by_name_;
 };

@@ -1,7 +1,7 @@
 """Recording from Python, without tapml-record:
 
     import tapml_record
-    with tapml_record.recording("model.h5", include=r"aten::", max_calls_per_signature=4):
+    with tapml_record.recording("model.h5", include=r"aten::.*", max_calls_per_signature=4):
         model(inputs)
 
 start() loads libtapml_interposer.so into the running torch

@@ -93,16 +93,38 @@ void check_writable(const std::string& path, const char* flag) {
   if (!probe) throw UsageError{std::string(flag) + " " + path + ": cannot be written"};
 }
 
+// A replay that tests nothing is bad input, never a green run: a typo in
+// --op would otherwise pass CI with "coverage 100 %".
+void require_something_ran(const Args& args, const replay::Summary& s, size_t trace_calls) {
+  std::string selection;
+  if (!args.op.empty()) selection = "--op '" + args.op + "'";
+  if (!args.calls.empty())
+    selection += (selection.empty() ? "" : " with ") + ("--calls " + args.calls);
+  if (s.roots == 0) {
+    throw UsageError{args.trace + ": " +
+                     (selection.empty() ? std::string("no compute call to replay among its ")
+                                        : selection + " selects no compute call among its ") +
+                     std::to_string(trace_calls) + " calls (tapml-trace ops " + args.trace +
+                     " lists its ops; op patterns: docs/architecture.md)"};
+  }
+  if (s.passed + s.failed + s.errors + s.unsupported == 0) {
+    std::string reasons;
+    for (const auto& [reason, count] : s.skipped_reasons) {
+      reasons += (reasons.empty() ? "" : "; ") + reason + " (" + std::to_string(count) + ")";
+    }
+    throw UsageError{args.trace + ": none of the " + std::to_string(s.skipped) + " calls " +
+                     (selection.empty() ? "" : selection + " ") + "selects could run: " + reasons};
+  }
+}
+
 replay::ReplayOptions make_options(const Args& args) {
   replay::ReplayOptions options;
   options.leaves = args.descend;
   options.fail_fast = args.fail_fast;
-  if (!args.op.empty()) {
-    try {
-      options.filter.op.emplace(args.op, std::regex::ECMAScript | std::regex::optimize);
-    } catch (const std::regex_error& e) {
-      throw UsageError{"--op " + args.op + ": not a valid regex: " + e.what()};
-    }
+  try {
+    options.filter.op = store::OpPattern(args.op, "--op");
+  } catch (const store::OpPatternError& e) {
+    throw UsageError{e.what()};
   }
   if (!args.calls.empty()) parse_calls(args.calls, options.filter);
   if (!args.tolerance.empty()) {
@@ -117,7 +139,8 @@ replay::ReplayOptions make_options(const Args& args) {
 
 int run(const Args& args) {
   if (args.target.empty()) throw UsageError{"--target is required (cpu, vulkan or opencl)"};
-  if (args.trace.empty()) throw UsageError{"a trace file is required: tapml-replay --target T TRACE.h5"};
+  if (args.trace.empty())
+    throw UsageError{"a trace file is required: tapml-replay --target T TRACE.h5"};
   std::unique_ptr<backends::Backend> remote;  // docs/remote.md
   if (!args.remote.empty()) {
 #ifdef TAPML_HAS_REMOTE
@@ -145,8 +168,7 @@ int run(const Args& args) {
     const auto devices = backend->devices();
     if (args.device < 0 || args.device >= static_cast<int>(devices.size())) {
       throw UsageError{"--device " + std::to_string(args.device) + ": target " + args.target +
-                       " has " + std::to_string(devices.size()) +
-                       " device(s); see --list-targets"};
+                       " has " + std::to_string(devices.size()) + " device(s); see --list-targets"};
     }
     device = backend->open(args.device);
   } catch (const backends::BackendError& e) {
@@ -178,6 +200,7 @@ int run(const Args& args) {
     throw;
   }
   bar.clear();
+  require_something_ran(args, report.summary, trace->num_calls());
   replay::write_text(std::cout, report, args.show_failures);
   try {
     if (!args.json.empty()) replay::write_json(args.json, report);
@@ -199,9 +222,10 @@ int run(const Args& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Replays the recorded calls of a TapML trace on a target's kernels and compares "
-               "each output with the recorded one.",
-               "tapml-replay"};
+  CLI::App app{
+      "Replays the recorded calls of a TapML trace on a target's kernels and compares "
+      "each output with the recorded one.",
+      "tapml-replay"};
   Args args;
   app.add_option("trace", args.trace, "the trace (.h5) written by tapml-record");
   app.add_option("--target", args.target, "cpu, vulkan or opencl");
@@ -212,7 +236,8 @@ int main(int argc, char** argv) {
                  "HOST:PORT of a tapml-serve that runs the target (token: --token-file or "
                  "TAPML_TOKEN)");
   app.add_option("--token-file", args.token_file, "file holding the tapml-serve token");
-  app.add_option("--op", args.op, "only calls whose full op name matches this regex in full");
+  app.add_option("--op", args.op,
+                 "only calls of ops matching this op pattern (docs/architecture.md)");
   app.add_option("--calls", args.calls, "only calls with seq in A:B (A included, B not)");
   app.add_flag("--fail-fast", args.fail_fast, "stop at the first FAIL or ERROR");
   app.add_option("--tolerance", args.tolerance, "JSON or TOML file of tolerance rules");

@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "store/op_pattern.h"
+
 namespace tapml::trace_cli {
 
 struct UsageError : std::runtime_error {
@@ -23,9 +25,13 @@ struct CallRange {
 CallRange parse_call_range(const std::string& text);  // throws UsageError
 
 struct Selection {
-  std::string op_regex;  // empty: every op; matched against the full name (aten::add.Tensor)
+  std::string op_pattern;  // store/op_pattern.h; empty: every op
   std::optional<CallRange> range;
 };
+store::OpPattern op_pattern(const Selection& selection);  // throws UsageError
+// Throws UsageError naming the selection when it chose no call.
+void require_selected(size_t selected, size_t calls, const Selection& selection,
+                      const std::string& path);
 
 int cmd_info(const std::string& path, bool json);
 int cmd_ops(const std::string& path, bool json);

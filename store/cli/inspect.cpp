@@ -1,7 +1,6 @@
 // tapml-trace info, ops, ls, show.
 #include <algorithm>
 #include <cstdio>
-#include <regex>
 
 #include "commands.h"
 #include "format.h"
@@ -15,14 +14,6 @@ using nlohmann::json;
 using store::TraceReader;
 
 namespace {
-
-std::regex op_pattern(const std::string& text) {
-  try {
-    return std::regex(text, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    throw UsageError("--op: '" + text + "' is not a valid regex (" + e.what() + ")");
-  }
-}
 
 json tensor_json(const store::TensorMeta& t, const TraceReader& reader) {
   json j = store::tensor_to_json(t);
@@ -153,7 +144,7 @@ int cmd_ops(const std::string& path, bool as_json) {
 
 int cmd_ls(const std::string& path, const Selection& selection, bool as_json) {
   auto reader = TraceReader::open(path);
-  const std::regex pattern = op_pattern(selection.op_regex);
+  const store::OpPattern pattern = op_pattern(selection);
   const size_t begin =
       selection.range ? static_cast<size_t>(std::max<int64_t>(0, selection.range->begin)) : 0;
   size_t end = reader->num_calls();
@@ -161,9 +152,11 @@ int cmd_ls(const std::string& path, const Selection& selection, bool as_json) {
     end = std::min(end, static_cast<size_t>(std::max<int64_t>(0, *selection.range->end)));
   }
   json j = json::array();
+  size_t listed = 0;
   for (size_t i = begin; i < end; ++i) {
     const store::Call call = reader->call(i);
-    if (!selection.op_regex.empty() && !std::regex_search(call.full_name(), pattern)) continue;
+    if (!pattern.matches(call.full_name())) continue;
+    ++listed;
     if (as_json) {
       j.push_back({{"seq", call.seq},
                    {"op", call.full_name()},
@@ -179,6 +172,9 @@ int cmd_ls(const std::string& path, const Selection& selection, bool as_json) {
     std::printf("%7lld %c %-48s %-28s %s\n", static_cast<long long>(call.seq),
                 call.captured() ? '*' : ' ', op.c_str(), call.scope.c_str(),
                 input_shapes(call).c_str());
+  }
+  if (!selection.op_pattern.empty() || selection.range) {
+    require_selected(listed, reader->num_calls(), selection, path);
   }
   if (as_json) print_json(j);
   return 0;

@@ -27,8 +27,9 @@ int fail(const std::string& message) {
 }
 
 void add_selection(CLI::App* cmd, tc::Selection& selection, std::string& range) {
-  cmd->add_option("--op", selection.op_regex,
-                  "Only calls whose full op name matches this regex (e.g. 'softmax|gelu')");
+  cmd->add_option(
+      "--op", selection.op_pattern,
+      "Only calls of ops matching this op pattern (e.g. 'softmax|gelu'; docs/architecture.md)");
   cmd->add_option("--calls", range, "Only calls with seq in A:B (half-open; A: and :B allowed)");
 }
 
@@ -93,8 +94,8 @@ int main(int argc, char** argv) {
     if (*show) return tc::cmd_show(path, seq, json);
     if (*verify) return tc::cmd_verify(path, json);
     if (*subset) {
-      if (selection.op_regex.empty() && !selection.range) {
-        throw tc::UsageError("subset: choose calls with --calls A:B and/or --op REGEX");
+      if (selection.op_pattern.empty() && !selection.range) {
+        throw tc::UsageError("subset: choose calls with --calls A:B and/or --op PATTERN");
       }
       return tc::cmd_subset(path, out, selection, json);
     }

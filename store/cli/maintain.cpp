@@ -1,6 +1,5 @@
 // tapml-trace verify, subset, recover.
 #include <cstdio>
-#include <regex>
 
 #include "commands.h"
 #include "format.h"
@@ -10,30 +9,6 @@
 namespace tapml::trace_cli {
 
 using nlohmann::json;
-
-CallRange parse_call_range(const std::string& text) {
-  const auto colon = text.find(':');
-  auto number = [&](const std::string& part) -> std::optional<int64_t> {
-    if (part.empty()) return std::nullopt;
-    size_t used = 0;
-    int64_t value = -1;
-    try {
-      value = std::stoll(part, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != part.size() || value < 0) {
-      throw UsageError("--calls: '" + text + "' is not A:B with call numbers A, B >= 0");
-    }
-    return value;
-  };
-  if (colon == std::string::npos) {  // one call
-    const auto seq = number(text);
-    if (!seq) throw UsageError("--calls: empty range");
-    return {*seq, *seq + 1};
-  }
-  return {number(text.substr(0, colon)).value_or(0), number(text.substr(colon + 1))};
-}
 
 int cmd_verify(const std::string& path, bool as_json) {
   auto reader = store::TraceReader::open(path);
@@ -60,20 +35,14 @@ int cmd_verify(const std::string& path, bool as_json) {
 int cmd_subset(const std::string& in, const std::string& out, const Selection& selection,
                bool as_json) {
   auto reader = store::TraceReader::open(in);
-  std::regex pattern;
-  try {
-    pattern = std::regex(selection.op_regex, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    throw UsageError("--op: '" + selection.op_regex + "' is not a valid regex (" + e.what() + ")");
-  }
+  const store::OpPattern pattern = op_pattern(selection);
   std::vector<int64_t> seqs;
   for (size_t i = 0; i < reader->num_calls(); ++i) {
     if (selection.range && !selection.range->contains(static_cast<int64_t>(i))) continue;
-    if (!selection.op_regex.empty() && !std::regex_search(reader->call(i).full_name(), pattern)) {
-      continue;
-    }
+    if (!pattern.matches(reader->call(i).full_name())) continue;
     seqs.push_back(static_cast<int64_t>(i));
   }
+  require_selected(seqs.size(), reader->num_calls(), selection, in);
   store::copy_subset(*reader, seqs, out);
   auto result = store::TraceReader::open(out);
   if (as_json) {

@@ -3,7 +3,7 @@
 #   REPLAY, VERDICT  the two programs
 #   TRACE, TARGET    what to replay where
 #   REPORT           the JSON report to write
-#   FILTER           a tapml-replay --op regex, or empty for every op
+#   FILTER           a tapml-replay --op pattern, or empty for every op
 #   BUG              a planted bug to switch on (docs/planted-bugs.md), or empty
 #   OPS, EVERY       for BUG: the ops it must be attributed to (regex); EVERY=1
 #                    when every call of those ops must fail

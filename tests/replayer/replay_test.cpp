@@ -209,7 +209,7 @@ TEST(Replay, FiltersAndFailFast) {
   const backends::Backend* cpu = backends::find_backend("cpu");
   auto device = cpu->open(0);
   ReplayOptions options;
-  options.filter.op.emplace("aten::mul\\..*");
+  options.filter.op = store::OpPattern("aten::mul\\..*", "--op");
   const Report only_mul = replay(*reader, *cpu, *device, options);
   EXPECT_EQ(only_mul.summary.calls, 3);  // seqs 1, 6, 7
   EXPECT_EQ(only_mul.summary.failed, 1);

@@ -79,7 +79,7 @@ TEST(Selection, LeavesModeTestsInnermostComputeCalls) {
 
 TEST(Selection, OpFilterPicksOutermostMatchingCalls) {
   CallFilter filter;
-  filter.op.emplace("aten::(native_layer_norm|copy_)");
+  filter.op = store::OpPattern("aten::(native_layer_norm|copy_)", "--op");
   const Plan plan = plan_replay(tree(), filter, false);
   EXPECT_EQ(plan.run, (std::vector<int64_t>{5, 8}));
   EXPECT_EQ(plan.roots, 2);

@@ -102,7 +102,7 @@ TEST(Tolerance, BadFilesAreOneLineErrors) {
   expect_error("a.json", "{\"rules\": [", "not valid JSON");
   expect_error("b.json", R"({"rules": [{"nmsee": 1}]})", "unknown key 'nmsee'");
   expect_error("c.json", R"({"rules": [{"nmse": "small"}]})", "must be a number");
-  expect_error("d.json", R"({"rules": [{"op": "aten::(mm"}]})", "not a valid regex");
+  expect_error("d.json", R"({"rules": [{"op": "aten::(mm"}]})", "not a valid op pattern");
   expect_error("e.json", R"({"rules": [{"dtype": "float17"}]})", "float17");
   expect_error("f.json", R"({"rules": [{"atol": -1}]})", ">= 0");
   expect_error("g.json", R"({"rule": []})", "expected");

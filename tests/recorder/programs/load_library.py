@@ -49,7 +49,7 @@ def main():
     # By hand: the library is loaded already; start and stop are torch ops.
     torch.ops.load_library(os.path.join(lib_dir, "libtapml_interposer.so"))
     second = os.path.join(work, "by_hand.h5")
-    torch.ops.tapml.start(second, json.dumps({"include": "softmax", "model": "by-hand"}))
+    torch.ops.tapml.start(second, json.dumps({"include": "_?softmax", "model": "by-hand"}))
     torch.softmax(x, 1)
     x.exp()
     torch.ops.tapml.stop()
