@@ -12,6 +12,7 @@
 #include <regex>
 
 #include "backends/backend.h"
+#include "common/exit_code.h"
 #include "gen/case_naming.h"
 #include "gen/case_selection.h"
 #include "gen/output_folder.h"
@@ -159,22 +160,19 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "tapml-gen: " << e.what() << " (see --help)\n";
-    return 2;
+    return exit_with("tapml-gen", ExitCode::kBadInput, std::string(e.what()) + " (see --help)");
   }
   try {
     return generate(options);
   } catch (const CheckFailed& e) {
-    std::cerr << "tapml-gen: " << e.what() << "\n";
-    return 1;
+    return exit_with("tapml-gen", ExitCode::kCheckFailed, e.what());
   } catch (const gen::GenError& e) {
-    std::cerr << "tapml-gen: " << e.what() << "\n";
-    return 2;
+    return exit_with("tapml-gen", ExitCode::kBadInput, e.what());
   } catch (const store::TraceError& e) {
-    std::cerr << "tapml-gen: " << e.what() << "\n";
-    return 2;
+    return exit_with("tapml-gen", ExitCode::kBadInput, e.what());
   } catch (const fs::filesystem_error& e) {
-    std::cerr << "tapml-gen: " << e.what() << "\n";
-    return 2;
+    return exit_with("tapml-gen", ExitCode::kBadInput, e.what());
+  } catch (const std::exception& e) {
+    return exit_tapml_failed("tapml-gen", e);
   }
 }

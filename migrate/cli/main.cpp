@@ -8,6 +8,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "common/exit_code.h"
 #include "migrate/cli/migration.h"
 #include "migrate/cli/steps_report.h"
 #include "recorder/cli/run_config.h"
@@ -17,11 +18,8 @@ using namespace tapml::migrate;
 
 namespace {
 
-constexpr int kUsageExit = 2;
-
 int usage_error(const std::string& message) {
-  std::fprintf(stderr, "tapml-migrate: %s\n", message.c_str());
-  return kUsageExit;
+  return tapml::exit_with("tapml-migrate", tapml::ExitCode::kBadInput, message);
 }
 
 fs::path own_folder() { return fs::read_symlink("/proc/self/exe").parent_path(); }
@@ -124,7 +122,9 @@ int main(int argc, char** argv) {
     return usage_error(e.what());
   } catch (const tapml::store::TraceError& e) {
     return usage_error(e.what());
-  } catch (const std::exception& e) {
+  } catch (const tapml::replay::ToleranceError& e) {
     return usage_error(e.what());
+  } catch (const std::exception& e) {
+    return tapml::exit_tapml_failed("tapml-migrate", e);
   }
 }

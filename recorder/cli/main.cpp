@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/exit_code.h"
 #include "recorder/cli/launch.h"
 #include "recorder/cli/progress_line.h"
 #include "recorder/cli/run_config.h"
@@ -29,7 +30,6 @@ using namespace tapml::recorder;
 
 namespace {
 
-constexpr int kUsageExit = 2;
 volatile sig_atomic_t g_child = 0;
 
 void forward_signal(int sig) {
@@ -45,8 +45,7 @@ void forward_signals() {
 }
 
 int usage_error(const std::string& message) {
-  std::fprintf(stderr, "tapml-record: %s\n", message.c_str());
-  return kUsageExit;
+  return tapml::exit_with("tapml-record", tapml::ExitCode::kBadInput, message);
 }
 
 // Makes the output's folder, checks it takes files, and removes what an
@@ -187,9 +186,10 @@ int record(const RunConfig& config, const Program& program, const Environment& e
   try {
     report = finisher.wait();
   } catch (const std::exception& e) {
-    return usage_error("cannot finish " + output + ": " + e.what() + "; the spool " +
-                       spool_path(output) + " is kept: `tapml-trace recover " + spool_path(output) +
-                       "` can finish it");
+    return tapml::exit_with("tapml-record", tapml::ExitCode::kTapmlFailed,
+                            "cannot finish " + output + ": " + e.what() + "; the spool " +
+                                spool_path(output) + " is kept: `tapml-trace recover " +
+                                spool_path(output) + "` can finish it");
   }
   ::unlink(progress_path(output).c_str());
   const double after_program_seconds =
@@ -241,7 +241,11 @@ int main(int argc, char** argv) {
     return record(config, program, env);
   } catch (const UsageError& e) {
     return usage_error(e.what());
-  } catch (const std::exception& e) {
+  } catch (const std::invalid_argument& e) {  // a capture key's value
     return usage_error(e.what());
+  } catch (const fs::filesystem_error& e) {  // an output or workdir path
+    return usage_error(e.what());
+  } catch (const std::exception& e) {
+    return tapml::exit_tapml_failed("tapml-record", e);
   }
 }

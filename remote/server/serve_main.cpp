@@ -5,7 +5,9 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 
+#include "common/exit_code.h"
 #include "remote/protocol/token.h"
 #include "remote/server/server.h"
 
@@ -15,9 +17,8 @@ std::atomic<bool> stop_requested{false};
 
 void request_stop(int) { stop_requested = true; }
 
-int fail(const std::string& message, int code) {
-  std::fprintf(stderr, "tapml-serve: %s\n", message.c_str());
-  return code;
+int fail(const std::string& message) {
+  return tapml::exit_with("tapml-serve", tapml::ExitCode::kBadInput, message);
 }
 
 }  // namespace
@@ -59,28 +60,33 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& help) {
     return app.exit(help);
   } catch (const CLI::ParseError& error) {
-    return fail(std::string(error.what()) + " (see --help)", 2);
+    return fail(std::string(error.what()) + " (see --help)");
   }
   if (list_targets) {
     for (const std::string& name : tapml::backends::backend_names()) std::cout << name << "\n";
     return 0;
   }
-  if (options.target.empty()) return fail("--target is required (see --list-targets)", 2);
+  if (options.target.empty()) return fail("--target is required (see --list-targets)");
   try {
     options.token = tapml::remote::read_token(token_file);
   } catch (const std::exception& error) {
-    return fail(std::string(error.what()) + "; refusing to serve without one", 2);
+    return fail(std::string(error.what()) + "; refusing to serve without one");
   }
 
-  try {
-    tapml::remote::Server server(options);
-    std::signal(SIGINT, request_stop);
-    std::signal(SIGTERM, request_stop);
-    std::cout << "tapml-serve: listening on " << server.endpoint() << ", target " << options.target
-              << ", device " << server.device_name() << std::endl;
-    server.run(stop_requested);
+  std::unique_ptr<tapml::remote::Server> server;
+  try {  // a port in use, a target that cannot open: bad input
+    server = std::make_unique<tapml::remote::Server>(options);
   } catch (const std::exception& error) {
-    return fail(error.what(), 2);
+    return fail(error.what());
+  }
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  std::cout << "tapml-serve: listening on " << server->endpoint() << ", target " << options.target
+            << ", device " << server->device_name() << std::endl;
+  try {
+    server->run(stop_requested);
+  } catch (const std::exception& error) {  // serving broke after it started
+    return tapml::exit_tapml_failed("tapml-serve", error);
   }
   return 0;
 }

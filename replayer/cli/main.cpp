@@ -1,7 +1,8 @@
 // tapml-replay: replays every recorded compute call of a trace on a target's
 // kernels and reports which kernels are wrong and by how much.
-// Exit codes: 0 nothing failed, 1 failures or errors (or coverage below
-// --min-coverage), 2 bad input or usage, or a missing target.
+// Exit codes (common/exit_code.h): 0 nothing failed, 1 failures or errors
+// (or coverage below --min-coverage), 2 bad input or usage, or a missing
+// target, 3 TapML itself failed (a lost device, an internal error).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include <optional>
 
 #include "backends/backend.h"
+#include "common/exit_code.h"
 #include "replayer/cli/progress.h"
 #include "replayer/replayer.h"
 #include "store/reader.h"
@@ -210,13 +212,13 @@ int run(const Args& args) {
     throw UsageError{e.what()};
   }
   const replay::Summary& s = report.summary;
-  if (s.failed + s.errors > 0) return 1;
+  if (s.failed + s.errors > 0) return exit_code(ExitCode::kCheckFailed);
   if (100 * s.coverage < args.min_coverage) {
     std::cerr << "tapml-replay: coverage " << 100 * s.coverage << "% is below --min-coverage "
               << args.min_coverage << "%\n";
-    return 1;
+    return exit_code(ExitCode::kCheckFailed);
   }
-  return 0;
+  return exit_code(ExitCode::kOk);
 }
 
 }  // namespace
@@ -255,21 +257,16 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);
-    std::cerr << "tapml-replay: " << e.what() << " (see --help)\n";
-    return 2;
+    return exit_with("tapml-replay", ExitCode::kBadInput, std::string(e.what()) + " (see --help)");
   }
   try {
     if (args.list_targets) return list_targets();
     return run(args);
   } catch (const UsageError& e) {
-    std::string line = e.message;
-    for (char& c : line) {
-      if (c == '\n') c = ' ';
-    }
-    std::cerr << "tapml-replay: " << line << "\n";
-    return 2;
+    return exit_with("tapml-replay", ExitCode::kBadInput, e.message);
+  } catch (const backends::DeviceLost& e) {  // names the call in flight
+    return exit_with("tapml-replay", ExitCode::kTapmlFailed, e.what());
   } catch (const std::exception& e) {
-    std::cerr << "tapml-replay: " << e.what() << "\n";
-    return 2;
+    return exit_tapml_failed("tapml-replay", e);
   }
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "common/exit_code.h"
 #include "store/trace.h"
 
 namespace tc = tapml::trace_cli;
@@ -18,12 +19,7 @@ namespace {
 
 // Bad input is reported on exactly one line.
 int fail(const std::string& message) {
-  std::string line = message;
-  for (char& c : line) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  std::cerr << "tapml-trace: " << line << "\n";
-  return 2;
+  return tapml::exit_with("tapml-trace", tapml::ExitCode::kBadInput, message);
 }
 
 void add_selection(CLI::App* cmd, tc::Selection& selection, std::string& range) {
@@ -109,8 +105,12 @@ int main(int argc, char** argv) {
     return 0;
   } catch (const CLI::ParseError& e) {
     return fail(std::string(e.what()) + " (see tapml-trace --help)");
-  } catch (const std::exception& e) {  // TraceError, UsageError, and anything else
+  } catch (const tc::UsageError& e) {
     return fail(e.what());
+  } catch (const tapml::store::TraceError& e) {
+    return fail(e.what());
+  } catch (const std::exception& e) {
+    return tapml::exit_tapml_failed("tapml-trace", e);
   }
   return 2;
 }

@@ -1,21 +1,18 @@
 // tapml-trace-diff: `tapml-trace diff ref.h5 other.h5` runs it (store/ must not
 // depend on the comparison). Exit 0: same within tolerance, 1: diverging,
-// 2: bad input (one line on stderr).
+// 2: bad input (one line on stderr), 3: TapML itself failed
+// (common/exit_code.h).
 #include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
 
+#include "common/exit_code.h"
 #include "migrate/diff/diff.h"
 
 namespace {
 
 int fail(const std::string& message) {
-  std::string line = message;
-  for (char& c : line) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  std::cerr << "tapml-trace diff: " << line << "\n";
-  return 2;
+  return tapml::exit_with("tapml-trace diff", tapml::ExitCode::kBadInput, message);
 }
 
 // Writes `text` to `path`; a file that cannot be written is bad input.
@@ -82,7 +79,13 @@ int main(int argc, char** argv) {
     return 0;
   } catch (const CLI::ParseError& e) {
     return fail(std::string(e.what()) + " (see tapml-trace diff --help)");
-  } catch (const std::exception& e) {  // TraceError, ToleranceError, DiffInputError
+  } catch (const tapml::store::TraceError& e) {
     return fail(e.what());
+  } catch (const tapml::replay::ToleranceError& e) {
+    return fail(e.what());
+  } catch (const tm::DiffInputError& e) {
+    return fail(e.what());
+  } catch (const std::exception& e) {
+    return tapml::exit_tapml_failed("tapml-trace diff", e);
   }
 }
