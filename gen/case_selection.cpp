@@ -154,6 +154,7 @@ Selection select_cases(const store::TraceReader& trace, const backends::KernelTa
   Selection selection;
   std::map<std::pair<std::string, std::string>, Group> groups;  // (op, signature)
   for (size_t i = 0; i < trace.num_calls(); ++i) {
+    if (options.progress) options.progress(i + 1, trace.num_calls());
     store::Call call = trace.call(i);
     if (!store::is_compute_op(call.name)) continue;
     const std::string op = call.full_name();

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -28,6 +29,8 @@ class GenError : public std::runtime_error {
 
 struct SelectionOptions {
   store::OpPattern op;  // store/op_pattern.h
+  // Told (calls read, calls in the trace) while the trace is read.
+  std::function<void(size_t done, size_t total)> progress;
   size_t budget_bytes = size_t{20} << 20;
 };
 

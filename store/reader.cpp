@@ -346,16 +346,19 @@ std::vector<std::string> H5TraceReader::verify() const {
   return bad;
 }
 
-std::vector<TraceProblem> H5TraceReader::verify_all() const {
+std::vector<TraceProblem> H5TraceReader::verify_all_with(const VerifyProgress& progress) const {
   std::vector<TraceProblem> problems;
   const std::vector<std::string> names = tensor_names();
   const std::set<std::string> stored(names.begin(), names.end());
+  const size_t total = names.size() + num_calls_;
+  size_t done = 0;
   for (const std::string& name : names) {
     try {
       read_tensor(name);
     } catch (const TraceError& e) {
       problems.push_back({name, e.what()});
     }
+    if (progress) progress(++done, total);
   }
   std::set<std::string> reported;
   for (size_t start = 0; start < num_calls_; start += kRowBatch) {
@@ -364,6 +367,7 @@ std::vector<TraceProblem> H5TraceReader::verify_all() const {
       batch = rows(start, std::min(kRowBatch, num_calls_ - start));
     } catch (const TraceError& e) {
       problems.push_back({"calls " + std::to_string(start) + "+", e.what()});
+      done += std::min(kRowBatch, num_calls_ - start);
       continue;
     }
     for (size_t i = 0; i < batch.size(); ++i) {
@@ -389,6 +393,8 @@ std::vector<TraceProblem> H5TraceReader::verify_all() const {
         problems.push_back({what, e.what()});
       }
     }
+    done += batch.size();
+    if (progress) progress(done, total);
   }
   return problems;
 }

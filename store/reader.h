@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -60,8 +61,15 @@ class TraceReader {
   // (or cannot be read).
   virtual std::vector<std::string> verify() const = 0;
   // verify() plus every call row: it parses, its seq is its index, and every
-  // tensor it references is stored. Each defect with its reason.
-  virtual std::vector<TraceProblem> verify_all() const = 0;
+  // tensor it references is stored. Each defect with its reason. `progress`
+  // is told (done, total) as tensors, then calls, are checked.
+  using VerifyProgress = std::function<void(size_t done, size_t total)>;
+  std::vector<TraceProblem> verify_all(const VerifyProgress& progress = {}) const {
+    return verify_all_with(progress);
+  }
+
+ protected:
+  virtual std::vector<TraceProblem> verify_all_with(const VerifyProgress& progress) const = 0;
 };
 
 // Writes a new trace holding the calls with the given seqs (renumbered from 0,

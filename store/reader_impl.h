@@ -26,11 +26,13 @@ class H5TraceReader final : public TraceReader {
   std::vector<std::byte> read_tensor(const std::string& hash) const override;
   std::map<std::string, OpStats> op_stats() const override;
   std::vector<std::string> verify() const override;
-  std::vector<TraceProblem> verify_all() const override;
 
   hid_t file_id() const { return file_; }
   // Visits every call row in order, reading in batches.
   void for_each_row(const std::function<void(const CallRow&)>& visit) const;
+
+ protected:
+  std::vector<TraceProblem> verify_all_with(const VerifyProgress& progress) const override;
 
  private:
   struct OpenTensor {

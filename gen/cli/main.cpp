@@ -13,6 +13,7 @@
 
 #include "backends/backend.h"
 #include "common/exit_code.h"
+#include "common/progress.h"
 #include "gen/case_naming.h"
 #include "gen/case_selection.h"
 #include "gen/output_folder.h"
@@ -31,6 +32,7 @@ struct Options {
   double budget_mb = 20;
   std::string op;
   bool force = false;
+  bool no_progress = false;
 };
 
 // A failure of the generator's own check of what it wrote: exit code 1.
@@ -101,7 +103,11 @@ int generate(const Options& options) {
   const auto trace = store::TraceReader::open(options.trace);
   const backends::Backend* cpu = backends::find_backend("cpu");
   if (!cpu) throw std::logic_error("the cpu backend is not compiled in");
+  ProgressReporter bar("tapml-gen", "calls", !options.no_progress);
+  bar.start(trace->num_calls(), "reading " + options.trace);
+  select.progress = [&](size_t done, size_t) { bar.update(done); };
   const gen::Selection selection = gen::select_cases(*trace, cpu->kernels(), select);
+  bar.clear();
   print_left_out(selection);
 
   std::vector<int64_t> seqs;
@@ -153,6 +159,8 @@ int main(int argc, char** argv) {
   app.add_option("--budget-mb", options.budget_mb, "most MB the fixture may take")
       ->capture_default_str();
   app.add_option("--op", options.op, "only ops matching this op pattern (docs/architecture.md)");
+  app.add_flag("--no-progress", options.no_progress,
+               "no progress on stderr (a bar on a terminal, a line every 10 s in logs)");
   app.add_flag("--force", options.force,
                "overwrite files edited by hand, and write beside files tapml-gen did not write");
   try {

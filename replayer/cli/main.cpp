@@ -12,7 +12,7 @@
 
 #include "backends/backend.h"
 #include "common/exit_code.h"
-#include "replayer/cli/progress.h"
+#include "common/progress.h"
 #include "replayer/replayer.h"
 #include "store/reader.h"
 #ifdef TAPML_HAS_REMOTE
@@ -185,9 +185,9 @@ int run(const Args& args) {
     throw UsageError{e.what()};
   }
 
-  replay::ProgressBar bar(!args.no_progress);
+  ProgressReporter bar("tapml-replay", "calls", !args.no_progress);
   replay::ProgressObserver observer;
-  observer.planned = [&](size_t total) { bar.start(total); };
+  observer.planned = [&](size_t total) { bar.start(total, "replaying on " + args.target); };
   observer.call_done = [&](size_t done, const replay::CallResult* last) {
     bar.update(done, last ? last->op : "");
   };
@@ -248,7 +248,8 @@ int main(int argc, char** argv) {
   app.add_option("--json", args.json, "write the full report as JSON");
   app.add_option("--junit", args.junit, "write a JUnit XML report");
   app.add_option("--html", args.html, "write a self-contained HTML report");
-  app.add_flag("--no-progress", args.no_progress, "no progress bar on stderr");
+  app.add_flag("--no-progress", args.no_progress,
+               "no progress on stderr (a bar on a terminal, a line every 10 s in logs)");
   app.add_option("--min-coverage", args.min_coverage,
                  "exit 1 when coverage (percent) is below this");
   app.add_option("--show-failures", args.show_failures,

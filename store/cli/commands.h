@@ -37,7 +37,7 @@ int cmd_info(const std::string& path, bool json);
 int cmd_ops(const std::string& path, bool json);
 int cmd_ls(const std::string& path, const Selection& selection, bool json);
 int cmd_show(const std::string& path, int64_t seq, bool json);
-int cmd_verify(const std::string& path, bool json);
+int cmd_verify(const std::string& path, bool json, bool progress);
 int cmd_subset(const std::string& in, const std::string& out, const Selection& selection,
                bool json);
 int cmd_recover(const std::string& spool, std::string out, bool json);

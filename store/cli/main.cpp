@@ -71,6 +71,9 @@ int main(int argc, char** argv) {
   show->add_option("seq", seq, "Call sequence number")->required();
   auto* verify = app.add_subcommand("verify", "Recompute every tensor hash, check every call");
   verify->add_option("trace", path, "Trace file (.h5)")->required();
+  bool no_progress = false;
+  verify->add_flag("--no-progress", no_progress,
+                   "No progress on stderr (a bar on a terminal, a line every 10 s in logs)");
   auto* subset = app.add_subcommand("subset", "Copy chosen calls and the tensors they use");
   subset->add_option("trace", path, "Source trace file (.h5)")->required();
   subset->add_option("out", out, "New trace file")->required();
@@ -88,7 +91,7 @@ int main(int argc, char** argv) {
     if (*ops) return tc::cmd_ops(path, json);
     if (*ls) return tc::cmd_ls(path, selection, json);
     if (*show) return tc::cmd_show(path, seq, json);
-    if (*verify) return tc::cmd_verify(path, json);
+    if (*verify) return tc::cmd_verify(path, json, !no_progress);
     if (*subset) {
       if (selection.op_pattern.empty() && !selection.range) {
         throw tc::UsageError("subset: choose calls with --calls A:B and/or --op PATTERN");

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "common/progress.h"
 #include "format.h"
 #include "store/reader.h"
 #include "store/writer.h"
@@ -10,9 +11,13 @@ namespace tapml::trace_cli {
 
 using nlohmann::json;
 
-int cmd_verify(const std::string& path, bool as_json) {
+int cmd_verify(const std::string& path, bool as_json, bool progress) {
   auto reader = store::TraceReader::open(path);
-  const auto problems = reader->verify_all();
+  ProgressReporter bar("tapml-trace verify", "tensors and calls", progress);
+  bar.start(reader->tensors().size() + reader->num_calls(), "verifying " + path);
+  const auto problems =
+      reader->verify_all([&](size_t done, size_t /*total*/) { bar.update(done); });
+  bar.clear();
   if (as_json) {
     json j = {{"path", path},
               {"calls", reader->num_calls()},
