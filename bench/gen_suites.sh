@@ -3,9 +3,11 @@
 # bytes, number of cases, and the wall time `ctest` takes to run the suite on
 # each target compiled into BUILD_DIR. Prints a Markdown table.
 #
-# Usage: bench/gen_suites.sh BUILD_DIR [JOBS]
+# Usage: bench/gen_suites.sh BUILD_DIR [JOBS [MODEL [TARGET]]]
 #   BUILD_DIR  a configured and built tree (the suites' test binaries built)
 #   JOBS       ctest -j (default: the number of CPUs)
+#   MODEL      only this suite (default: every suite); TARGET only this target
+#              (default: cpu, vulkan and opencl). CI's smoke run takes one of each.
 set -euo pipefail
 
 if [[ $# -lt 1 || ! -f "$1/CTestTestfile.cmake" ]]; then
@@ -14,16 +16,19 @@ if [[ $# -lt 1 || ! -f "$1/CTestTestfile.cmake" ]]; then
 fi
 build=$(cd "$1" && pwd)
 jobs=${2:-$(nproc)}
+only_model=${3:-}
+targets=${4:-cpu vulkan opencl}
 suites_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/generated"
 
 echo "| suite | fixture bytes | cases | target | tests | ctest wall s | ctest -j |"
 echo "| --- | ---: | ---: | --- | ---: | ---: | ---: |"
 for suite in "$suites_dir"/*/; do
   model=$(basename "$suite")
+  [[ -z "$only_model" || "$model" == "$only_model" ]] || continue
   [[ -f "$suite/fixture.h5" ]] || continue
   bytes=$(stat -c %s "$suite/fixture.h5")
   cases=$(cat "$suite"/*.cpp | grep -c '^TEST(' || true)
-  for target in cpu vulkan opencl; do
+  for target in $targets; do
     tests=$(ctest --test-dir "$build" -N -L "^${target}\$" -R "^${model}\.${target}\." |
             sed -n 's/^Total Tests: //p')
     [[ "${tests:-0}" -gt 0 ]] || continue

@@ -9,6 +9,10 @@ recorded/plain and ET/plain, and the trace's bytes on disk against the raw
 bytes of every input and output the trace references.
 
     python bench/record_overhead.py --build build [--reps 3] [--device cpu]
+        [--new-tokens 16] [--smoke]
+
+--smoke (CI: the script must keep working) runs each mode once generating
+one token; its figures say nothing about cost.
 
 (or `cmake --build build --target bench_record`). Modes run interleaved
 (plain, record, ET, plain, ...) so that a machine's drift hits all alike.
@@ -78,7 +82,12 @@ def main():
     parser.add_argument("--device", default="cpu", help="TAPML_MODEL_DEVICE: cpu or cuda")
     parser.add_argument("--work", help="folder for traces (default: <build>/bench-record)")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--new-tokens", type=int, default=16, help="tokens generate() makes")
+    parser.add_argument("--smoke", action="store_true",
+                        help="one run per mode, one token: checks the bench runs, times nothing")
     args = parser.parse_args()
+    if args.smoke:
+        args.reps, args.new_tokens = 1, 1
 
     build = os.path.abspath(args.build)
     record = os.path.join(build, "bin", "tapml-record")
@@ -88,7 +97,8 @@ def main():
             sys.exit(f"record_overhead: {tool} not found: build tapml-record and tapml-trace")
     work = os.path.abspath(args.work or os.path.join(build, "bench-record"))
     os.makedirs(work, exist_ok=True)
-    env = dict(os.environ, TAPML_MODEL_DEVICE=args.device)
+    env = dict(os.environ, TAPML_MODEL_DEVICE=args.device,
+               SMOLLM2_NEW_TOKENS=str(args.new_tokens))
     trace = os.path.join(work, "smollm2.h5")
     et_file = os.path.join(work, "smollm2-et.json")
 
@@ -96,7 +106,8 @@ def main():
         "plain": lambda: run([sys.executable, DRIVER], env, MODEL_DIR),
         "tapml-record": lambda: run(
             [record, os.path.join(MODEL_DIR, "run.cfg"), "--output", trace, "-q",
-             "--env", f"TAPML_MODEL_DEVICE={args.device}"], env, MODEL_DIR),
+             "--env", f"TAPML_MODEL_DEVICE={args.device}",
+             "--env", f"SMOLLM2_NEW_TOKENS={args.new_tokens}"], env, MODEL_DIR),
         "ET": lambda: run([sys.executable, "-c", ET_WRAPPER, et_file, DRIVER], env, MODEL_DIR),
     }
     walls = {mode: [] for mode in modes}
@@ -113,7 +124,8 @@ def main():
     figures = trace_figures(tapml_trace, trace)
     figures["et_bytes"] = os.path.getsize(et_file)
     plain_wall, plain_gen = median["plain"]
-    print(f"\nSmolLM2-135M, 16 new tokens, device {args.device}, median of {args.reps}:")
+    print(f"\nSmolLM2-135M, {args.new_tokens} new tokens, device {args.device}, "
+          f"median of {args.reps}{' (smoke run: not a measurement)' if args.smoke else ''}:")
     print(f"  {'mode':13s} {'program s':>10s} {'x plain':>8s} {'generate s':>11s} {'x plain':>8s}")
     for mode, (wall, gen) in median.items():
         print(f"  {mode:13s} {wall:10.2f} {wall / plain_wall:8.2f} {gen:11.2f} "

@@ -39,6 +39,8 @@ def compression_by_role(path):
                     weights.add(arg["value"]["hash"])
         sums = {"weights": [0, 0], "activations": [0, 0]}
         for name, ds in f["tensors"].items():
+            if ds.shape is None:  # a permuted view: a null dataspace, its base holds the values
+                continue
             role = "weights" if name in weights else "activations"
             sums[role][0] += ds.size * ds.dtype.itemsize
             sums[role][1] += ds.id.get_storage_size()
