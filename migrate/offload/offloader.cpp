@@ -6,6 +6,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include <ATen/native/Resize.h>
+
 #include "migrate/offload/aten_bridge.h"
 #include "store/op_classes.h"
 #ifdef TAPML_OFFLOAD_WITH_REMOTE
@@ -125,6 +127,8 @@ std::unique_ptr<backends::Backend> connect_to_server(const OffloadRequest& reque
                      "-DTAPML_WITH_REMOTE=ON and rebuild tapml_offload)");
 #endif
 }
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 }  // namespace
 
@@ -258,6 +262,30 @@ void Offloader::upload_input(const at::Tensor& tensor, backends::Tensor& describ
   weights_[key] = CachedUpload{base, tensor._version(), described};
 }
 
+std::string Offloader::resize_out_arguments(const Plan& plan,
+                                            const std::vector<c10::IValue>& meta,
+                                            torch::jit::Stack& stack, size_t first) {
+  for (size_t r = 0; r < plan.return_alias.size() && r < meta.size(); ++r) {
+    const int alias = plan.return_alias[r];
+    if (alias < 0 || !meta[r].isTensor()) continue;
+    const at::Tensor& out = stack[first + static_cast<size_t>(alias)].toTensor();
+    const at::Tensor& wanted = meta[r].toTensor();
+    if (out.sizes() == wanted.sizes()) continue;
+    try {
+      InternalCalls internal;
+      at::native::resize_output(out, wanted.sizes());
+    } catch (const std::exception& e) {
+      // torch's own kernel will raise the same error where the program put it
+      return "out= argument cannot be resized: " + first_line(e.what());
+    }
+    if (out.sizes() != wanted.sizes()) {
+      return "out= argument resized to " + c10::str(out.sizes()) + ", not " +
+             c10::str(wanted.sizes());
+    }
+  }
+  return "";
+}
+
 bool Offloader::run(const c10::OperatorHandle& op, const Plan& plan, torch::jit::Stack& stack,
                     std::string* why_not) {
   const auto& arguments = op.schema().arguments();
@@ -274,6 +302,26 @@ bool Offloader::run(const c10::OperatorHandle& op, const Plan& plan, torch::jit:
     }
   }
 
+  // The returns as the reference kernel would lay them out, computed on the
+  // Meta device before anything is described: out= arguments are resized
+  // to them first, as aten's resize_output does (an empty out= is the
+  // common case: aten::arange.start_out called from aten::arange.start).
+  const c10::Device where = returns_device(op.schema(), stack, first);
+  std::vector<c10::IValue> meta;
+  {
+    InternalCalls internal;
+    try {
+      meta = meta_returns(op, stack, first);
+    } catch (const std::exception&) {
+      *why_not = "output layout depends on values (no output shapes on the Meta device)";
+      return false;
+    }
+  }
+  if (std::string problem = resize_out_arguments(plan, meta, stack, first); !problem.empty()) {
+    *why_not = problem;
+    return false;
+  }
+
   backends::KernelCall call;
   call.op = plan.full_name;
   for (size_t i = 0; i < arguments.size(); ++i) {
@@ -282,33 +330,23 @@ bool Offloader::run(const c10::OperatorHandle& op, const Plan& plan, torch::jit:
     call.inputs.push_back({arguments[i].name(), std::move(value)});
   }
 
-  // The returns: written arguments, or tensors laid out as the reference
-  // kernel would lay them out, on the device it would have used.
+  // The returns: written arguments, or new tensors laid out as the Meta
+  // device said, on the device the reference kernel would have used.
   std::vector<at::Tensor> returns;
-  {
-    const c10::Device where = returns_device(op.schema(), stack, first);
-    InternalCalls internal;
-    std::vector<c10::IValue> meta;
-    try {
-      meta = meta_returns(op, stack, first);
-    } catch (const std::exception&) {
-      *why_not = "no output shapes on the Meta device";
+  for (size_t r = 0; r < plan.return_alias.size(); ++r) {
+    const int alias = plan.return_alias[r];
+    if (alias >= 0) {
+      returns.push_back(stack[first + static_cast<size_t>(alias)].toTensor());
+      continue;
+    }
+    const at::Tensor& shape = meta.at(r).toTensor();
+    if (!dtype_of(shape.scalar_type())) {
+      *why_not = std::string("output dtype ") + c10::toString(shape.scalar_type());
       return false;
     }
-    for (size_t r = 0; r < plan.return_alias.size(); ++r) {
-      const int alias = plan.return_alias[r];
-      if (alias >= 0) {
-        returns.push_back(stack[first + static_cast<size_t>(alias)].toTensor());
-        continue;
-      }
-      const at::Tensor& shape = meta.at(r).toTensor();
-      if (!dtype_of(shape.scalar_type())) {
-        *why_not = std::string("output dtype ") + c10::toString(shape.scalar_type());
-        return false;
-      }
-      returns.push_back(
-          at::empty_strided(shape.sizes(), shape.strides(), shape.options().device(where)));
-    }
+    InternalCalls internal;
+    returns.push_back(
+        at::empty_strided(shape.sizes(), shape.strides(), shape.options().device(where)));
   }
   for (size_t r = 0; r < returns.size(); ++r) {
     const int alias = plan.return_alias[r];

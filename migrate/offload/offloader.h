@@ -66,6 +66,10 @@ class Offloader {
   const Plan& plan_for(const c10::OperatorHandle& op);
   bool run(const c10::OperatorHandle& op, const Plan& plan, torch::jit::Stack& stack,
            std::string* why_not);
+  // Resizes out= arguments to the returns `meta` says (aten's resize_output);
+  // a reason to decline the call, or "".
+  static std::string resize_out_arguments(const Plan& plan, const std::vector<c10::IValue>& meta,
+                                          torch::jit::Stack& stack, size_t first);
   void upload_input(const at::Tensor& tensor, backends::Tensor& described, bool written);
   void decline(const Plan& plan, const std::string& why);
 
