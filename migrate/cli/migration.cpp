@@ -111,6 +111,16 @@ void read_offload_report(const std::string& path, StepResult& step) {
   }
 }
 
+// The offload layer's own failure ("offload error in aten::X: ..."), as
+// tapml-record passed it on, or "".
+std::string offload_error_line(const std::string& err) {
+  const std::string marker = "offload error in ";
+  const size_t at = err.find(marker);
+  if (at == std::string::npos) return "";
+  const size_t end = err.find('\n', at);
+  return err.substr(at, end == std::string::npos ? std::string::npos : end - at);
+}
+
 std::string describe_call(const CallDiff& call) {
   return "call " + std::to_string(call.ref_seq) + " " + call.op +
          (call.scope.empty() ? "" : " (" + call.scope + ")");
@@ -197,9 +207,14 @@ MigrationResult migrate(const MigrationOptions& options) {
     read_offload_report(step.trace + ".offload.json", step);
     if (step.program_exit != 0 || !fs::exists(step.trace)) {
       step.passed = false;
-      step.program_error = last_line(run.err);
-      step.verdict = "the hybrid run failed (exit code " + std::to_string(step.program_exit) +
-                     "): " + step.program_error;
+      step.program_error = offload_error_line(run.err);
+      step.offload_error =
+          !step.program_error.empty() && step.program_exit == exit_code(ExitCode::kTapmlFailed);
+      if (step.program_error.empty()) step.program_error = last_line(run.err);
+      step.verdict = step.offload_error
+                         ? step.program_error
+                         : "the hybrid run failed (exit code " + std::to_string(step.program_exit) +
+                               "): " + step.program_error;
     } else {
       DiffOptions diff_options = options.diff;
       diff_options.target = options.target;
@@ -208,7 +223,10 @@ MigrationResult migrate(const MigrationOptions& options) {
     }
     step.seconds = seconds_since(started);
     std::fprintf(stderr, "tapml-migrate: step %d: %s (%.1f s)\n", step.index,
-                 step.passed ? "within tolerance" : "LEAVES TOLERANCE", step.seconds);
+                 step.passed          ? "within tolerance"
+                 : step.offload_error ? "OFFLOAD ERROR (TapML, not the kernel)"
+                                      : "LEAVES TOLERANCE",
+                 step.seconds);
     if (!options.keep_traces && !previous_trace.empty()) {
       fs::remove(previous_trace, ec);
       fs::remove(previous_trace + ".offload.json", ec);
@@ -223,6 +241,12 @@ MigrationResult migrate(const MigrationOptions& options) {
   if (result.complete) {
     result.summary = "migration complete: all " + std::to_string(result.kinds.size()) +
                      " op kinds run on " + options.target + ", end to end within tolerance";
+    return result;
+  }
+  if (final_step.offload_error) {
+    result.tapml_failed = true;
+    result.summary = "migration stopped at step " + std::to_string(final_step.index) +
+                     " by TapML's own failure, not a kernel's: " + final_step.program_error;
     return result;
   }
   const auto& added = final_step.added;

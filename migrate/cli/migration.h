@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "common/exit_code.h"
 #include "migrate/cli/op_kinds.h"
 #include "migrate/diff/diff.h"
 
@@ -44,7 +45,8 @@ struct StepResult {
   int64_t calls_offloaded = 0;     // from the offload report
   int64_t calls_declined = 0;
   int program_exit = 0;
-  std::string program_error;  // last line of stderr when the program failed
+  std::string program_error;   // last line of stderr when the program failed
+  bool offload_error = false;  // the offload layer itself failed (TapML, not a kernel)
   bool end_to_end_found = false;
   double end_to_end_nmse = 0;
   bool generation = false;
@@ -61,11 +63,15 @@ struct MigrationResult {
   std::string model, target, reference;
   std::vector<OpKind> kinds;
   std::vector<StepResult> steps;
-  bool complete = false;     // every kind offloaded, end to end within tolerance
-  std::string culprit;       // the kind the failing step added (or kinds, if several)
-  std::string culprit_call;  // the first diverging call of that step
-  std::string summary;       // one line
-  int exit_code() const { return complete ? 0 : 1; }
+  bool complete = false;      // every kind offloaded, end to end within tolerance
+  std::string culprit;        // the kind the failing step added (or kinds, if several)
+  std::string culprit_call;   // the first diverging call of that step
+  std::string summary;        // one line
+  bool tapml_failed = false;  // a step failed for TapML's own reason (an offload error)
+  int exit_code() const {
+    if (complete) return tapml::exit_code(ExitCode::kOk);
+    return tapml::exit_code(tapml_failed ? ExitCode::kTapmlFailed : ExitCode::kCheckFailed);
+  }
 };
 
 // Throws MigrateInputError for bad input (unknown op, missing target, a

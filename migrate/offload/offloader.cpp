@@ -1,13 +1,13 @@
 #include "migrate/offload/offloader.h"
 
+#include <ATen/native/Resize.h>
 #include <dlfcn.h>
 
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include <ATen/native/Resize.h>
-
+#include "common/exit_code.h"
 #include "migrate/offload/aten_bridge.h"
 #include "store/op_classes.h"
 #ifdef TAPML_OFFLOAD_WITH_REMOTE
@@ -225,8 +225,14 @@ bool Offloader::try_run(const c10::OperatorHandle& op, torch::jit::Stack& stack)
                  "program put it\n",
                  request_.target.c_str(), plan.full_name.c_str(), e.what());
     why_not = std::string("device lost: ") + e.what();
-  } catch (const std::exception& e) {
+  } catch (const backends::BackendError& e) {  // the target's answer: the call runs on the CPU
     why_not = e.what();
+  } catch (const std::exception& e) {
+    // The offload layer itself broke (a conversion, a layout, a torch call
+    // of its own): the program cannot go on as a test of the target, and no
+    // kernel is to blame (common/exit_code.h: TapML itself failed).
+    stop_program("offload error in " + plan.full_name + ": " + first_line(e.what()),
+                 exit_code(ExitCode::kTapmlFailed));
   }
   if (ran) {
     ++counts_[plan.full_name].offloaded;
@@ -262,8 +268,7 @@ void Offloader::upload_input(const at::Tensor& tensor, backends::Tensor& describ
   weights_[key] = CachedUpload{base, tensor._version(), described};
 }
 
-std::string Offloader::resize_out_arguments(const Plan& plan,
-                                            const std::vector<c10::IValue>& meta,
+std::string Offloader::resize_out_arguments(const Plan& plan, const std::vector<c10::IValue>& meta,
                                             torch::jit::Stack& stack, size_t first) {
   for (size_t r = 0; r < plan.return_alias.size() && r < meta.size(); ++r) {
     const int alias = plan.return_alias[r];
@@ -322,6 +327,9 @@ bool Offloader::run(const c10::OperatorHandle& op, const Plan& plan, torch::jit:
     return false;
   }
 
+  if (backends::planted_bug("offload-layer-throws")) {  // docs/planted-bugs.md
+    throw std::logic_error("planted: the offload layer failed converting the call");
+  }
   backends::KernelCall call;
   call.op = plan.full_name;
   for (size_t i = 0; i < arguments.size(); ++i) {
@@ -383,8 +391,14 @@ bool Offloader::run(const c10::OperatorHandle& op, const Plan& plan, torch::jit:
       upload(*device_, call.outputs[r], nullptr);
     }
   }
-  kernel->run(*device_, call);
-  device_->finish();
+  try {
+    kernel->run(*device_, call);
+    device_->finish();
+  } catch (const backends::DeviceLost&) {
+    throw;
+  } catch (const std::exception& e) {  // the kernel's own failure: declined, with its words
+    throw backends::BackendError(std::string("kernel error: ") + e.what());
+  }
   for (size_t r = 0; r < returns.size(); ++r) download(*device_, call.outputs[r], returns[r]);
   for (size_t i = 0; i < arguments.size(); ++i) {
     if (written[i]) stack[first + i].toTensor().unsafeGetTensorImpl()->bump_version();

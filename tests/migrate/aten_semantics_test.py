@@ -4,7 +4,11 @@ to TARGET, computes what numpy says, and every selected call really ran on
 the target (none declined). Failed before out= arguments were resized: the
 offloaded aten::arange.start_out handed back an empty tensor.
 
-aten_semantics_test.py BIN_DIR PYTHON TARGET OUT_DIR"""
+With --planted-offload-error the offload layer itself fails
+(TAPML_PLANT_BUG=offload-layer-throws): the run must stop with exit 3 and
+one line "offload error in aten::...", blaming no kernel.
+
+aten_semantics_test.py BIN_DIR PYTHON TARGET OUT_DIR [--planted-offload-error]"""
 import json
 import os
 import subprocess
@@ -18,13 +22,26 @@ def main() -> int:
     os.makedirs(out_dir, exist_ok=True)
     program = os.path.join(os.path.dirname(os.path.abspath(__file__)), "programs",
                            "aten_semantics.py")
-    trace = os.path.join(out_dir, f"aten-semantics-{target}.h5")
+    planted = "--planted-offload-error" in sys.argv[5:]
+    trace = os.path.join(out_dir, f"aten-semantics-{target}{'-planted' if planted else ''}.h5")
+    env = dict(os.environ)
+    env.pop("TAPML_PLANT_BUG", None)
+    if planted:
+        env["TAPML_PLANT_BUG"] = "offload-layer-throws"
     run = subprocess.run([os.path.join(bin_dir, "tapml-record"), "--command",
                           f"{python} {program}", "--output", trace, "-q",
                           "--offload-target", target, "--offload-ops", OPS],
-                         capture_output=True, text=True)
+                         capture_output=True, text=True, env=env)
     sys.stdout.write(run.stdout)
     sys.stderr.write(run.stderr)
+    if planted:
+        lines = [line for line in run.stderr.splitlines() if "offload error in aten::" in line]
+        if run.returncode != 3 or len(lines) != 1 or "kernel" in lines[0]:
+            print(f"FAIL: expected exit 3 and one 'offload error in aten::' line, got exit "
+                  f"{run.returncode}, lines {lines}")
+            return 1
+        print(f"PASS: the offload layer's own failure: exit 3, {lines[0]!r}")
+        return 0
     if run.returncode != 0 or "every case right" not in run.stdout:
         print(f"FAIL: the hybrid program broke (exit {run.returncode})")
         return 1
