@@ -85,6 +85,9 @@ int main(int argc, char** argv) {
                  "op pattern of the top-level calls whose outputs are the end-to-end result");
   app.add_option("--tolerance", tolerance_path, "tolerance file (rules as tapml-replay's)");
   app.add_flag("--keep-traces", options.keep_traces, "keep every step's trace");
+  app.add_option("--max-declined", options.max_declined,
+                 "fail a step whose selected calls ran where the program put them more than N "
+                 "times (declined: no kernel for that layout, a value-dependent shape...)");
   app.add_flag("--list-kinds", list_kinds, "print the op kinds in migration order and exit");
   app.add_option("--json", json_path, "write the steps as JSON");
   app.add_option("--html", html_path, "write the steps as an HTML page");

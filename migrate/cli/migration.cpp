@@ -107,8 +107,24 @@ void read_offload_report(const std::string& path, StepResult& step) {
     const nlohmann::json report = nlohmann::json::parse(in);
     step.calls_offloaded = report.value("offloaded_calls", int64_t{0});
     step.calls_declined = report.value("declined_calls", int64_t{0});
+    const auto ops = report.find("ops");
+    if (ops == report.end() || !ops->is_object()) return;
+    for (auto it = ops->begin(); it != ops->end(); ++it) {
+      const int64_t declined = it->value("declined", int64_t{0});
+      if (declined > 0) step.declined[it.key()] = {declined, it->value("why_declined", "")};
+    }
   } catch (const std::exception&) {
   }
+}
+
+// "aten::X 3 (why), aten::Y 1 (why)": the declined calls of a step.
+std::string declined_text(const StepResult& step) {
+  std::string text;
+  for (const auto& [op, count_why] : step.declined) {
+    text += (text.empty() ? "" : ", ") + op + " " + std::to_string(count_why.first) + " (" +
+            count_why.second + ")";
+  }
+  return text;
 }
 
 // The offload layer's own failure ("offload error in aten::X: ..."), as
@@ -220,12 +236,20 @@ MigrationResult migrate(const MigrationOptions& options) {
       diff_options.target = options.target;
       const auto hybrid = store::TraceReader::open(step.trace);
       judge(diff_traces(*reference, *hybrid, diff_options), step);
+      if (options.max_declined >= 0 && step.calls_declined > options.max_declined) {
+        step.passed = false;
+        step.too_many_declined = true;
+        step.verdict = std::to_string(step.calls_declined) +
+                       " selected calls ran where the program put them, more than --max-declined " +
+                       std::to_string(options.max_declined) + " (" + declined_text(step) + ")";
+      }
     }
     step.seconds = seconds_since(started);
     std::fprintf(stderr, "tapml-migrate: step %d: %s (%.1f s)\n", step.index,
-                 step.passed          ? "within tolerance"
-                 : step.offload_error ? "OFFLOAD ERROR (TapML, not the kernel)"
-                                      : "LEAVES TOLERANCE",
+                 step.passed              ? "within tolerance"
+                 : step.offload_error     ? "OFFLOAD ERROR (TapML, not the kernel)"
+                 : step.too_many_declined ? "TOO MANY DECLINED CALLS"
+                                          : "LEAVES TOLERANCE",
                  step.seconds);
     if (!options.keep_traces && !previous_trace.empty()) {
       fs::remove(previous_trace, ec);
@@ -241,6 +265,11 @@ MigrationResult migrate(const MigrationOptions& options) {
   if (result.complete) {
     result.summary = "migration complete: all " + std::to_string(result.kinds.size()) +
                      " op kinds run on " + options.target + ", end to end within tolerance";
+    return result;
+  }
+  if (final_step.too_many_declined) {
+    result.summary =
+        "migration stopped at step " + std::to_string(final_step.index) + ": " + final_step.verdict;
     return result;
   }
   if (final_step.offload_error) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -31,7 +32,8 @@ struct MigrationOptions {
   std::string reference;              // the reference trace; recorded there when missing
   std::vector<std::string> only_ops;  // restrict the kinds (empty: every kind the target runs)
   int kinds_per_step = 1;
-  bool keep_traces = false;  // else only the last and the failing step's traces stay
+  bool keep_traces = false;   // else only the last and the failing step's traces stay
+  int64_t max_declined = -1;  // a step with more declined calls fails; -1: no limit
   DiffOptions diff;
   std::string tools_dir;  // where tapml-record is
   std::string python;     // the interposer's python
@@ -44,9 +46,13 @@ struct StepResult {
   std::string offload_ops;         // what tapml-record was given
   int64_t calls_offloaded = 0;     // from the offload report
   int64_t calls_declined = 0;
+  // op -> (declined calls, the first reason): calls that ran where the
+  // program put them (no kernel for that layout, a value-dependent shape...)
+  std::map<std::string, std::pair<int64_t, std::string>> declined;
   int program_exit = 0;
-  std::string program_error;   // last line of stderr when the program failed
-  bool offload_error = false;  // the offload layer itself failed (TapML, not a kernel)
+  std::string program_error;       // last line of stderr when the program failed
+  bool offload_error = false;      // the offload layer itself failed (TapML, not a kernel)
+  bool too_many_declined = false;  // more declined calls than --max-declined
   bool end_to_end_found = false;
   double end_to_end_nmse = 0;
   bool generation = false;

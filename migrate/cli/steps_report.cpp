@@ -53,6 +53,14 @@ std::string escaped(const std::string& text) {
   return out;
 }
 
+nlohmann::json declined_json(const StepResult& step) {
+  nlohmann::json ops = nlohmann::json::object();
+  for (const auto& [op, count_why] : step.declined) {
+    ops[op] = {{"calls", count_why.first}, {"why", count_why.second}};
+  }
+  return ops;
+}
+
 }  // namespace
 
 std::string steps_text(const MigrationResult& result) {
@@ -69,6 +77,14 @@ std::string steps_text(const MigrationResult& result) {
                   error_cell(step).c_str(), tokens_cell(step).c_str(), step.seconds,
                   step.passed ? "ok" : "FAIL");
     out << line << added_cell(step) << (step.offload_ops == "all" ? " (then all)" : "") << "\n";
+  }
+  // Declined calls ran on the reference device: what the target did not run.
+  const StepResult& last_step = result.steps.back();
+  if (!last_step.declined.empty()) {
+    out << "\ndeclined in step " << last_step.index << " (ran where the program put them):\n";
+    for (const auto& [op, count_why] : last_step.declined) {
+      out << "  " << op << ": " << count_why.first << " calls, " << count_why.second << "\n";
+    }
   }
   out << "\n";
   if (!result.complete) {
@@ -88,6 +104,7 @@ std::string steps_json(const MigrationResult& result) {
                      {"offload_ops", step.offload_ops},
                      {"calls_offloaded", step.calls_offloaded},
                      {"calls_declined", step.calls_declined},
+                     {"declined", declined_json(step)},
                      {"program_exit", step.program_exit},
                      {"end_to_end_found", step.end_to_end_found},
                      {"end_to_end_nmse", step.end_to_end_nmse},

@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 
-OPS = "arange,add,mul,mul_,add_,sum"
+OPS = "arange,add,mul,mul_,add_,sum,index.Tensor"
 
 
 def main() -> int:
@@ -50,6 +50,12 @@ def main() -> int:
     kinds = {op: c for op, c in report["ops"].items()}
     print(json.dumps(kinds, indent=1))
     declined = {op: c["why_declined"] for op, c in kinds.items() if c["declined"]}
+    # Indexing by a boolean mask: its output shape depends on the mask's values.
+    masked = declined.pop("aten::index.Tensor", "")
+    if "depends on values" not in masked:
+        print(f"FAIL: aten::index.Tensor with a boolean mask was not declined for its "
+              f"value-dependent shape (declined: {masked!r})")
+        return 1
     offloaded = report["offloaded_calls"]
     expected = {"aten::arange.start_out", "aten::add.out", "aten::mul.out", "aten::sum.IntList_out",
                 "aten::mul_.Tensor", "aten::add_.Tensor"}

@@ -9,7 +9,8 @@ Run under tapml-record with offload_ops naming these ops (tests/migrate):
     aten::arange.start with an empty out, seen in SmolLM2's weight init);
   - in-place ops write through views (a column of a matrix, a transposed
     matrix), leaving the rest of the storage alone;
-  - ops whose output shape depends on values (nonzero) run on the CPU.
+  - ops whose output shape depends on values (nonzero, indexing by a
+    boolean mask) are declined and run on the CPU, counted with the reason.
 """
 import sys
 
@@ -60,9 +61,10 @@ def main():
         # value-dependent output shape: nonzero
         v = torch.tensor([0.0, 1.5, 0.0, -2.0])
         check("nonzero", torch.nonzero(v), np.array([[1], [3]]))
+        check("index by a boolean mask", v[v != 0], np.array([1.5, -2.0]))
     for line in failures:
         print(f"FAIL {line}")
-    print(f"aten_semantics: {6 + 3 - len(failures)} of 9 cases right" if failures else
+    print(f"aten_semantics: {10 - len(failures)} of 10 cases right" if failures else
           "aten_semantics: every case right")
     return 1 if failures else 0
 
