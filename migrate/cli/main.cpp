@@ -10,6 +10,7 @@
 
 #include "common/exit_code.h"
 #include "migrate/cli/migration.h"
+#include "migrate/cli/reference_key.h"
 #include "migrate/cli/steps_report.h"
 #include "recorder/cli/run_config.h"
 
@@ -73,10 +74,12 @@ int main(int argc, char** argv) {
   app.add_option("--target", options.target, "backend to migrate to: vulkan, opencl, cpu")
       ->required();
   app.add_option("--work", options.work_dir,
-                 "folder of the step traces and the reference (default: tapml-migrate-<target>)");
+                 "folder of the step traces and the reference (default: "
+                 "out/tapml-migrate-<target>)");
   app.add_option("--reference", options.reference,
                  "reference trace; recorded from run.cfg when missing (default: "
-                 "<work>/reference.h5)");
+                 "<work>/reference-<hash of run.cfg and program>.h5, reused while both are "
+                 "unchanged)");
   app.add_option("--ops", ops,
                  "migrate only the op kinds matching these op patterns (comma-separated; "
                  "docs/architecture.md), in migration order");
@@ -100,9 +103,15 @@ int main(int argc, char** argv) {
     return usage_error(std::string(e.what()) + " (tapml-migrate --help)");
   }
   try {
-    if (options.work_dir.empty()) options.work_dir = "tapml-migrate-" + options.target;
-    if (options.reference.empty()) {
-      options.reference = (fs::path(options.work_dir) / "reference.h5").string();
+    if (options.work_dir.empty()) options.work_dir = "out/tapml-migrate-" + options.target;
+    if (options.reference.empty()) {  // reused while run.cfg and the program are unchanged
+      std::string key;
+      try {
+        key = reference_key(options.run_config);
+      } catch (const tapml::recorder::UsageError& e) {
+        throw MigrateInputError(options.run_config + ": " + e.what());
+      }
+      options.reference = (fs::path(options.work_dir) / ("reference-" + key + ".h5")).string();
     }
     options.only_ops = split_list(ops);
     options.tools_dir = own_folder().string();

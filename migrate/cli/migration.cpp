@@ -58,8 +58,9 @@ const backends::Backend& checked_target(const std::string& name) {
   return *backend;
 }
 
-void ensure_reference(const MigrationOptions& options) {
-  if (fs::exists(options.reference)) return;
+// Records the reference run unless it exists; whether it recorded.
+bool ensure_reference(const MigrationOptions& options) {
+  if (fs::exists(options.reference)) return false;
   std::fprintf(stderr, "tapml-migrate: recording the reference run into %s\n",
                options.reference.c_str());
   recorder::Captured run = record(options, options.reference, "");
@@ -67,6 +68,7 @@ void ensure_reference(const MigrationOptions& options) {
     throw MigrateInputError("the reference run of " + options.run_config +
                             " failed: " + last_line(run.err));
   }
+  return true;
 }
 
 std::vector<OpKind> chosen_kinds(const MigrationOptions& options,
@@ -163,7 +165,7 @@ std::string join(const std::vector<std::string>& words, const char* separator) {
 }
 
 std::unique_ptr<store::TraceReader> prepare(const MigrationOptions& options,
-                                            std::vector<OpKind>& kinds) {
+                                            std::vector<OpKind>& kinds, bool* reused = nullptr) {
   const backends::Backend& target = checked_target(options.target);
   if (!fs::exists(options.run_config)) {
     throw MigrateInputError(options.run_config + ": no such run.cfg");
@@ -172,7 +174,8 @@ std::unique_ptr<store::TraceReader> prepare(const MigrationOptions& options,
   std::error_code ec;
   fs::create_directories(options.work_dir, ec);
   if (ec) throw MigrateInputError("--work " + options.work_dir + ": " + ec.message());
-  ensure_reference(options);
+  const bool recorded = ensure_reference(options);
+  if (reused != nullptr) *reused = !recorded;
   auto reference = store::TraceReader::open(options.reference);
   kinds = chosen_kinds(options, *reference, target);
   if (kinds.empty()) {
@@ -192,7 +195,12 @@ std::vector<OpKind> kinds_to_migrate(const MigrationOptions& options) {
 
 MigrationResult migrate(const MigrationOptions& options) {
   MigrationResult result;
-  const auto reference = prepare(options, result.kinds);
+  bool reused = false;
+  const auto reference = prepare(options, result.kinds, &reused);
+  if (reused) {
+    std::fprintf(stderr, "tapml-migrate: reusing the reference run %s\n",
+                 options.reference.c_str());
+  }
   result.model = reference->meta().model;
   result.target = options.target;
   result.reference = options.reference;
