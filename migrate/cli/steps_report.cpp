@@ -119,8 +119,9 @@ std::string steps_json(const MigrationResult& result) {
                      {"seconds", step.seconds}});
   }
   nlohmann::json kinds = nlohmann::json::array();
-  for (const OpKind& kind : result.kinds)
+  for (const OpKind& kind : result.kinds) {
     kinds.push_back({{"op", kind.name}, {"calls", kind.calls}});
+  }
   nlohmann::json doc = {{"model", result.model},
                         {"target", result.target},
                         {"reference", result.reference},

@@ -205,8 +205,9 @@ void judge(DiffResult& result) {
   result.same = reasons.empty();
   if (result.same) {
     result.verdict = "same within tolerance";
-    if (result.first)
+    if (result.first) {
       result.verdict += " end to end (first call beyond per-call tolerance: " + first + ")";
+    }
     return;
   }
   result.verdict = "diverging: ";

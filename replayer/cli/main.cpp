@@ -100,8 +100,9 @@ void check_writable(const std::string& path, const char* flag) {
 void require_something_ran(const Args& args, const replay::Summary& s, size_t trace_calls) {
   std::string selection;
   if (!args.op.empty()) selection = "--op '" + args.op + "'";
-  if (!args.calls.empty())
+  if (!args.calls.empty()) {
     selection += (selection.empty() ? "" : " with ") + ("--calls " + args.calls);
+  }
   if (s.roots == 0) {
     throw UsageError{args.trace + ": " +
                      (selection.empty() ? std::string("no compute call to replay among its ")
@@ -141,8 +142,9 @@ replay::ReplayOptions make_options(const Args& args) {
 
 int run(const Args& args) {
   if (args.target.empty()) throw UsageError{"--target is required (cpu, vulkan or opencl)"};
-  if (args.trace.empty())
+  if (args.trace.empty()) {
     throw UsageError{"a trace file is required: tapml-replay --target T TRACE.h5"};
+  }
   std::unique_ptr<backends::Backend> remote;  // docs/remote.md
   if (!args.remote.empty()) {
 #ifdef TAPML_HAS_REMOTE

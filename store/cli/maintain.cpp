@@ -24,8 +24,9 @@ int cmd_verify(const std::string& path, bool as_json, bool progress) {
               {"tensors", reader->tensors().size()},
               {"ok", problems.empty()},
               {"problems", json::array()}};
-    for (const auto& p : problems)
+    for (const auto& p : problems) {
       j["problems"].push_back({{"what", p.what}, {"problem", p.problem}});
+    }
     print_json(j);
   } else if (problems.empty()) {
     std::printf("%s: ok (%zu calls, %zu tensors, every hash matches)\n", path.c_str(),

@@ -63,8 +63,8 @@ TEST(OpPattern, AnOverloadWithDotsKeepsItsNameApart) {
 
 TEST(OpPattern, AnInvalidPatternIsOneLineNamingWhereItCameFrom) {
   try {
-    OpPattern("aten::(mm", "include");
-    FAIL() << "no error";
+    const OpPattern bad("aten::(mm", "include");
+    FAIL() << "no error for " << bad.text();
   } catch (const OpPatternError& e) {
     const std::string what = e.what();
     EXPECT_NE(what.find("include 'aten::(mm'"), std::string::npos) << what;
