@@ -1,7 +1,7 @@
 // tapml-replay: replays every recorded compute call of a trace on a target's
 // kernels and reports which kernels are wrong and by how much.
-// Exit codes: 0 nothing failed, 1 failures or errors (or coverage below
-// --min-coverage), 2 bad input or usage, or a missing target.
+// Exit codes: 0 nothing failed, 1 failures, errors or flaky calls (or
+// coverage below --min-coverage), 2 bad input or usage, or a missing target.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -36,6 +36,7 @@ struct Args {
   bool descend = false;
   double min_coverage = 0;
   size_t show_failures = 10;
+  int repeat = 1;
 };
 
 // Bad input: one line on stderr, exit 2.
@@ -97,6 +98,11 @@ replay::ReplayOptions make_options(const Args& args) {
   replay::ReplayOptions options;
   options.leaves = args.descend;
   options.fail_fast = args.fail_fast;
+  if (args.repeat < 1) {
+    throw UsageError{"--repeat " + std::to_string(args.repeat) +
+                     ": runs per call must be 1 or more"};
+  }
+  options.repeat = args.repeat;
   if (!args.op.empty()) {
     try {
       options.filter.op.emplace(args.op, std::regex::ECMAScript | std::regex::optimize);
@@ -117,7 +123,8 @@ replay::ReplayOptions make_options(const Args& args) {
 
 int run(const Args& args) {
   if (args.target.empty()) throw UsageError{"--target is required (cpu, vulkan or opencl)"};
-  if (args.trace.empty()) throw UsageError{"a trace file is required: tapml-replay --target T TRACE.h5"};
+  if (args.trace.empty())
+    throw UsageError{"a trace file is required: tapml-replay --target T TRACE.h5"};
   std::unique_ptr<backends::Backend> remote;  // docs/remote.md
   if (!args.remote.empty()) {
 #ifdef TAPML_HAS_REMOTE
@@ -145,8 +152,7 @@ int run(const Args& args) {
     const auto devices = backend->devices();
     if (args.device < 0 || args.device >= static_cast<int>(devices.size())) {
       throw UsageError{"--device " + std::to_string(args.device) + ": target " + args.target +
-                       " has " + std::to_string(devices.size()) +
-                       " device(s); see --list-targets"};
+                       " has " + std::to_string(devices.size()) + " device(s); see --list-targets"};
     }
     device = backend->open(args.device);
   } catch (const backends::BackendError& e) {
@@ -187,7 +193,7 @@ int run(const Args& args) {
     throw UsageError{e.what()};
   }
   const replay::Summary& s = report.summary;
-  if (s.failed + s.errors > 0) return 1;
+  if (s.failed + s.errors + s.flaky > 0) return 1;
   if (100 * s.coverage < args.min_coverage) {
     std::cerr << "tapml-replay: coverage " << 100 * s.coverage << "% is below --min-coverage "
               << args.min_coverage << "%\n";
@@ -199,9 +205,10 @@ int run(const Args& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Replays the recorded calls of a TapML trace on a target's kernels and compares "
-               "each output with the recorded one.",
-               "tapml-replay"};
+  CLI::App app{
+      "Replays the recorded calls of a TapML trace on a target's kernels and compares "
+      "each output with the recorded one.",
+      "tapml-replay"};
   Args args;
   app.add_option("trace", args.trace, "the trace (.h5) written by tapml-record");
   app.add_option("--target", args.target, "cpu, vulkan or opencl");
@@ -214,7 +221,10 @@ int main(int argc, char** argv) {
   app.add_option("--token-file", args.token_file, "file holding the tapml-serve token");
   app.add_option("--op", args.op, "only calls whose full op name matches this regex in full");
   app.add_option("--calls", args.calls, "only calls with seq in A:B (A included, B not)");
-  app.add_flag("--fail-fast", args.fail_fast, "stop at the first FAIL or ERROR");
+  app.add_flag("--fail-fast", args.fail_fast, "stop at the first FAIL, ERROR or FLAKY");
+  app.add_option("--repeat", args.repeat,
+                 "run each call N times on fresh buffers; outputs that differ between runs "
+                 "(bitwise) make the call FLAKY (default 1)");
   app.add_option("--tolerance", args.tolerance, "JSON or TOML file of tolerance rules");
   app.add_flag("--descend", args.descend,
                "test the innermost compute calls instead of the outermost supported ones");
