@@ -125,7 +125,19 @@ std::optional<CallResult> CallRunner::run(const store::Call& call, std::string* 
   std::vector<std::optional<RunDifference>> differences;
   std::vector<std::string> output_names;
   const backends::Kernel* kernel = nullptr;
+  // Runs that will not be built when the call stops early (UNSUPPORTED,
+  // ERROR): their announced uses are taken back, so that inputs cached only
+  // for them are freed.
+  struct UnusedRuns {
+    CallBuilder& builder;
+    const store::Call& call;
+    int left;
+    ~UnusedRuns() {
+      for (; left > 0; --left) builder.forget_uses(call);
+    }
+  } unused{builder_, call, runs};
   for (int run = 1; run <= runs; ++run) {
+    --unused.left;
     BuiltCall built;
     try {
       built = builder_.build(call);

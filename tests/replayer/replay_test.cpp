@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "replayer/call_runner.h"
 #include "replayer/replayer.h"
 #include "tests/replayer/hand_made_trace.h"
 
@@ -203,6 +204,25 @@ TEST(Replay, RepeatMakesARacyAddFlakyAndNamesTheElement) {
   const Report clean = replay_on_cpu(path, thrice);
   EXPECT_EQ(clean.summary.flaky, 0);
   EXPECT_EQ(find(clean, 0)->status, Status::Pass);
+}
+
+// A call announced for three runs that stops at the first (ERROR) keeps
+// nothing uploaded for the two runs that never come.
+TEST(Replay, CallStoppedBeforeItsLastRunFreesItsCachedInputs) {
+  HandMadeTrace trace;
+  const std::string path = record_every_status(trace);
+  auto reader = store::TraceReader::open(path);
+  const backends::Backend* cpu = backends::find_backend("cpu");
+  auto device = cpu->open(0);
+  const TolerancePolicy tolerance = TolerancePolicy::defaults();
+  CallRunner runner(*reader, *cpu, *device, tolerance);
+  const store::Call erroring = reader->call(3);
+  for (int run = 0; run < 3; ++run) runner.builder().expect_uses(erroring);
+  std::string skipped;
+  const auto result = runner.run(erroring, &skipped, 3);
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->status, Status::Error) << result->message;
+  EXPECT_EQ(runner.builder().cached_bytes(), 0u);
 }
 
 // A flaky call whose first run is also out of tolerance is FLAKY, and its
