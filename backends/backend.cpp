@@ -1,5 +1,6 @@
 #include "backends/backend.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 
@@ -115,6 +116,11 @@ bool planted_bug(const char* name) {
   // Read on every call (cheap) so that tests can switch bugs on and off.
   const char* planted = std::getenv("TAPML_PLANT_BUG");
   return planted && std::strcmp(planted, name) == 0;
+}
+
+bool planted_bug_on_odd_dispatch(const char* name) {
+  static std::atomic<uint64_t> dispatches{0};
+  return planted_bug(name) && dispatches.fetch_add(1) % 2 == 1;
 }
 
 }  // namespace tapml::backends

@@ -61,7 +61,7 @@ struct Tensor {
 std::vector<int64_t> contiguous_strides(const std::vector<int64_t>& sizes);
 
 // One argument value, as the aten schema types it.
-using Value = std::variant<std::monostate,                     // None
+using Value = std::variant<std::monostate,                      // None
                            bool, int64_t, double, std::string,  // scalars, str
                            Tensor,                              // Tensor
                            std::vector<int64_t>,                // int[]
@@ -157,5 +157,9 @@ const Backend* find_backend(const std::string& name);
 // switched on by the TAPML_PLANT_BUG environment variable, e.g.
 // TAPML_PLANT_BUG=softmax-off-by-one. The checker's own tests use them.
 bool planted_bug(const char* name);
+// For a planted bug keyed to a per-dispatch counter (racy-add): whether
+// `name` is planted and this is every second one (the 2nd, 4th...) of the
+// process's calls that asked, so that two runs in a row always differ.
+bool planted_bug_on_odd_dispatch(const char* name);
 
 }  // namespace tapml::backends

@@ -5,8 +5,8 @@
 #include <map>
 #include <set>
 
-#include "gen/case_naming.h"
 #include "replayer/call_builder.h"
+#include "replayer/case_naming.h"
 #include "store/op_classes.h"
 
 namespace tapml::gen {
@@ -72,25 +72,6 @@ std::string megabytes(size_t bytes) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3g MB", static_cast<double>(bytes) / (1 << 20));
   return buf;
-}
-
-// GoogleTest suite names per op: op_identifier, made unique (also ignoring
-// case, since suites become file names) with a hash of the full name.
-std::map<std::string, std::string> suite_names(const std::set<std::string>& ops) {
-  std::map<std::string, int> uses;
-  for (const std::string& op : ops) {
-    std::string lower = op_identifier(op);
-    std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-    ++uses[lower];
-  }
-  std::map<std::string, std::string> names;
-  for (const std::string& op : ops) {
-    std::string id = op_identifier(op);
-    std::string lower = id;
-    std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-    names[op] = uses[lower] > 1 ? id + "_" + short_hash(op).substr(0, 8) : id;
-  }
-  return names;
 }
 
 // Keeps the cheapest cases first until the budget is spent; a tensor shared
@@ -160,7 +141,7 @@ Selection select_cases(const store::TraceReader& trace, const backends::KernelTa
     const std::string op = call.full_name();
     if (!options.op.matches(op)) continue;
     ++selection.compute_calls;
-    Group& group = groups[{op, input_signature(call)}];
+    Group& group = groups[{op, replay::input_signature(call)}];
     if (group.calls++ == 0) group.first = call;
     if (std::string problem = runnable_problem(call); !problem.empty()) {
       if (group.not_runnable.empty()) group.not_runnable = std::move(problem);
@@ -181,56 +162,44 @@ Selection select_cases(const store::TraceReader& trace, const backends::KernelTa
 
   // Names come from every signature of an op, chosen or not, so that a case
   // keeps its name whatever the budget and the cpu kernels leave out.
-  std::set<std::string> ops;
-  std::map<std::string,
-           std::vector<const std::pair<const std::pair<std::string, std::string>, Group>*>>
-      by_op;
-  for (const auto& entry : groups) {
-    ops.insert(entry.first.first);
-    by_op[entry.first.first].push_back(&entry);
+  std::map<replay::CaseKey, const store::Call*> named;
+  for (const auto& [key, g] : groups) {
+    named[{key.first, key.second}] = g.best ? &*g.best : &g.first;
   }
-  const std::map<std::string, std::string> suites = suite_names(ops);
+  const std::map<replay::CaseKey, replay::CaseName> names = replay::name_cases(named);
 
   std::vector<Case> candidates;
   std::map<std::string, int64_t> reasons;  // why groups yield no case, for the error below
   replay::CallBuilder metadata_only;
-  for (const auto& [op, entries] : by_op) {
-    std::vector<std::string> bases, keys;
-    for (const auto* entry : entries) {
-      const Group& g = entry->second;
-      bases.push_back(case_base_name(g.best ? *g.best : g.first));
-      keys.push_back(entry->first.second);
-    }
-    const std::vector<std::string> names = unique_names(bases, keys);
-    for (size_t k = 0; k < entries.size(); ++k) {
-      const Group& g = entries[k]->second;
-      std::string why = g.not_runnable;
-      if (g.best) {
-        const replay::BuiltCall built = metadata_only.build(*g.best);
-        why = built.unsupported;
-        if (why.empty()) {
-          try {
-            if (!cpu_kernels.select(built.call, &why)) why = "no cpu kernel: " + why;
-          } catch (const std::exception& e) {
-            why = std::string("the cpu kernel's check failed: ") + e.what();
-          }
+  for (const auto& [key, g] : groups) {
+    const auto& [op, signature] = key;
+    const replay::CaseName& name = names.at({op, signature});
+    std::string why = g.not_runnable;
+    if (g.best) {
+      const replay::BuiltCall built = metadata_only.build(*g.best);
+      why = built.unsupported;
+      if (why.empty()) {
+        try {
+          if (!cpu_kernels.select(built.call, &why)) why = "no cpu kernel: " + why;
+        } catch (const std::exception& e) {
+          why = std::string("the cpu kernel's check failed: ") + e.what();
         }
       }
-      if (!why.empty()) {
-        ++reasons[why];
-        selection.left_out.push_back({op, names[k], g.calls, why});
-        continue;
-      }
-      Case c;
-      c.call = *g.best;
-      c.op = op;
-      c.signature = keys[k];
-      c.suite = suites.at(op);
-      c.name = names[k];
-      c.calls = g.calls;
-      c.input_bytes = g.best_bytes;
-      candidates.push_back(std::move(c));
     }
+    if (!why.empty()) {
+      ++reasons[why];
+      selection.left_out.push_back({op, name.name, g.calls, why});
+      continue;
+    }
+    Case c;
+    c.call = *g.best;
+    c.op = op;
+    c.signature = signature;
+    c.suite = name.suite;
+    c.name = name.name;
+    c.calls = g.calls;
+    c.input_bytes = g.best_bytes;
+    candidates.push_back(std::move(c));
   }
   if (candidates.empty()) {
     std::string counts;

@@ -6,9 +6,9 @@
 #include <set>
 #include <system_error>
 
-#include "gen/case_naming.h"
 #include "gen/case_selection.h"
 #include "gen/stamp.h"
+#include "replayer/case_naming.h"
 
 namespace tapml::gen {
 namespace fs = std::filesystem;
@@ -63,7 +63,8 @@ FolderState inspect_folder(const fs::path& dir) {
       if (!fixture_hash) {
         state.foreign.push_back(name);
       } else {
-        (short_hash(read_file(entry.path())) == *fixture_hash ? state.generated : state.edited)
+        (replay::short_hash(read_file(entry.path())) == *fixture_hash ? state.generated
+                                                                      : state.edited)
             .push_back(name);
       }
     } else {

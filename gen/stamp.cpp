@@ -1,6 +1,6 @@
 #include "gen/stamp.h"
 
-#include "gen/case_naming.h"
+#include "replayer/case_naming.h"
 
 namespace tapml::gen {
 namespace {
@@ -10,7 +10,7 @@ constexpr std::string_view kMarker = " tapml-gen-hash: ";
 }  // namespace
 
 std::string stamped(std::string_view comment, const std::string& body) {
-  return std::string(comment) + std::string(kMarker) + short_hash(body) + "\n" + body;
+  return std::string(comment) + std::string(kMarker) + replay::short_hash(body) + "\n" + body;
 }
 
 StampCheck check_stamp(const std::string& text) {
@@ -24,8 +24,8 @@ StampCheck check_stamp(const std::string& text) {
     }
   }
   if (marker == std::string_view::npos) return StampCheck::Missing;
-  return first.substr(marker) == short_hash(text.substr(end + 1)) ? StampCheck::Intact
-                                                                  : StampCheck::Edited;
+  return first.substr(marker) == replay::short_hash(text.substr(end + 1)) ? StampCheck::Intact
+                                                                          : StampCheck::Edited;
 }
 
 }  // namespace tapml::gen

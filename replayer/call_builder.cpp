@@ -42,16 +42,26 @@ std::optional<DType> scalar_type_from_text(const std::string& text) {
   std::string name = text.starts_with("torch.") ? text.substr(6) : text;
   if (auto dtype = dtype_from_name(name)) return dtype;
   static const std::pair<const char*, DType> kAliases[] = {
-      {"Float", DType::Float32},       {"float", DType::Float32},
-      {"Double", DType::Float64},      {"double", DType::Float64},
-      {"Half", DType::Float16},        {"half", DType::Float16},
-      {"BFloat16", DType::BFloat16},   {"Long", DType::Int64},
-      {"long", DType::Int64},          {"Int", DType::Int32},
-      {"int", DType::Int32},           {"Short", DType::Int16},
-      {"short", DType::Int16},         {"Char", DType::Int8},
-      {"Byte", DType::UInt8},          {"Bool", DType::Bool},
-      {"ComplexFloat", DType::Complex64}, {"ComplexDouble", DType::Complex128},
-      {"cfloat", DType::Complex64},    {"cdouble", DType::Complex128},
+      {"Float", DType::Float32},
+      {"float", DType::Float32},
+      {"Double", DType::Float64},
+      {"double", DType::Float64},
+      {"Half", DType::Float16},
+      {"half", DType::Float16},
+      {"BFloat16", DType::BFloat16},
+      {"Long", DType::Int64},
+      {"long", DType::Int64},
+      {"Int", DType::Int32},
+      {"int", DType::Int32},
+      {"Short", DType::Int16},
+      {"short", DType::Int16},
+      {"Char", DType::Int8},
+      {"Byte", DType::UInt8},
+      {"Bool", DType::Bool},
+      {"ComplexFloat", DType::Complex64},
+      {"ComplexDouble", DType::Complex128},
+      {"cfloat", DType::Complex64},
+      {"cdouble", DType::Complex128},
   };
   for (const auto& [alias, dtype] : kAliases) {
     if (name == alias) return dtype;
@@ -62,21 +72,39 @@ std::optional<DType> scalar_type_from_text(const std::string& text) {
 CallBuilder::CallBuilder(const store::TraceReader& trace, backends::Device& device)
     : trace_(&trace), device_(&device) {}
 
-void CallBuilder::expect_uses(const store::Call& call) {
+template <typename Fn>
+void CallBuilder::for_each_cacheable(const store::Call& call, Fn&& fn) const {
   const AliasInfo info = alias_info(call);
-  auto announce = [&](const store::TensorMeta& meta) {
-    if (meta.captured()) ++announced_[cache_key(meta)];
+  auto visit = [&](const store::TensorMeta& meta) {
+    if (meta.captured()) fn(cache_key(meta));
   };
   for (size_t i = 0; i < call.inputs.size(); ++i) {
     if (info.input_written[i]) continue;
     const store::Value& v = call.inputs[i].value;
-    if (v.kind == store::ValueKind::Tensor) announce(v.tensor);
+    if (v.kind == store::ValueKind::Tensor) visit(v.tensor);
     if (v.kind == store::ValueKind::TensorList) {
       for (const auto& element : v.tensors) {
-        if (element) announce(*element);
+        if (element) visit(*element);
       }
     }
   }
+}
+
+void CallBuilder::expect_uses(const store::Call& call) {
+  for_each_cacheable(call, [&](const std::string& key) { ++announced_[key]; });
+}
+
+void CallBuilder::forget_uses(const store::Call& call) {
+  for_each_cacheable(call, [&](const std::string& key) {
+    auto it = announced_.find(key);
+    if (it == announced_.end()) return;
+    if (--it->second > 0) return;
+    announced_.erase(it);
+    if (auto hit = cache_.find(key); hit != cache_.end()) {
+      cached_bytes_ -= hit->second.tensor.buffer->size();
+      cache_.erase(hit);
+    }
+  });
 }
 
 backends::Tensor CallBuilder::make_tensor(const store::TensorMeta& meta, bool with_values) {
@@ -135,10 +163,14 @@ backends::Value CallBuilder::convert(const store::Arg& arg, bool written, BuiltC
   const store::Value& v = arg.value;
   switch (v.kind) {
     case store::ValueKind::None:
-    case store::ValueKind::Generator: return std::monostate{};
-    case store::ValueKind::Bool: return v.b;
-    case store::ValueKind::Int: return v.i;
-    case store::ValueKind::Float: return v.f;
+    case store::ValueKind::Generator:
+      return std::monostate{};
+    case store::ValueKind::Bool:
+      return v.b;
+    case store::ValueKind::Int:
+      return v.i;
+    case store::ValueKind::Float:
+      return v.f;
     case store::ValueKind::Complex:
       built.unsupported = "complex scalar argument '" + arg.name + "'";
       return std::monostate{};
@@ -146,15 +178,20 @@ backends::Value CallBuilder::convert(const store::Arg& arg, bool written, BuiltC
     case store::ValueKind::Device:
     case store::ValueKind::Layout:
     case store::ValueKind::MemoryFormat:
-    case store::ValueKind::Other: return v.text;
+    case store::ValueKind::Other:
+      return v.text;
     case store::ValueKind::ScalarType:
       if (auto dtype = scalar_type_from_text(v.text)) return *dtype;
       built.unsupported = "argument '" + arg.name + "' has unknown dtype '" + v.text + "'";
       return std::monostate{};
-    case store::ValueKind::Tensor: return tensor_for(v.tensor, true, !written, built);
-    case store::ValueKind::IntList: return v.ints;
-    case store::ValueKind::FloatList: return v.floats;
-    case store::ValueKind::BoolList: return v.bools;
+    case store::ValueKind::Tensor:
+      return tensor_for(v.tensor, true, !written, built);
+    case store::ValueKind::IntList:
+      return v.ints;
+    case store::ValueKind::FloatList:
+      return v.floats;
+    case store::ValueKind::BoolList:
+      return v.bools;
     case store::ValueKind::TensorList: {
       std::vector<std::optional<backends::Tensor>> list;
       for (const auto& element : v.tensors) {
@@ -177,8 +214,8 @@ BuiltCall CallBuilder::build(const store::Call& call) {
   const AliasInfo info = alias_info(call);
   std::vector<int> output_of_input(call.inputs.size(), -1);
   for (size_t r = 0; r < info.output_alias.size(); ++r) {
-    if (info.output_alias[r] >= 0) output_of_input[static_cast<size_t>(info.output_alias[r])] =
-        static_cast<int>(r);
+    if (info.output_alias[r] >= 0)
+      output_of_input[static_cast<size_t>(info.output_alias[r])] = static_cast<int>(r);
   }
   std::vector<backends::Tensor> written(call.inputs.size());
   for (size_t i = 0; i < call.inputs.size(); ++i) {
@@ -190,8 +227,8 @@ BuiltCall CallBuilder::build(const store::Call& call) {
       const int r = output_of_input[i];
       const bool out_arg = info.input_is_out[i];
       const store::TensorMeta& meta =
-          out_arg && r >= 0 && call.outputs[static_cast<size_t>(r)].value.kind ==
-                                   store::ValueKind::Tensor
+          out_arg && r >= 0 &&
+                  call.outputs[static_cast<size_t>(r)].value.kind == store::ValueKind::Tensor
               ? call.outputs[static_cast<size_t>(r)].value.tensor
               : arg.value.tensor;
       written[i] = tensor_for(meta, !out_arg, false, built);

@@ -59,6 +59,9 @@ class CallBuilder {
   // Announces that `call` will be built later; read-only inputs announced
   // more than once stay uploaded until their last announced use.
   void expect_uses(const store::Call& call);
+  // Takes back one announcement of `call` that no build will use (a call
+  // that stopped before its last run), freeing what only it kept uploaded.
+  void forget_uses(const store::Call& call);
   size_t cached_bytes() const { return cached_bytes_; }
 
  private:
@@ -71,6 +74,9 @@ class CallBuilder {
                               BuiltCall& built);
   backends::Tensor make_tensor(const store::TensorMeta& meta, bool with_values);
   backends::Value convert(const store::Arg& arg, bool written, BuiltCall& built);
+  // Calls fn(cache key) for each read-only input of `call` whose values were captured.
+  template <typename Fn>
+  void for_each_cacheable(const store::Call& call, Fn&& fn) const;
 
   const store::TraceReader* trace_ = nullptr;
   backends::Device* device_ = nullptr;

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
+#include <map>
 
 #include "replayer/call_builder.h"
 #include "replayer/call_runner.h"
+#include "replayer/case_naming.h"
 #include "replayer/layout.h"
 
 namespace tapml::replay {
@@ -17,13 +20,14 @@ double seconds_since(Clock::time_point start) {
 }
 
 // Each call's place in the tree and whether the target supports it, decided
-// on metadata alone: no values are read here.
+// on metadata alone: no values are read here. `cases` gets every call.
 std::vector<CallNode> read_nodes(const store::TraceReader& trace,
-                                 const backends::KernelTable& kernels) {
+                                 const backends::KernelTable& kernels, TraceCases& cases) {
   std::vector<CallNode> nodes(trace.num_calls());
   CallBuilder metadata_only;
   for (size_t i = 0; i < nodes.size(); ++i) {
     const store::Call call = trace.call(i);
+    cases.add(call);
     CallNode& node = nodes[i];
     node.seq = static_cast<int64_t>(i);
     node.parent = call.parent;
@@ -63,14 +67,18 @@ Report replay(const store::TraceReader& trace, const backends::Backend& backend,
   summary.target = backend.name();
   summary.device = device.name();
   summary.mode = options.leaves ? "leaves" : "outermost";
+  summary.repeat = options.repeat;
+  summary.started = std::time(nullptr);
 
-  const std::vector<CallNode> nodes = read_nodes(trace, backend.kernels());
+  TraceCases cases;
+  const std::vector<CallNode> nodes = read_nodes(trace, backend.kernels(), cases);
+  const std::map<int64_t, TraceCases::Entry> case_names = cases.names();
   const Plan plan = plan_replay(nodes, options.filter, options.leaves);
   summary.roots = plan.roots;
   summary.covered = plan.covered_roots;
-  summary.coverage =
-      plan.roots > 0 ? static_cast<double>(plan.covered_roots) / static_cast<double>(plan.roots)
-                     : 1.0;
+  summary.coverage = plan.roots > 0
+                         ? static_cast<double>(plan.covered_roots) / static_cast<double>(plan.roots)
+                         : 1.0;
   for (int64_t seq : plan.skipped) {
     ++summary.skipped;
     ++summary.skipped_reasons[nodes[static_cast<size_t>(seq)].skip_reason];
@@ -78,7 +86,10 @@ Report replay(const store::TraceReader& trace, const backends::Backend& backend,
   }
 
   CallRunner runner(trace, backend, device, options.tolerance);
-  for (int64_t seq : plan.run) runner.builder().expect_uses(trace.call(static_cast<size_t>(seq)));
+  for (int64_t seq : plan.run) {
+    const store::Call call = trace.call(static_cast<size_t>(seq));
+    for (int run = 0; run < options.repeat; ++run) runner.builder().expect_uses(call);
+  }
 
   // Runs and unsupported calls, reported together in seq order.
   std::vector<std::pair<int64_t, bool>> work;  // (seq, run it)
@@ -93,7 +104,7 @@ Report replay(const store::TraceReader& trace, const backends::Backend& backend,
     std::optional<CallResult> result;
     if (run_it) {
       std::string skipped_because;
-      result = runner.run(call, &skipped_because);
+      result = runner.run(call, &skipped_because, options.repeat);
       if (!result) {
         if (progress.call_done) progress.call_done(done + 1, nullptr);
         ++summary.skipped;
@@ -107,18 +118,22 @@ Report replay(const store::TraceReader& trace, const backends::Backend& backend,
     }
     ++done;
     if (result) {
+      if (auto named = case_names.find(seq); named != case_names.end()) {
+        result->case_name = named->second.name;
+        result->occurrence = named->second.occurrence;
+      }
       tally(report, *result);
       report.calls.push_back(std::move(*result));
       if (progress.call_done) progress.call_done(done, &report.calls.back());
-      const Status status = report.calls.back().status;
-      if (options.fail_fast && (status == Status::Fail || status == Status::Error)) {
+      if (options.fail_fast && is_failure(report.calls.back().status)) {
         summary.stopped_early = done < work.size();
         break;
       }
     }
   }
   summary.wall_seconds = seconds_since(start);
-  const double run_calls = static_cast<double>(summary.passed + summary.failed + summary.errors);
+  const double run_calls =
+      static_cast<double>(summary.passed + summary.failed + summary.errors + summary.flaky);
   if (summary.wall_seconds > 0) {
     summary.calls_per_second = run_calls / summary.wall_seconds;
     summary.mb_per_second = summary.input_bytes / 1e6 / summary.wall_seconds;

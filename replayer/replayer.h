@@ -1,6 +1,8 @@
 // The replay: for each selected call (selection.h), build it for the target
 // (call_builder.h), run its kernel, download the outputs and compare them
-// with the recorded ones (compare.h) under the tolerance policy.
+// with the recorded ones (compare.h) under the tolerance policy; with
+// `repeat` > 1, run it again and compare the runs bitwise (FLAKY). Each
+// result is named by its case (case_naming.h) and occurrence.
 #pragma once
 
 #include <functional>
@@ -18,7 +20,8 @@ namespace tapml::replay {
 struct ReplayOptions {
   CallFilter filter;
   bool leaves = false;     // test the innermost compute calls instead of the outermost
-  bool fail_fast = false;  // stop at the first FAIL or ERROR
+  bool fail_fast = false;  // stop at the first FAIL, ERROR or FLAKY
+  int repeat = 1;          // runs per call; results that differ between runs are FLAKY
   TolerancePolicy tolerance = TolerancePolicy::defaults();
 };
 

@@ -7,10 +7,16 @@ namespace tapml::replay {
 
 std::string_view status_name(Status status) {
   switch (status) {
-    case Status::Pass: return "PASS";
-    case Status::Fail: return "FAIL";
-    case Status::Unsupported: return "UNSUPPORTED";
-    case Status::Error: return "ERROR";
+    case Status::Pass:
+      return "PASS";
+    case Status::Fail:
+      return "FAIL";
+    case Status::Unsupported:
+      return "UNSUPPORTED";
+    case Status::Error:
+      return "ERROR";
+    case Status::Flaky:
+      return "FLAKY";
   }
   return "?";
 }
@@ -21,10 +27,21 @@ void tally(Report& report, const CallResult& result) {
   ++op.calls;
   ++summary.calls;
   switch (result.status) {
-    case Status::Pass: ++op.passed, ++summary.passed; break;
-    case Status::Fail: ++op.failed, ++summary.failed; break;
-    case Status::Unsupported: ++op.unsupported, ++summary.unsupported; break;
-    case Status::Error: ++op.errors, ++summary.errors; break;
+    case Status::Pass:
+      ++op.passed, ++summary.passed;
+      break;
+    case Status::Fail:
+      ++op.failed, ++summary.failed;
+      break;
+    case Status::Unsupported:
+      ++op.unsupported, ++summary.unsupported;
+      break;
+    case Status::Error:
+      ++op.errors, ++summary.errors;
+      break;
+    case Status::Flaky:
+      ++op.flaky, ++summary.flaky;
+      break;
   }
   for (const OutputResult& output : result.outputs) {
     const Comparison& c = output.comparison;
@@ -34,6 +51,10 @@ void tally(Report& report, const CallResult& result) {
   op.kernel_seconds += result.kernel_seconds;
   summary.kernel_seconds += result.kernel_seconds;
   summary.input_bytes += static_cast<double>(result.input_bytes);
+}
+
+bool is_failure(Status status) {
+  return status == Status::Fail || status == Status::Error || status == Status::Flaky;
 }
 
 }  // namespace tapml::replay

@@ -5,47 +5,60 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <ctime>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "replayer/case_naming.h"
 #include "replayer/compare.h"
+#include "replayer/run_difference.h"
 #include "replayer/tolerance.h"
 #include "store/dtype.h"
 
 namespace tapml::replay {
 
-enum class Status { Pass, Fail, Unsupported, Error };
-std::string_view status_name(Status status);  // "PASS", "FAIL", "UNSUPPORTED", "ERROR"
+// FLAKY: with --repeat, the runs of the call gave different bits. It wins
+// over FAIL (a verdict on one run of a result that changes proves nothing);
+// the message then says both.
+enum class Status { Pass, Fail, Unsupported, Error, Flaky };
+// "PASS", "FAIL", "UNSUPPORTED", "ERROR", "FLAKY"
+std::string_view status_name(Status status);
 
 struct OutputResult {
   std::string name;  // "result", "out", "result1"
   DType dtype = DType::Float32;
   std::vector<int64_t> sizes;
   Tolerance tolerance;
-  Comparison comparison;
+  Comparison comparison;                        // of the first run with the recorded values
+  std::optional<RunDifference> run_difference;  // the first later run that differs
 };
 
 struct CallResult {
   int64_t seq = 0;
-  std::string op;     // full name
-  std::string scope;  // module path, e.g. "model.layers.3.mlp"
+  std::string op;          // full name
+  std::string scope;       // module path, e.g. "model.layers.3.mlp"
+  CaseName case_name;      // case_naming.h; empty for a call named by nothing
+  int64_t occurrence = 0;  // among the trace's calls alike, from 1
   Status status = Status::Pass;
+  int runs = 1;                     // times the kernel ran (--repeat)
   std::string message;              // why it failed, errored or is unsupported
   std::vector<std::string> inputs;  // "self: float32[1, 9, 576]", "dim=-1"
   std::vector<OutputResult> outputs;
-  double kernel_seconds = 0;  // run + finish
+  double kernel_seconds = 0;  // run + finish, of the first run
   size_t input_bytes = 0;
 };
 
 struct OpSummary {
-  int64_t calls = 0;  // passed + failed + unsupported + errors
+  int64_t calls = 0;  // passed + failed + unsupported + errors + flaky
   int64_t passed = 0;
   int64_t failed = 0;
   int64_t unsupported = 0;
   int64_t errors = 0;
+  int64_t flaky = 0;
   int64_t skipped = 0;  // covered but not run (duplicates, values not captured)
   double worst_nmse = 0;
   double worst_max_abs = 0;
@@ -57,16 +70,19 @@ struct Summary {
   std::string target;
   std::string device;
   std::string mode;  // "outermost" or "leaves"
-  int64_t calls = 0;  // passed + failed + unsupported + errors
+  int repeat = 1;    // runs per call (--repeat)
+  std::time_t started = 0;
+  int64_t calls = 0;  // passed + failed + unsupported + errors + flaky
   int64_t passed = 0;
   int64_t failed = 0;
   int64_t unsupported = 0;
   int64_t errors = 0;
+  int64_t flaky = 0;
   int64_t skipped = 0;
   std::map<std::string, int64_t> skipped_reasons;
   int64_t roots = 0;  // coverage denominator (selection.h)
   int64_t covered = 0;
-  double coverage = 0;  // covered / roots, 1 when there are no roots
+  double coverage = 0;         // covered / roots, 1 when there are no roots
   bool stopped_early = false;  // --fail-fast stopped at the first failure
   double wall_seconds = 0;
   double kernel_seconds = 0;
@@ -83,6 +99,9 @@ struct Report {
 
 // Counts `result` into its op's totals and the summary.
 void tally(Report& report, const CallResult& result);
+
+// FAIL, ERROR and FLAKY: what makes a replay exit 1.
+bool is_failure(Status status);
 
 // The terminal report: the summary table per op, then the first
 // `max_failures` failures and errors in detail.

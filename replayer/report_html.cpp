@@ -53,10 +53,13 @@ std::string histogram_svg(const Report& report) {
   const int64_t top = std::max<int64_t>(1, *std::max_element(bins.begin(), bins.end()));
   const int bar = 28, height = 160, left = 40, base = height + 10;
   std::ostringstream svg;
-  svg << "<svg width='" << left + bar * bins.size() + 20
-      << "' height='" << base + 40 << "' font-size='10'>";
+  svg << "<svg width='" << left + bar * bins.size() + 20 << "' height='" << base + 40
+      << "' font-size='10'>";
   for (size_t i = 0; i < bins.size(); ++i) {
-    const double h = bins[i] == 0 ? 0 : std::max(1.0, height * static_cast<double>(bins[i]) / static_cast<double>(top));
+    const double h =
+        bins[i] == 0
+            ? 0
+            : std::max(1.0, height * static_cast<double>(bins[i]) / static_cast<double>(top));
     const size_t x = left + i * bar;
     const std::string label = i == 0 ? "0" : std::to_string(kLow + static_cast<int>(i) - 1);
     svg << "<rect x='" << x + 2 << "' y='" << num("%.1f", base - h) << "' width='" << bar - 4
@@ -86,29 +89,33 @@ void summary_html(std::ostream& out, const Summary& s) {
   item("target", s.target + " (" + s.device + ")");
   item("calls", std::to_string(s.calls) + ": " + std::to_string(s.passed) + " passed, " +
                     std::to_string(s.failed) + " failed, " + std::to_string(s.unsupported) +
-                    " unsupported, " + std::to_string(s.errors) + " errors");
+                    " unsupported, " + std::to_string(s.errors) + " errors, " +
+                    std::to_string(s.flaky) + " flaky");
+  if (s.repeat > 1) item("runs per call", std::to_string(s.repeat) + " (compared bitwise)");
   item("coverage", num("%.2f%%", 100 * s.coverage) + " (" + std::to_string(s.covered) + " of " +
                        std::to_string(s.roots) + " " + s.mode + " compute calls)");
   item("skipped", std::to_string(s.skipped) + " covered calls not run (duplicates, not captured)");
-  item("throughput", num("%.1f calls/s, ", s.calls_per_second) +
-                         num("%.1f MB/s of inputs, ", s.mb_per_second) +
-                         num("kernel time %.3f s, ", s.kernel_seconds) +
-                         num("wall %.2f s", s.wall_seconds));
+  item("throughput",
+       num("%.1f calls/s, ", s.calls_per_second) + num("%.1f MB/s of inputs, ", s.mb_per_second) +
+           num("kernel time %.3f s, ", s.kernel_seconds) + num("wall %.2f s", s.wall_seconds));
   out << "</div>";
 }
 
 void ops_html(std::ostream& out, const Report& report) {
   out << "<table><tr><th>op</th><th>calls</th><th>pass</th><th>fail</th><th>unsupported</th>"
-         "<th>error</th><th>skipped</th><th>worst NMSE</th><th>worst max abs</th>"
+         "<th>error</th><th>flaky</th><th>skipped</th><th>worst NMSE</th><th>worst max abs</th>"
          "<th>kernel ms</th></tr>";
   for (const auto& [name, op] : report.ops) {
-    const bool bad = op.failed + op.errors > 0;
-    out << "<tr><td class='" << (bad ? "fail" : op.unsupported ? "unsup" : "pass") << "'>"
-        << xml_escape(name) << "</td><td>" << op.calls << "</td><td>" << op.passed
+    const bool bad = op.failed + op.errors + op.flaky > 0;
+    out << "<tr><td class='"
+        << (bad              ? "fail"
+            : op.unsupported ? "unsup"
+                             : "pass")
+        << "'>" << xml_escape(name) << "</td><td>" << op.calls << "</td><td>" << op.passed
         << "</td><td>" << op.failed << "</td><td>" << op.unsupported << "</td><td>" << op.errors
-        << "</td><td>" << op.skipped << "</td><td>" << num("%.2e", op.worst_nmse) << "</td><td>"
-        << num("%.2e", op.worst_max_abs) << "</td><td>" << num("%.3f", op.kernel_seconds * 1e3)
-        << "</td></tr>";
+        << "</td><td>" << op.flaky << "</td><td>" << op.skipped << "</td><td>"
+        << num("%.2e", op.worst_nmse) << "</td><td>" << num("%.2e", op.worst_max_abs) << "</td><td>"
+        << num("%.3f", op.kernel_seconds * 1e3) << "</td></tr>";
   }
   out << "</table>";
 }
@@ -116,7 +123,7 @@ void ops_html(std::ostream& out, const Report& report) {
 void failures_html(std::ostream& out, const Report& report) {
   size_t listed = 0;
   for (const CallResult& call : report.calls) {
-    if (call.status != Status::Fail && call.status != Status::Error) continue;
+    if (!is_failure(call.status)) continue;
     if (listed++ == kMaxListed) {
       out << "<p>(more failures in the JSON report)</p>";
       break;
@@ -125,8 +132,12 @@ void failures_html(std::ostream& out, const Report& report) {
     for (const std::string& input : call.inputs) inputs += (inputs.empty() ? "" : "\n") + input;
     out << "<p><span class='fail'>" << status_name(call.status) << "</span> seq " << call.seq
         << " <b>" << xml_escape(call.op) << "</b>"
-        << (call.scope.empty() ? "" : " in " + xml_escape(call.scope)) << "</p><pre>"
-        << xml_escape(inputs) << "\n\n" << xml_escape(call.message) << "</pre>";
+        << (call.scope.empty() ? "" : " in " + xml_escape(call.scope))
+        << (call.case_name.suite.empty()
+                ? ""
+                : ", case " + xml_escape(occurrence_name(call.case_name, call.occurrence)))
+        << "</p><pre>" << xml_escape(inputs) << "\n\n"
+        << xml_escape(call.message) << "</pre>";
   }
   if (listed == 0) out << "<p class='pass'>none</p>";
 }
@@ -156,15 +167,16 @@ void write_html(const std::string& path, const Report& report) {
   out << "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>tapml-replay "
       << xml_escape(s.target) << "</title><style>" << kStyle << "</style></head><body>";
   out << "<h1>tapml-replay on " << xml_escape(s.target) << ": "
-      << (s.failed + s.errors == 0 ? "<span class='pass'>no failures</span>"
-                                   : "<span class='fail'>" + std::to_string(s.failed + s.errors) +
-                                         " failures</span>")
+      << (s.failed + s.errors + s.flaky == 0
+              ? "<span class='pass'>no failures</span>"
+              : "<span class='fail'>" + std::to_string(s.failed + s.errors + s.flaky) +
+                    " failures</span>")
       << "</h1>";
   summary_html(out, s);
   out << "<h2>Error distribution</h2>" << histogram_svg(report);
   out << "<h2>Per op</h2>";
   ops_html(out, report);
-  out << "<h2>Failures and errors</h2>";
+  out << "<h2>Failures, errors and flaky calls</h2>";
   failures_html(out, report);
   out << "<h2>Unsupported</h2>";
   unsupported_html(out, report);

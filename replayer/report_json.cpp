@@ -49,6 +49,13 @@ nlohmann::json output_json(const OutputResult& o) {
                   {"worst_threshold", number(c.worst_threshold)},
                   {"worst_ratio", number(c.worst_ratio)}};
   }
+  if (o.run_difference) {
+    const RunDifference& d = *o.run_difference;
+    j["run_difference"] = {
+        {"runs", {d.first_run, d.other_run}}, {"index", unravel_index(d.flat_index, o.sizes)},
+        {"flat_index", d.flat_index},         {"values", {d.first_value, d.other_value}},
+        {"differing", d.differing},           {"elements", d.elements}};
+  }
   if (c.worst_index >= 0) {
     j["worst"] = {{"index", unravel_index(c.worst_index, o.sizes)},
                   {"flat_index", c.worst_index},
@@ -68,11 +75,13 @@ void write_json(const std::string& path, const Report& report) {
       {"target", s.target},
       {"device", s.device},
       {"mode", s.mode},
+      {"repeat", s.repeat},
       {"calls", s.calls},
       {"passed", s.passed},
       {"failed", s.failed},
       {"unsupported", s.unsupported},
       {"errors", s.errors},
+      {"flaky", s.flaky},
       {"skipped", s.skipped},
       {"skipped_reasons", s.skipped_reasons},
       {"coverage", s.coverage},
@@ -92,6 +101,7 @@ void write_json(const std::string& path, const Report& report) {
                         {"failed", op.failed},
                         {"unsupported", op.unsupported},
                         {"errors", op.errors},
+                        {"flaky", op.flaky},
                         {"skipped", op.skipped},
                         {"worst_nmse", number(op.worst_nmse)},
                         {"worst_max_abs", number(op.worst_max_abs)},
@@ -101,15 +111,19 @@ void write_json(const std::string& path, const Report& report) {
   for (const CallResult& call : report.calls) {
     nlohmann::json outputs = nlohmann::json::array();
     for (const OutputResult& o : call.outputs) outputs.push_back(output_json(o));
-    doc["calls"].push_back({{"seq", call.seq},
-                            {"op", call.op},
-                            {"scope", call.scope},
-                            {"status", std::string(status_name(call.status))},
-                            {"message", call.message},
-                            {"inputs", call.inputs},
-                            {"outputs", outputs},
-                            {"kernel_seconds", call.kernel_seconds},
-                            {"input_bytes", call.input_bytes}});
+    doc["calls"].push_back(
+        {{"seq", call.seq},
+         {"op", call.op},
+         {"case",
+          call.case_name.suite.empty() ? "" : occurrence_name(call.case_name, call.occurrence)},
+         {"scope", call.scope},
+         {"status", std::string(status_name(call.status))},
+         {"runs", call.runs},
+         {"message", call.message},
+         {"inputs", call.inputs},
+         {"outputs", outputs},
+         {"kernel_seconds", call.kernel_seconds},
+         {"input_bytes", call.input_bytes}});
   }
   std::ofstream file(path);
   file << doc.dump(1) << '\n';

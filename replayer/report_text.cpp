@@ -20,9 +20,10 @@ std::string pad(const std::string& s, size_t width, bool left) {
 }
 
 void row(std::ostream& out, const std::vector<std::string>& cells, size_t first_width) {
-  static const size_t kWidths[] = {0, 7, 7, 6, 7, 7, 8, 11, 13, 11};
+  static const size_t kWidths[] = {0, 7, 7, 6, 7, 7, 7, 8, 11, 13, 11};
   for (size_t i = 0; i < cells.size(); ++i) {
-    out << pad(cells[i], i == 0 ? first_width : kWidths[i], i == 0) << (i + 1 < cells.size() ? " " : "");
+    out << pad(cells[i], i == 0 ? first_width : kWidths[i], i == 0)
+        << (i + 1 < cells.size() ? " " : "");
   }
   out << '\n';
 }
@@ -34,9 +35,10 @@ std::vector<std::string> cells(const std::string& name, const OpSummary& op) {
           std::to_string(op.failed),
           std::to_string(op.unsupported),
           std::to_string(op.errors),
+          std::to_string(op.flaky),
           std::to_string(op.skipped),
-          op.passed + op.failed > 0 ? fixed("%.2e", op.worst_nmse) : "-",
-          op.passed + op.failed > 0 ? fixed("%.2e", op.worst_max_abs) : "-",
+          op.passed + op.failed + op.flaky > 0 ? fixed("%.2e", op.worst_nmse) : "-",
+          op.passed + op.failed + op.flaky > 0 ? fixed("%.2e", op.worst_max_abs) : "-",
           fixed("%.3f", op.kernel_seconds * 1e3)};
 }
 
@@ -44,26 +46,30 @@ std::vector<std::string> cells(const std::string& name, const OpSummary& op) {
 
 void write_text(std::ostream& out, const Report& report, size_t max_failures) {
   const Summary& s = report.summary;
-  out << "tapml-replay " << s.trace << " on " << s.target << " (" << s.device << "), "
-      << s.mode << " calls\n\n";
+  out << "tapml-replay " << s.trace << " on " << s.target << " (" << s.device << "), " << s.mode
+      << " calls";
+  if (s.repeat > 1) out << ", each run " << s.repeat << " times";
+  out << "\n\n";
   size_t width = 5;
   for (const auto& [name, op] : report.ops) width = std::max(width, name.size());
-  row(out, {"op", "calls", "pass", "fail", "unsup", "error", "skipped", "worst NMSE",
-            "worst maxabs", "kernel ms"},
+  row(out,
+      {"op", "calls", "pass", "fail", "unsup", "error", "flaky", "skipped", "worst NMSE",
+       "worst maxabs", "kernel ms"},
       width);
   OpSummary total;
   for (const auto& [name, op] : report.ops) {
     row(out, cells(name, op), width);
     total.calls += op.calls, total.passed += op.passed, total.failed += op.failed;
     total.unsupported += op.unsupported, total.errors += op.errors, total.skipped += op.skipped;
+    total.flaky += op.flaky;
     total.worst_nmse = std::max(total.worst_nmse, op.worst_nmse);
     total.worst_max_abs = std::max(total.worst_max_abs, op.worst_max_abs);
     total.kernel_seconds += op.kernel_seconds;
   }
   row(out, cells("total", total), width);
 
-  out << "\ncoverage " << fixed("%.2f", 100 * s.coverage) << "% (" << s.covered << " of "
-      << s.roots << " " << s.mode << " compute calls covered by " << s.target << " kernels)";
+  out << "\ncoverage " << fixed("%.2f", 100 * s.coverage) << "% (" << s.covered << " of " << s.roots
+      << " " << s.mode << " compute calls covered by " << s.target << " kernels)";
   if (s.skipped > 0) {
     out << "; " << s.skipped << " covered but not run (";
     bool first = true;
@@ -73,16 +79,16 @@ void write_text(std::ostream& out, const Report& report, size_t max_failures) {
     }
     out << ")";
   }
-  out << "\nthroughput: " << (s.passed + s.failed + s.errors) << " calls run in "
+  out << "\nthroughput: " << (s.passed + s.failed + s.errors + s.flaky) << " calls run in "
       << fixed("%.2f", s.wall_seconds) << " s: " << fixed("%.1f", s.calls_per_second)
       << " calls/s, " << fixed("%.1f", s.mb_per_second) << " MB/s of inputs; kernel time "
       << fixed("%.3f", s.kernel_seconds) << " s\n";
   if (s.stopped_early) out << "stopped at the first failure (--fail-fast)\n";
 
   size_t shown = 0;
-  const int64_t bad = s.failed + s.errors;
+  const int64_t bad = s.failed + s.errors + s.flaky;
   for (const CallResult& call : report.calls) {
-    if (call.status != Status::Fail && call.status != Status::Error) continue;
+    if (!is_failure(call.status)) continue;
     if (shown == 0) {
       out << "\nfailures (first " << std::min<int64_t>(bad, static_cast<int64_t>(max_failures))
           << " of " << bad << "):\n";
@@ -90,6 +96,9 @@ void write_text(std::ostream& out, const Report& report, size_t max_failures) {
     if (shown++ == max_failures) break;
     out << "  " << status_name(call.status) << " seq " << call.seq << " " << call.op;
     if (!call.scope.empty()) out << " in " << call.scope;
+    if (!call.case_name.suite.empty()) {
+      out << "\n    case " << occurrence_name(call.case_name, call.occurrence);
+    }
     out << "\n    inputs: ";
     for (size_t i = 0; i < call.inputs.size(); ++i) out << (i ? ", " : "") << call.inputs[i];
     out << "\n    " << call.message << "\n";

@@ -12,7 +12,8 @@ namespace tapml::backends::cpu {
 namespace {
 
 void require_same_sizes(const char* what, const Tensor& t, const Tensor& out) {
-  if (t.sizes != out.sizes) throw BackendError(std::string("cpu: ") + what + " sizes differ from out");
+  if (t.sizes != out.sizes)
+    throw BackendError(std::string("cpu: ") + what + " sizes differ from out");
 }
 
 template <typename T>
@@ -30,94 +31,147 @@ T unary_value(UnaryOp op, T x, const UnaryParams& p, bool in_is_bool) {
   const T a = static_cast<T>(p.a);
   const T b = static_cast<T>(p.b);
   switch (op) {
-    case UnaryOp::Copy: return x;
-    case UnaryOp::Neg: return -x;
-    case UnaryOp::Abs: return x < 0 ? -x : x;
-    case UnaryOp::Relu: return x > 0 ? x : T(0);
-    case UnaryOp::ClampMin: return x < a ? a : x;
-    case UnaryOp::ClampMax: return x > b ? b : x;
-    case UnaryOp::Clamp: return std::min(std::max(x, a), b);
-    case UnaryOp::Fill: return a;
-    default: break;
+    case UnaryOp::Copy:
+      return x;
+    case UnaryOp::Neg:
+      return -x;
+    case UnaryOp::Abs:
+      return x < 0 ? -x : x;
+    case UnaryOp::Relu:
+      return x > 0 ? x : T(0);
+    case UnaryOp::ClampMin:
+      return x < a ? a : x;
+    case UnaryOp::ClampMax:
+      return x > b ? b : x;
+    case UnaryOp::Clamp:
+      return std::min(std::max(x, a), b);
+    case UnaryOp::Fill:
+      return a;
+    default:
+      break;
   }
   if constexpr (std::is_floating_point_v<T>) {
     switch (op) {
-      case UnaryOp::Exp: return std::exp(x);
-      case UnaryOp::Log: return std::log(x);
-      case UnaryOp::Sqrt: return std::sqrt(x);
-      case UnaryOp::Rsqrt: return T(1) / std::sqrt(x);
-      case UnaryOp::Reciprocal: return T(1) / x;
-      case UnaryOp::Sin: return std::sin(x);
-      case UnaryOp::Cos: return std::cos(x);
-      case UnaryOp::Tanh: return std::tanh(x);
-      case UnaryOp::Sigmoid: return T(1) / (T(1) + std::exp(-x));
-      case UnaryOp::Silu: return x / (T(1) + std::exp(-x));
-      case UnaryOp::GeluErf: return T(0.5) * x * (T(1) + std::erf(x * T(1 / std::numbers::sqrt2)));
+      case UnaryOp::Exp:
+        return std::exp(x);
+      case UnaryOp::Log:
+        return std::log(x);
+      case UnaryOp::Sqrt:
+        return std::sqrt(x);
+      case UnaryOp::Rsqrt:
+        return T(1) / std::sqrt(x);
+      case UnaryOp::Reciprocal:
+        return T(1) / x;
+      case UnaryOp::Sin:
+        return std::sin(x);
+      case UnaryOp::Cos:
+        return std::cos(x);
+      case UnaryOp::Tanh:
+        return std::tanh(x);
+      case UnaryOp::Sigmoid:
+        return T(1) / (T(1) + std::exp(-x));
+      case UnaryOp::Silu:
+        return x / (T(1) + std::exp(-x));
+      case UnaryOp::GeluErf:
+        return T(0.5) * x * (T(1) + std::erf(x * T(1 / std::numbers::sqrt2)));
       case UnaryOp::GeluTanh: {
-        const T inner = T(std::numbers::sqrt2 * std::numbers::inv_sqrtpi) * (x + T(0.044715) * x * x * x);
+        const T inner =
+            T(std::numbers::sqrt2 * std::numbers::inv_sqrtpi) * (x + T(0.044715) * x * x * x);
         return T(0.5) * x * (T(1) + std::tanh(inner));
       }
-      case UnaryOp::PowScalar: return std::pow(x, a);
-      default: break;
+      case UnaryOp::PowScalar:
+        return std::pow(x, a);
+      default:
+        break;
     }
   } else {
     switch (op) {
-      case UnaryOp::BitwiseNot: return in_is_bool ? T(x == 0) : ~x;
-      case UnaryOp::PowScalar: return integer_power(x, a);
-      default: break;
+      case UnaryOp::BitwiseNot:
+        return in_is_bool ? T(x == 0) : ~x;
+      case UnaryOp::PowScalar:
+        return integer_power(x, a);
+      default:
+        break;
     }
   }
-  throw BackendError("cpu: unary op " + std::to_string(static_cast<int>(op)) +
-                     " has no " + (std::is_floating_point_v<T> ? "float" : "integer") + " form");
+  throw BackendError("cpu: unary op " + std::to_string(static_cast<int>(op)) + " has no " +
+                     (std::is_floating_point_v<T> ? "float" : "integer") + " form");
 }
 
 template <typename T>
 T binary_value(BinaryOp op, T a, T b, T alpha) {
   switch (op) {
-    case BinaryOp::Add: return a + alpha * b;
-    case BinaryOp::Sub: return a - alpha * b;
-    case BinaryOp::Mul: return a * b;
-    case BinaryOp::Eq: return a == b;
-    case BinaryOp::Ne: return a != b;
-    case BinaryOp::Lt: return a < b;
-    case BinaryOp::Le: return a <= b;
-    case BinaryOp::Gt: return a > b;
-    case BinaryOp::Ge: return a >= b;
-    case BinaryOp::LogicalAnd: return a != 0 && b != 0;
-    case BinaryOp::LogicalOr: return a != 0 || b != 0;
-    default: break;
+    case BinaryOp::Add:
+      return a + alpha * b;
+    case BinaryOp::Sub:
+      return a - alpha * b;
+    case BinaryOp::Mul:
+      return a * b;
+    case BinaryOp::Eq:
+      return a == b;
+    case BinaryOp::Ne:
+      return a != b;
+    case BinaryOp::Lt:
+      return a < b;
+    case BinaryOp::Le:
+      return a <= b;
+    case BinaryOp::Gt:
+      return a > b;
+    case BinaryOp::Ge:
+      return a >= b;
+    case BinaryOp::LogicalAnd:
+      return a != 0 && b != 0;
+    case BinaryOp::LogicalOr:
+      return a != 0 || b != 0;
+    default:
+      break;
   }
   if constexpr (std::is_floating_point_v<T>) {
     switch (op) {
-      case BinaryOp::Div: return a / b;
-      case BinaryOp::DivTrunc: return std::trunc(a / b);
-      case BinaryOp::DivFloor: return std::floor(a / b);
-      case BinaryOp::Pow: return std::pow(a, b);
+      case BinaryOp::Div:
+        return a / b;
+      case BinaryOp::DivTrunc:
+        return std::trunc(a / b);
+      case BinaryOp::DivFloor:
+        return std::floor(a / b);
+      case BinaryOp::Pow:
+        return std::pow(a, b);
       // torch's maximum and minimum propagate NaN.
-      case BinaryOp::Max: return std::isnan(a) || std::isnan(b) ? a + b : std::max(a, b);
-      case BinaryOp::Min: return std::isnan(a) || std::isnan(b) ? a + b : std::min(a, b);
-      default: break;
+      case BinaryOp::Max:
+        return std::isnan(a) || std::isnan(b) ? a + b : std::max(a, b);
+      case BinaryOp::Min:
+        return std::isnan(a) || std::isnan(b) ? a + b : std::min(a, b);
+      default:
+        break;
     }
   } else {
     switch (op) {
       case BinaryOp::Div:
-      case BinaryOp::DivTrunc: return b == 0 ? 0 : a / b;
+      case BinaryOp::DivTrunc:
+        return b == 0 ? 0 : a / b;
       case BinaryOp::DivFloor: {
         if (b == 0) return 0;
         const T q = a / b;
         return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
       }
-      case BinaryOp::Pow: return integer_power(a, b);
-      case BinaryOp::Max: return std::max(a, b);
-      case BinaryOp::Min: return std::min(a, b);
-      case BinaryOp::BitwiseAnd: return a & b;
-      case BinaryOp::BitwiseOr: return a | b;
-      case BinaryOp::BitwiseXor: return a ^ b;
-      default: break;
+      case BinaryOp::Pow:
+        return integer_power(a, b);
+      case BinaryOp::Max:
+        return std::max(a, b);
+      case BinaryOp::Min:
+        return std::min(a, b);
+      case BinaryOp::BitwiseAnd:
+        return a & b;
+      case BinaryOp::BitwiseOr:
+        return a | b;
+      case BinaryOp::BitwiseXor:
+        return a ^ b;
+      default:
+        break;
     }
   }
-  throw BackendError("cpu: binary op " + std::to_string(static_cast<int>(op)) +
-                     " has no " + (std::is_floating_point_v<T> ? "float" : "integer") + " form");
+  throw BackendError("cpu: binary op " + std::to_string(static_cast<int>(op)) + " has no " +
+                     (std::is_floating_point_v<T> ? "float" : "integer") + " form");
 }
 
 }  // namespace
@@ -128,9 +182,8 @@ void CpuPrimitives::unary(UnaryOp op, const Tensor& in, const Tensor& out, Unary
     with_compute_type(compute_type({&out}), [&](auto zero) {
       using T = decltype(zero);
       const T value = unary_value<T>(op, T(0), params, false);
-      for_each_offset<1>(out.sizes, {&out}, [&](const auto& o) {
-        store<T>(out.dtype, out_data, o[0], value);
-      });
+      for_each_offset<1>(out.sizes, {&out},
+                         [&](const auto& o) { store<T>(out.dtype, out_data, o[0], value); });
     });
     return;
   }
@@ -155,6 +208,11 @@ void CpuPrimitives::binary(BinaryOp op, const Tensor& a, const Tensor& b, const 
   std::byte* out_data = host_data(out);
   // Planted bug: the last eighth of the output is never written.
   const int64_t limit = planted_bug("binary-partial-write") ? out.numel() - out.numel() / 8 : -1;
+  // Planted bug racy-add: every second add dispatch puts a little extra into
+  // the first element, as a race would: (|v| + 1) / 512 for floats, 1 for
+  // integers.
+  const bool racy =
+      op == BinaryOp::Add && out.numel() > 0 && planted_bug_on_odd_dispatch("racy-add");
   with_compute_type(compute_type({&a, &b, &out}), [&](auto zero) {
     using T = decltype(zero);
     const T alpha_t = static_cast<T>(alpha);
@@ -166,11 +224,18 @@ void CpuPrimitives::binary(BinaryOp op, const Tensor& a, const Tensor& b, const 
           store<T>(out.dtype, out_data, o[2], binary_value<T>(op, x, y, alpha_t));
         },
         limit);
+    if (racy) {
+      const T v = load<T>(out.dtype, out_data, out.offset);
+      if constexpr (std::is_floating_point_v<T>) {
+        store<T>(out.dtype, out_data, out.offset, v + (std::abs(v) + 1) / 512);
+      } else {
+        store<T>(out.dtype, out_data, out.offset, v + 1);
+      }
+    }
   });
 }
 
-void CpuPrimitives::where(const Tensor& cond, const Tensor& a, const Tensor& b,
-                          const Tensor& out) {
+void CpuPrimitives::where(const Tensor& cond, const Tensor& a, const Tensor& b, const Tensor& out) {
   require_same_sizes("where cond", cond, out);
   require_same_sizes("where a", a, out);
   require_same_sizes("where b", b, out);

@@ -53,8 +53,7 @@ void OpenCLPrimitives::copy_raw(const Tensor& in, const Tensor& out) {
   launch(device_, kernel, {static_cast<size_t>(e.n)}, {kGroup});
 }
 
-void OpenCLPrimitives::unary(UnaryOp op, const Tensor& in, const Tensor& out,
-                             UnaryParams params) {
+void OpenCLPrimitives::unary(UnaryOp op, const Tensor& in, const Tensor& out, UnaryParams params) {
   if (op == UnaryOp::Copy && in.dtype == out.dtype) return copy_raw(in, out);
   // Fill reads nothing: out stands in for the (possibly empty) input.
   const Tensor& src = op == UnaryOp::Fill ? out : in;
@@ -85,11 +84,12 @@ void OpenCLPrimitives::binary(BinaryOp op, const Tensor& a, const Tensor& b, con
   Elementwise e = elementwise_layout(out, {&a, &b});
   if (e.n == 0) return;
   bool as_float = computes_in_float({a.dtype, b.dtype, out.dtype});
-  std::string options = dtype_option(device_, "A_DT", a.dtype) +
-                        dtype_option(device_, "B_DT", b.dtype) +
-                        dtype_option(device_, "OUT_DT", out.dtype) +
-                        compute_type_options({a.dtype, b.dtype, out.dtype}) +
-                        (planted_bug("binary-partial-write") ? " -DPLANT_PARTIAL_WRITE" : "");
+  std::string options =
+      dtype_option(device_, "A_DT", a.dtype) + dtype_option(device_, "B_DT", b.dtype) +
+      dtype_option(device_, "OUT_DT", out.dtype) +
+      compute_type_options({a.dtype, b.dtype, out.dtype}) +
+      (planted_bug("binary-partial-write") ? " -DPLANT_PARTIAL_WRITE" : "") +
+      (op == BinaryOp::Add && planted_bug_on_odd_dispatch("racy-add") ? " -DPLANT_RACY_EXTRA" : "");
   cl_kernel kernel = device_.programs().kernel("binary", options, "binary");
   KernelArgs(kernel)
       .view(a)
@@ -139,8 +139,8 @@ void OpenCLPrimitives::arange(double start, double step, const Tensor& out) {
   int64_t n = out.numel();
   if (n == 0) return;
   bool as_float = dtype_is_floating(out.dtype);
-  std::string options = dtype_option(device_, "OUT_DT", out.dtype) +
-                        compute_type_options({out.dtype});
+  std::string options =
+      dtype_option(device_, "OUT_DT", out.dtype) + compute_type_options({out.dtype});
   cl_kernel kernel = device_.programs().kernel("arange", options, "arange");
   KernelArgs args(kernel);
   args.view(out).add(static_cast<cl_long>(out.strides[0])).add(static_cast<cl_long>(n));

@@ -185,7 +185,8 @@ void VulkanPrimitives::binary(BinaryOp op, const Tensor& a, const Tensor& b, con
   Specialization spec;
   spec.op = static_cast<uint32_t>(op);
   spec.flags = int_math_flag(!any_floating({&a, &b, &out})) |
-               bug_flag("binary-partial-write", kFlagBug);
+               bug_flag("binary-partial-write", kFlagBug) |
+               (op == BinaryOp::Add && planted_bug_on_odd_dispatch("racy-add") ? kFlagBug2 : 0u);
   push.n = to_u32(out.numel(), "element count");
   push.fa = to_float(alpha);
   push.ia = to_int64(alpha);
@@ -246,8 +247,7 @@ void VulkanPrimitives::reduce(ReduceOp op, const Tensor& in, int reduce_dims, co
   Specialization spec;
   spec.op = static_cast<uint32_t>(op);
   spec.flags = int_math_flag(!is_floating(in) && !is_floating(out)) |
-               bug_flag("reduce-off-by-one", kFlagBug) |
-               bug_flag("sum-fp16-accumulate", kFlagBug2);
+               bug_flag("reduce-off-by-one", kFlagBug) | bug_flag("sum-fp16-accumulate", kFlagBug2);
   push.k = static_cast<uint32_t>(inner.size());
   GroupCount groups = set_row_mode(device_, push, spec, rows, extent);
   device_.dispatch(Shader::Reduce, spec, operands, push, groups);
@@ -321,13 +321,16 @@ void VulkanPrimitives::softmax(const Tensor& in, const Tensor& out, bool log) {
 }
 
 void VulkanPrimitives::layer_norm(const Tensor& in, const std::optional<Tensor>& weight,
-                                  const std::optional<Tensor>& bias, double eps,
-                                  const Tensor& out, const std::optional<Tensor>& mean,
+                                  const std::optional<Tensor>& bias, double eps, const Tensor& out,
+                                  const std::optional<Tensor>& mean,
                                   const std::optional<Tensor>& rstd) {
   if (in.rank() != 2 || out.rank() != 2) throw BackendError("vulkan: layer_norm takes [R, C]");
-  std::array<Operand, 6> operands{operand(in),           operand(out),
-                                  optional_operand(weight), optional_operand(bias),
-                                  optional_operand(mean),   optional_operand(rstd)};
+  std::array<Operand, 6> operands{operand(in),
+                                  operand(out),
+                                  optional_operand(weight),
+                                  optional_operand(bias),
+                                  optional_operand(mean),
+                                  optional_operand(rstd)};
   if (in.sizes[0] == 0) return;
   PushConstants push;
   Specialization spec;

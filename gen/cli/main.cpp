@@ -14,10 +14,10 @@
 #include "backends/backend.h"
 #include "common/exit_code.h"
 #include "common/progress.h"
-#include "gen/case_naming.h"
 #include "gen/case_selection.h"
 #include "gen/output_folder.h"
 #include "gen/suite_sources.h"
+#include "replayer/case_naming.h"
 #include "store/reader.h"
 
 namespace fs = std::filesystem;
@@ -59,7 +59,7 @@ void check_fixture(const fs::path& path, const gen::Selection& selection,
   for (size_t i = 0; i < selection.cases.size(); ++i) {
     const store::Call call = fixture->call(static_cast<size_t>(fixture_seqs[i]));
     if (call.full_name() != selection.cases[i].op ||
-        gen::input_signature(call) != selection.cases[i].signature) {
+        replay::input_signature(call) != selection.cases[i].signature) {
       throw CheckFailed(path.string() + ": call " + std::to_string(fixture_seqs[i]) + " is " +
                         call.full_name() + ", not the case " + selection.cases[i].suite + "." +
                         selection.cases[i].name + " it should hold");
@@ -137,7 +137,7 @@ int generate(const Options& options) {
   info.trace_name = fs::path(options.trace).filename().string();
   info.options = "--budget-mb " + format_mb(options.budget_mb);
   if (!options.op.empty()) info.options += " --op '" + options.op + "'";
-  info.fixture_hash = gen::short_hash(fixture_bytes);
+  info.fixture_hash = replay::short_hash(fixture_bytes);
   info.fixture_bytes = fixture_bytes.size();
   const auto files = gen::suite_sources(selection, fixture_seqs, info);
   gen::install_suite(out, new_fixture, files, previous);

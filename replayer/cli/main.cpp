@@ -1,8 +1,8 @@
 // tapml-replay: replays every recorded compute call of a trace on a target's
 // kernels and reports which kernels are wrong and by how much.
-// Exit codes (common/exit_code.h): 0 nothing failed, 1 failures or errors
-// (or coverage below --min-coverage), 2 bad input or usage, or a missing
-// target, 3 TapML itself failed (a lost device, an internal error).
+// Exit codes (common/exit_code.h): 0 nothing failed, 1 failures, errors or
+// flaky calls (or coverage below --min-coverage), 2 bad input or usage, or a
+// missing target, 3 TapML itself failed (a lost device, an internal error).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -38,6 +38,7 @@ struct Args {
   bool descend = false;
   double min_coverage = 0;
   size_t show_failures = 10;
+  int repeat = 1;
 };
 
 // Bad input: one line on stderr, exit 2.
@@ -124,6 +125,11 @@ replay::ReplayOptions make_options(const Args& args) {
   replay::ReplayOptions options;
   options.leaves = args.descend;
   options.fail_fast = args.fail_fast;
+  if (args.repeat < 1) {
+    throw UsageError{"--repeat " + std::to_string(args.repeat) +
+                     ": runs per call must be 1 or more"};
+  }
+  options.repeat = args.repeat;
   try {
     options.filter.op = store::OpPattern(args.op, "--op");
   } catch (const store::OpPatternError& e) {
@@ -214,7 +220,7 @@ int run(const Args& args) {
     throw UsageError{e.what()};
   }
   const replay::Summary& s = report.summary;
-  if (s.failed + s.errors > 0) return exit_code(ExitCode::kCheckFailed);
+  if (s.failed + s.errors + s.flaky > 0) return exit_code(ExitCode::kCheckFailed);
   if (100 * s.coverage < args.min_coverage) {
     std::cerr << "tapml-replay: coverage " << 100 * s.coverage << "% is below --min-coverage "
               << args.min_coverage << "%\n";
@@ -243,7 +249,10 @@ int main(int argc, char** argv) {
   app.add_option("--op", args.op,
                  "only calls of ops matching this op pattern (docs/architecture.md)");
   app.add_option("--calls", args.calls, "only calls with seq in A:B (A included, B not)");
-  app.add_flag("--fail-fast", args.fail_fast, "stop at the first FAIL or ERROR");
+  app.add_flag("--fail-fast", args.fail_fast, "stop at the first FAIL, ERROR or FLAKY");
+  app.add_option("--repeat", args.repeat,
+                 "run each call N times on fresh buffers; outputs that differ between runs "
+                 "(bitwise) make the call FLAKY (default 1)");
   app.add_option("--tolerance", args.tolerance, "JSON or TOML file of tolerance rules");
   app.add_flag("--descend", args.descend,
                "test the innermost compute calls instead of the outermost supported ones");

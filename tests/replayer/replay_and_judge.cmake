@@ -2,11 +2,16 @@
 # replay_verdict. cmake -P arguments (-D):
 #   REPLAY, VERDICT  the two programs
 #   TRACE, TARGET    what to replay where
-#   REPORT           the JSON report to write
+#   REPORT           the JSON report to write (and REPORT.xml, the JUnit one)
+#   XMLLINT, JUNIT_XSD  when given, the JUnit report must be valid against
+#                    the schema (xmllint --schema)
 #   FILTER           a tapml-replay --op pattern, or empty for every op
 #   BUG              a planted bug to switch on (docs/planted-bugs.md), or empty
 #   OPS, EVERY       for BUG: the ops it must be attributed to (regex); EVERY=1
 #                    when every call of those ops must fail
+#   REPEAT           runs per call (tapml-replay --repeat), or empty for 1
+#   CAUGHT_AS        for BUG: FAIL (the default) or FLAKY, the status the
+#                    calls it breaks must have
 #   BOUNDED          without BUG: ops ("aten::sum,aten::mm") that must have been
 #                    run and judged by their forward error bound
 # Without BUG the replay must exit 0 and the report be clean; with BUG it must
@@ -22,6 +27,9 @@ set(filter_args "")
 if(FILTER)
   set(filter_args --op "${FILTER}")
 endif()
+if(REPEAT)
+  list(APPEND filter_args --repeat "${REPEAT}")
+endif()
 set(expected_exit 0)
 set(verdict_args clean "${REPORT}" "${TRACE}")
 if(BOUNDED)
@@ -34,16 +42,29 @@ if(BUG)
   if(EVERY)
     list(APPEND verdict_args --every)
   endif()
+  if(CAUGHT_AS)
+    list(APPEND verdict_args --as "${CAUGHT_AS}")
+  endif()
 endif()
 
-file(REMOVE "${REPORT}")
+file(REMOVE "${REPORT}" "${REPORT}.xml")
 execute_process(
   COMMAND "${CMAKE_COMMAND}" -E env ${env_args}
-          "${REPLAY}" --target "${TARGET}" "${TRACE}" --json "${REPORT}" --no-progress
-          --show-failures 3 ${filter_args}
+          "${REPLAY}" --target "${TARGET}" "${TRACE}" --json "${REPORT}" --junit "${REPORT}.xml"
+          --no-progress --show-failures 3 ${filter_args}
   RESULT_VARIABLE replay_exit)
 if(NOT replay_exit STREQUAL "${expected_exit}")
   message(FATAL_ERROR "tapml-replay exited ${replay_exit}, expected ${expected_exit}")
+endif()
+if(JUNIT_XSD)
+  if(NOT EXISTS "${XMLLINT}")
+    message(FATAL_ERROR "xmllint is missing (${XMLLINT}): install libxml2-utils")
+  endif()
+  execute_process(COMMAND "${XMLLINT}" --noout --schema "${JUNIT_XSD}" "${REPORT}.xml"
+                  RESULT_VARIABLE xmllint_exit)
+  if(NOT xmllint_exit STREQUAL "0")
+    message(FATAL_ERROR "${REPORT}.xml is not valid against ${JUNIT_XSD}")
+  endif()
 endif()
 execute_process(COMMAND "${VERDICT}" ${verdict_args} RESULT_VARIABLE verdict_exit)
 if(NOT verdict_exit STREQUAL "0")

@@ -2,15 +2,17 @@
 // came from, for the proof tests of tests/replayer/CMakeLists.txt.
 //
 //   replay_verdict clean REPORT.json TRACE.h5 [--bounded OP,OP,...]
-//     every call passed: failed, errors and unsupported are 0, coverage is
-//     100%, at least one call ran, and each reported call is the trace's call
-//     of that seq (same op); with --bounded, each named op ("aten::sum") was
-//     run and judged by its forward error bound at least once.
-//   replay_verdict bug REPORT.json TRACE.h5 OPS_REGEX [--every]
-//     a planted bug was caught and attributed: at least one FAIL, no ERROR,
-//     every FAIL is a call of an op matching OPS_REGEX and is the trace's call
-//     of that seq, every call of another op passed; with --every, every call
-//     of a matching op failed.
+//     every call passed: failed, errors, unsupported and flaky are 0,
+//     coverage is 100%, at least one call ran, and each reported call is the
+//     trace's call of that seq (same op); with --bounded, each named op
+//     ("aten::sum") was run and judged by its forward error bound at least
+//     once.
+//   replay_verdict bug REPORT.json TRACE.h5 OPS_REGEX [--every] [--as FLAKY]
+//     a planted bug was caught and attributed: at least one FAIL (FLAKY with
+//     --as FLAKY), no ERROR, every FAIL or FLAKY is a call of an op matching
+//     OPS_REGEX with that status and is the trace's call of that seq, every
+//     call of another op passed; with --every, every call of a matching op
+//     was caught. A FLAKY call's message must name the differing element.
 // Exit 0 when the verdict holds, 1 when it does not (each reason on stderr),
 // 2 on bad input.
 #include <algorithm>
@@ -53,7 +55,7 @@ void check_attribution(const json& call, const tapml::store::TraceReader& trace,
 
 void judge_clean(const json& report, const tapml::store::TraceReader& trace, Verdict& v) {
   const json& s = report.at("summary");
-  for (const char* key : {"failed", "errors", "unsupported"}) {
+  for (const char* key : {"failed", "errors", "unsupported", "flaky"}) {
     v.require(s.at(key).get<int64_t>() == 0,
               std::string("summary.") + key + " is " + s.at(key).dump() + ", expected 0");
   }
@@ -72,22 +74,29 @@ void judge_clean(const json& report, const tapml::store::TraceReader& trace, Ver
 }
 
 void judge_bug(const json& report, const tapml::store::TraceReader& trace, const std::regex& ops,
-               bool every, Verdict& v) {
+               bool every, const std::string& caught_as, Verdict& v) {
   const json& s = report.at("summary");
-  v.require(s.at("failed").get<int64_t>() > 0, "the planted bug went unnoticed: no call failed");
+  const char* count = caught_as == "FLAKY" ? "flaky" : "failed";
+  v.require(s.at(count).get<int64_t>() > 0,
+            "the planted bug went unnoticed: no call is " + caught_as);
   v.require(s.at("errors").get<int64_t>() == 0, "summary.errors is " + s.at("errors").dump());
   for (const json& call : report.at("calls")) {
     const bool matching = std::regex_match(call.at("op").get<std::string>(), ops);
     const std::string status = call.at("status").get<std::string>();
     if (matching) {
-      v.require(status == "FAIL" || (!every && status == "PASS"),
-                describe(call) + ": expected FAIL from the planted bug");
+      v.require(status == caught_as || (!every && status == "PASS"),
+                describe(call) + ": expected " + caught_as + " from the planted bug");
     } else {
       v.require(status == "PASS", describe(call) + ": an op the bug does not touch did not pass");
     }
-    if (status == "FAIL") {
+    if (status == caught_as) {
       check_attribution(call, trace, v);
-      std::cout << describe(call) << ": " << call.at("message").get<std::string>() << "\n";
+      const std::string message = call.at("message").get<std::string>();
+      if (status == "FLAKY") {
+        v.require(message.find("differs between runs 1 and 2 at [") != std::string::npos,
+                  describe(call) + ": the message names no differing element: " + message);
+      }
+      std::cout << describe(call) << ": " << message << "\n";
     }
   }
 }
@@ -113,7 +122,8 @@ void judge_bounded(const json& report, const std::string& names, Verdict& v) {
 
 int usage(const std::string& why) {
   std::cerr << "replay_verdict: " << why
-            << " (usage: replay_verdict clean|bug REPORT.json TRACE.h5 [OPS_REGEX [--every]])\n";
+            << " (usage: replay_verdict clean|bug REPORT.json TRACE.h5 [OPS_REGEX [--every] "
+               "[--as FLAKY]])\n";
   return 2;
 }
 
@@ -143,8 +153,19 @@ int main(int argc, char** argv) {
       judge_clean(report, *trace, verdict);
       if (args.size() == 5) judge_bounded(report, args[4], verdict);
     } else {
-      judge_bug(report, *trace, std::regex(args[3]), args.size() > 4 && args[4] == "--every",
-                verdict);
+      bool every = false;
+      std::string caught_as = "FAIL";
+      for (size_t i = 4; i < args.size(); ++i) {
+        if (args[i] == "--every") {
+          every = true;
+        } else if (args[i] == "--as" && i + 1 < args.size() &&
+                   (args[i + 1] == "FAIL" || args[i + 1] == "FLAKY")) {
+          caught_as = args[++i];
+        } else {
+          return usage("bad argument " + args[i]);
+        }
+      }
+      judge_bug(report, *trace, std::regex(args[3]), every, caught_as, verdict);
     }
   } catch (const std::exception& e) {
     return usage(args[1] + ": not a tapml-replay report: " + e.what());
@@ -152,7 +173,7 @@ int main(int argc, char** argv) {
   for (const std::string& problem : verdict.problems) std::cerr << problem << "\n";
   if (!verdict.problems.empty()) return 1;
   std::cout << "verdict " << mode << " holds: " << report.at("summary").at("passed") << " passed, "
-            << report.at("summary").at("failed") << " failed of "
-            << report.at("summary").at("calls") << " calls\n";
+            << report.at("summary").at("failed") << " failed, " << report.at("summary").at("flaky")
+            << " flaky of " << report.at("summary").at("calls") << " calls\n";
   return 0;
 }

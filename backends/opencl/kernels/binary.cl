@@ -2,6 +2,9 @@
 // OUT_DT, CT, CT_FLOAT; the op is an argument holding
 // tapml::backends::BinaryOp's value. PLANT_PARTIAL_WRITE is the planted
 // binary-partial-write bug: the last eighth of out stays unwritten.
+// PLANT_RACY_EXTRA is the planted racy-add bug (the host defines it on every
+// second add dispatch): the first element gets a little extra, as a race
+// would: (|v| + 1) / 512 for floats, 1 for integers.
 
 // The values of tapml::backends::BinaryOp.
 enum {
@@ -84,5 +87,13 @@ __kernel void binary(__global const uchar* a, long a_off, long8 a_strides, __glo
   coords_of(i, rank, sizes, c);
   CT x = LOAD(A_DT, a, a_off + offset_of(c, rank, a_strides));
   CT y = LOAD(B_DT, b, b_off + offset_of(c, rank, b_strides));
-  STORE(OUT_DT, out, out_off + offset_of(c, rank, out_strides), apply_binary(op, x, y, alpha));
+  CT v = apply_binary(op, x, y, alpha);
+#ifdef PLANT_RACY_EXTRA
+#if CT_FLOAT
+  if (i == 0) v += (fabs(v) + (CT)1) / (CT)512;
+#else
+  if (i == 0) v += (CT)1;
+#endif
+#endif
+  STORE(OUT_DT, out, out_off + offset_of(c, rank, out_strides), v);
 }

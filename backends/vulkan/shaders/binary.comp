@@ -1,7 +1,9 @@
 #version 450
 // out[i] = op(a[i], b[i]) for every BinaryOp. Slots: 0 a, 1 b, 2 out.
 // Planted bug binary-partial-write (kFlagBug): the last eighth of the output
-// is never written.
+// is never written. Planted bug racy-add (kFlagBug2, set by the host on every
+// second add dispatch): the first element gets a little extra, as a race
+// would: (|v| + 1) / 512 for floats, 1 for integers.
 #include "common.glsl"
 #include "math.glsl"
 
@@ -94,10 +96,13 @@ void main() {
     uint a_e = element_at(0, i);
     uint b_e = element_at(1, i);
     uint out_e = element_at(2, i);
+    bool racy = has_flag(kFlagBug2) && i == 0u;
     if (int_math) {
-      store_i(2, out_e, apply_int(kOp, load_i(0, a_e), load_i(1, b_e)));
+      int64_t v = apply_int(kOp, load_i(0, a_e), load_i(1, b_e));
+      store_i(2, out_e, racy ? v + 1l : v);
     } else {
-      store_f(2, out_e, apply_float(kOp, load_f(0, a_e), load_f(1, b_e)));
+      float v = apply_float(kOp, load_f(0, a_e), load_f(1, b_e));
+      store_f(2, out_e, racy ? v + (abs(v) + 1.0) / 512.0 : v);
     }
   }
 }

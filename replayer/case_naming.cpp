@@ -1,13 +1,14 @@
-#include "gen/case_naming.h"
+#include "replayer/case_naming.h"
 
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cstdio>
-#include <map>
 
 #include "replayer/layout.h"
+#include "store/op_classes.h"
 
-namespace tapml::gen {
+namespace tapml::replay {
 namespace {
 
 // Names longer than this are cut and given a hash suffix: a test name should
@@ -109,7 +110,7 @@ std::string value_signature(const store::Value& v) {
 }
 
 bool is_contiguous(const store::TensorMeta& t) {
-  return replay::Layout{t.sizes, t.strides, t.storage_offset}.is_contiguous();
+  return Layout{t.sizes, t.strides, t.storage_offset}.is_contiguous();
 }
 
 // Appends "f32_1x8" or just "1x8" when the dtype is the one written last.
@@ -145,6 +146,40 @@ std::string with_suffix(std::string name, const std::string& key, size_t max_len
   if (name.size() + suffix.size() > max_length) name.resize(max_length - suffix.size());
   while (!name.empty() && name.back() == '_') name.pop_back();
   return name + suffix;
+}
+
+// Gives every entry a name unique within the list: a base name shared by
+// several entries gets a suffix from its key's hash; names are cut to a
+// readable length (a cut name gets the suffix too). `keys` must be distinct.
+std::vector<std::string> unique_names(const std::vector<std::string>& base_names,
+                                      const std::vector<std::string>& keys) {
+  std::vector<std::string> names(base_names.size());
+  std::map<std::string, int> uses;
+  for (const std::string& base : base_names) ++uses[base];
+  for (size_t i = 0; i < base_names.size(); ++i) {
+    const std::string& base = base_names[i];
+    names[i] = uses[base] > 1 || base.size() > kMaxNameLength
+                   ? with_suffix(base, keys[i], kMaxNameLength)
+                   : base;
+  }
+  return names;
+}
+
+// Suite names per op: op_identifier, made unique (also ignoring case, since
+// suites become file names) with a hash of the full name.
+std::map<std::string, std::string> suite_names(const std::set<std::string>& ops) {
+  auto lower = [](std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(), ::tolower);
+    return text;
+  };
+  std::map<std::string, int> uses;
+  for (const std::string& op : ops) ++uses[lower(op_identifier(op))];
+  std::map<std::string, std::string> names;
+  for (const std::string& op : ops) {
+    const std::string id = op_identifier(op);
+    names[op] = uses[lower(id)] > 1 ? id + "_" + short_hash(op).substr(0, 8) : id;
+  }
+  return names;
 }
 
 }  // namespace
@@ -189,18 +224,49 @@ std::string short_hash(const std::string& text) {
   return buf;
 }
 
-std::vector<std::string> unique_names(const std::vector<std::string>& base_names,
-                                      const std::vector<std::string>& keys) {
-  std::vector<std::string> names(base_names.size());
-  std::map<std::string, int> uses;
-  for (const std::string& base : base_names) ++uses[base];
-  for (size_t i = 0; i < base_names.size(); ++i) {
-    const std::string& base = base_names[i];
-    names[i] = uses[base] > 1 || base.size() > kMaxNameLength
-                   ? with_suffix(base, keys[i], kMaxNameLength)
-                   : base;
+std::map<CaseKey, CaseName> name_cases(const std::map<CaseKey, const store::Call*>& cases) {
+  std::set<std::string> ops;
+  for (const auto& [key, call] : cases) ops.insert(key.op);
+  const std::map<std::string, std::string> suites = suite_names(ops);
+  std::map<CaseKey, CaseName> names;
+  auto it = cases.begin();
+  while (it != cases.end()) {  // one op at a time: the map is sorted by op
+    std::vector<const CaseKey*> keys;
+    std::vector<std::string> bases, signatures;
+    for (const std::string& op = it->first.op; it != cases.end() && it->first.op == op; ++it) {
+      keys.push_back(&it->first);
+      bases.push_back(case_base_name(*it->second));
+      signatures.push_back(it->first.signature);
+    }
+    const std::vector<std::string> unique = unique_names(bases, signatures);
+    for (size_t k = 0; k < keys.size(); ++k) {
+      names[*keys[k]] = CaseName{suites.at(keys[k]->op), unique[k]};
+    }
   }
   return names;
 }
 
-}  // namespace tapml::gen
+void TraceCases::add(const store::Call& call) {
+  if (!store::is_compute_op(call.name)) return;
+  CaseKey key{call.full_name(), input_signature(call)};
+  Group& group = groups_[key];
+  if (group.calls++ == 0) group.first = call;
+  calls_.push_back({call.seq, {std::move(key), group.calls}});
+}
+
+std::map<int64_t, TraceCases::Entry> TraceCases::names() const {
+  std::map<CaseKey, const store::Call*> cases;
+  for (const auto& [key, group] : groups_) cases[key] = &group.first;
+  const std::map<CaseKey, CaseName> names = name_cases(cases);
+  std::map<int64_t, Entry> entries;
+  for (const auto& [seq, call_case] : calls_) {
+    entries[seq] = Entry{names.at(call_case.first), call_case.second};
+  }
+  return entries;
+}
+
+std::string occurrence_name(const CaseName& name, int64_t occurrence) {
+  return name.full() + "#" + std::to_string(occurrence);
+}
+
+}  // namespace tapml::replay
