@@ -67,6 +67,13 @@ CallResult error(CallResult result, const std::string& what) {
   return result;
 }
 
+// TapML's own failure on the call, never the kernel's (report.h).
+CallResult internal(CallResult result, const std::string& what) {
+  result.status = Status::Internal;
+  result.message = "TapML itself failed: " + what;
+  return result;
+}
+
 void fail(CallResult& result, const std::string& what) {
   result.status = Status::Fail;
   if (!result.message.empty()) result.message += "; ";
@@ -143,8 +150,12 @@ std::optional<CallResult> CallRunner::run(const store::Call& call, std::string* 
       built = builder_.build(call);
     } catch (const backends::DeviceLost& e) {
       device_lost(call, e);
-    } catch (const backends::BackendError& e) {
+    } catch (const backends::BackendError& e) {  // the target's memory hooks
       return error(std::move(result), std::string("building the call: ") + e.what());
+    } catch (const store::TraceError&) {
+      throw;
+    } catch (const std::exception& e) {
+      return internal(std::move(result), std::string("building the call: ") + e.what());
     }
     if (!built.unsupported.empty()) return unsupported(std::move(result), built.unsupported);
     if (!built.not_runnable.empty()) {
@@ -175,7 +186,13 @@ std::optional<CallResult> CallRunner::run(const store::Call& call, std::string* 
         std::vector<std::byte> storage, view;
         download_view(device_, out, storage, view);
         if (run == 1) {
-          check(call, expected, storage, view, out, result);
+          try {
+            check(call, expected, storage, view, out, result);
+          } catch (const store::TraceError&) {
+            throw;
+          } catch (const std::exception& e) {
+            return internal(std::move(result), "comparing " + expected.name + ": " + e.what());
+          }
           first_views[k] = std::move(view);
         } else if (!differences[k]) {
           differences[k] = compare_runs(out.dtype, first_views[k], view, 1, run);
@@ -213,6 +230,9 @@ std::optional<CallResult> CallRunner::run(const store::Call& call, std::string* 
 void CallRunner::check(const store::Call& call, const ExpectedOutput& expected,
                        const std::vector<std::byte>& storage, const std::vector<std::byte>& actual,
                        const backends::Tensor& out, CallResult& result) {
+  if (backends::planted_bug("replayer-internal-error")) {  // docs/planted-bugs.md
+    throw std::logic_error("planted: the comparison broke");
+  }
   const store::TensorMeta& recorded = expected.recorded;
   OutputResult output;
   output.name = expected.name;

@@ -17,6 +17,8 @@ std::string_view status_name(Status status) {
       return "ERROR";
     case Status::Flaky:
       return "FLAKY";
+    case Status::Internal:
+      return "INTERNAL";
   }
   return "?";
 }
@@ -42,6 +44,9 @@ void tally(Report& report, const CallResult& result) {
     case Status::Flaky:
       ++op.flaky, ++summary.flaky;
       break;
+    case Status::Internal:
+      ++op.internal, ++summary.internal;
+      break;
   }
   for (const OutputResult& output : result.outputs) {
     const Comparison& c = output.comparison;
@@ -54,7 +59,8 @@ void tally(Report& report, const CallResult& result) {
 }
 
 bool is_failure(Status status) {
-  return status == Status::Fail || status == Status::Error || status == Status::Flaky;
+  return status == Status::Fail || status == Status::Error || status == Status::Flaky ||
+         status == Status::Internal;
 }
 
 }  // namespace tapml::replay

@@ -24,8 +24,10 @@ namespace tapml::replay {
 // FLAKY: with --repeat, the runs of the call gave different bits. It wins
 // over FAIL (a verdict on one run of a result that changes proves nothing);
 // the message then says both.
-enum class Status { Pass, Fail, Unsupported, Error, Flaky };
-// "PASS", "FAIL", "UNSUPPORTED", "ERROR", "FLAKY"
+// INTERNAL: TapML itself failed on the call (building it from the trace,
+// comparing its outputs): no verdict on the kernel (common/exit_code.h, 3).
+enum class Status { Pass, Fail, Unsupported, Error, Flaky, Internal };
+// "PASS", "FAIL", "UNSUPPORTED", "ERROR", "FLAKY", "INTERNAL"
 std::string_view status_name(Status status);
 
 struct OutputResult {
@@ -53,12 +55,13 @@ struct CallResult {
 };
 
 struct OpSummary {
-  int64_t calls = 0;  // passed + failed + unsupported + errors + flaky
+  int64_t calls = 0;  // passed + failed + unsupported + errors + flaky + internal
   int64_t passed = 0;
   int64_t failed = 0;
   int64_t unsupported = 0;
   int64_t errors = 0;
   int64_t flaky = 0;
+  int64_t internal = 0;
   int64_t skipped = 0;  // covered but not run (duplicates, values not captured)
   double worst_nmse = 0;
   double worst_max_abs = 0;
@@ -72,12 +75,13 @@ struct Summary {
   std::string mode;  // "outermost" or "leaves"
   int repeat = 1;    // runs per call (--repeat)
   std::time_t started = 0;
-  int64_t calls = 0;  // passed + failed + unsupported + errors + flaky
+  int64_t calls = 0;  // passed + failed + unsupported + errors + flaky + internal
   int64_t passed = 0;
   int64_t failed = 0;
   int64_t unsupported = 0;
   int64_t errors = 0;
   int64_t flaky = 0;
+  int64_t internal = 0;
   int64_t skipped = 0;
   std::map<std::string, int64_t> skipped_reasons;
   int64_t roots = 0;  // coverage denominator (selection.h)

@@ -106,7 +106,7 @@ void ops_html(std::ostream& out, const Report& report) {
          "<th>error</th><th>flaky</th><th>skipped</th><th>worst NMSE</th><th>worst max abs</th>"
          "<th>kernel ms</th></tr>";
   for (const auto& [name, op] : report.ops) {
-    const bool bad = op.failed + op.errors + op.flaky > 0;
+    const bool bad = op.failed + op.errors + op.flaky + op.internal > 0;
     out << "<tr><td class='"
         << (bad              ? "fail"
             : op.unsupported ? "unsup"
@@ -167,9 +167,9 @@ void write_html(const std::string& path, const Report& report) {
   out << "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>tapml-replay "
       << xml_escape(s.target) << "</title><style>" << kStyle << "</style></head><body>";
   out << "<h1>tapml-replay on " << xml_escape(s.target) << ": "
-      << (s.failed + s.errors + s.flaky == 0
+      << (s.failed + s.errors + s.flaky + s.internal == 0
               ? "<span class='pass'>no failures</span>"
-              : "<span class='fail'>" + std::to_string(s.failed + s.errors + s.flaky) +
+              : "<span class='fail'>" + std::to_string(s.failed + s.errors + s.flaky + s.internal) +
                     " failures</span>")
       << "</h1>";
   summary_html(out, s);

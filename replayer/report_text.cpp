@@ -79,6 +79,10 @@ void write_text(std::ostream& out, const Report& report, size_t max_failures) {
     }
     out << ")";
   }
+  if (s.internal > 0) {
+    out << "\n" << s.internal
+        << " calls INTERNAL: TapML itself failed on them (no verdict on the kernel; exit 3)";
+  }
   out << "\nthroughput: " << (s.passed + s.failed + s.errors + s.flaky) << " calls run in "
       << fixed("%.2f", s.wall_seconds) << " s: " << fixed("%.1f", s.calls_per_second)
       << " calls/s, " << fixed("%.1f", s.mb_per_second) << " MB/s of inputs; kernel time "
@@ -86,7 +90,7 @@ void write_text(std::ostream& out, const Report& report, size_t max_failures) {
   if (s.stopped_early) out << "stopped at the first failure (--fail-fast)\n";
 
   size_t shown = 0;
-  const int64_t bad = s.failed + s.errors + s.flaky;
+  const int64_t bad = s.failed + s.errors + s.flaky + s.internal;
   for (const CallResult& call : report.calls) {
     if (!is_failure(call.status)) continue;
     if (shown == 0) {

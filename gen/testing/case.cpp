@@ -114,6 +114,8 @@ void check_case(int64_t seq) {
       FAIL() << what << ": the target has no kernel for it: " << result->message;
     case replay::Status::Error:
       FAIL() << what << ": the kernel failed: " << result->message;
+    case replay::Status::Internal:
+      FAIL() << what << ": TapML itself failed (not the kernel): " << result->message;
     case replay::Status::Fail:
     case replay::Status::Flaky:  // a suite runs each case once: never
       break;

@@ -111,13 +111,14 @@ void require_something_ran(const Args& args, const replay::Summary& s, size_t tr
                      std::to_string(trace_calls) + " calls (tapml-trace ops " + args.trace +
                      " lists its ops; op patterns: docs/architecture.md)"};
   }
-  if (s.passed + s.failed + s.errors + s.unsupported == 0) {
+  if (s.calls == 0) {  // every selected call skipped (values not captured, duplicates)
     std::string reasons;
     for (const auto& [reason, count] : s.skipped_reasons) {
       reasons += (reasons.empty() ? "" : "; ") + reason + " (" + std::to_string(count) + ")";
     }
     throw UsageError{args.trace + ": none of the " + std::to_string(s.skipped) + " calls " +
-                     (selection.empty() ? "" : selection + " ") + "selects could run: " + reasons};
+                     (selection.empty() ? std::string("it holds") : selection + " selects") +
+                     " could run: " + reasons};
   }
 }
 
@@ -220,6 +221,11 @@ int run(const Args& args) {
     throw UsageError{e.what()};
   }
   const replay::Summary& s = report.summary;
+  if (s.internal > 0) {
+    std::cerr << "tapml-replay: TapML itself failed on " << s.internal
+              << " calls (INTERNAL): no verdict on their kernels\n";
+    return exit_code(ExitCode::kTapmlFailed);
+  }
   if (s.failed + s.errors + s.flaky > 0) return exit_code(ExitCode::kCheckFailed);
   if (100 * s.coverage < args.min_coverage) {
     std::cerr << "tapml-replay: coverage " << 100 * s.coverage << "% is below --min-coverage "
