@@ -12,8 +12,8 @@ namespace tapml::recorder {
 
 struct CaptureConfig {
   std::string output;   // trace path; the interposer writes `<output>.spool`
-  std::string include;  // op pattern (store/op_pattern.h); empty: every op
-  std::string exclude;  // op pattern; empty: none
+  std::string include;  // ECMAScript regex searched in the full op name; empty: every op
+  std::string exclude;  // regex; empty: none
   bool skip_views = true;
   int64_t max_calls_per_signature = 0;  // 0: unlimited
   int64_t byte_budget = 0;              // bytes of distinct tensor values; 0: unlimited
@@ -23,11 +23,6 @@ struct CaptureConfig {
   // goes on (store/values_queue.h); a SIGKILL then loses those still queued.
   // false: each is written before its op returns.
   bool values_in_background = true;
-  // Every input of every captured call is hashed from its memory at that
-  // moment and compared with what the tensor cache would have stored; each
-  // disagreement is reported and counted in the trace's metadata
-  // (docs/recording.md). Costs a hash per input.
-  bool verify_capture = false;
   std::string model;        // metadata
   std::string command;      // metadata: the recorded program
   std::string config_text;  // metadata: the run's config file

@@ -36,7 +36,7 @@ std::unique_ptr<ProgressFile> ProgressFile::create(const std::string& path) {
 std::unique_ptr<ProgressFile> ProgressFile::open(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return nullptr;
-  struct stat st {};
+  struct stat st{};
   if (::fstat(fd, &st) != 0 || st.st_size < static_cast<off_t>(sizeof(ProgressBlock))) {
     ::close(fd);
     return nullptr;

@@ -27,11 +27,6 @@ namespace {
 // other observers: tensor_capture.cpp).
 struct ThreadState {
   std::vector<int64_t> open_calls;
-  // Storages the open calls write (out= and in-place arguments), and where
-  // each open call's own start in that list (parallel to open_calls): a
-  // nested call does not trust the tensor cache with them (tensor_capture.h).
-  std::vector<const c10::StorageImpl*> written_storages;
-  std::vector<size_t> written_marks;
   std::vector<std::string> scopes;
   bool busy = false;
 };
@@ -103,7 +98,6 @@ struct Recorder::CallContext : at::ObserverContext {
   store::Call call;
   const OpInfo* op = nullptr;
   bool capture = false;
-  CacheTrust trust;  // what its unfinished ancestors allow the tensor cache
 };
 
 Recorder& Recorder::get() {
@@ -223,8 +217,7 @@ void Recorder::open_writer() {
   store::WriterOptions options;
   options.compression_level = config_.compression_level;
   writer_ = store::TraceWriter::create(config_.output, meta, options);
-  tensors_ = std::make_unique<TensorCapture>(*writer_, phases_, config_.values_in_background,
-                                             config_.verify_capture);
+  tensors_ = std::make_unique<TensorCapture>(*writer_, phases_, config_.values_in_background);
   for (const auto& [key, value] : meta_while_armed_) writer_->set_meta(key, value);
   meta_while_armed_.clear();
 }
@@ -291,20 +284,7 @@ std::unique_ptr<at::ObserverContext> Recorder::enter(const at::RecordFunction& f
   call.thread = fn.threadId();
   if (!t_state.scopes.empty()) call.scope = t_state.scopes.back();
   call.start_ns = now_ns();
-  CacheTrust& trust = context->trust;
-  trust.seq = call.seq;
-  trust.distrust_from = t_state.open_calls.empty() ? INT64_MAX : t_state.open_calls.front();
-  trust.written = &t_state.written_storages;
-  trust.written_count = t_state.written_storages.size();
-  trust.op = &op.full_name;
   t_state.open_calls.push_back(call.seq);
-  t_state.written_marks.push_back(t_state.written_storages.size());
-  for (size_t i = 0; i < inputs.size() && i < op.args.size(); ++i) {
-    if (op.args[i].written && inputs[i].isTensor() && inputs[i].toTensor().has_storage()) {
-      t_state.written_storages.push_back(inputs[i].toTensor().storage().unsafeGetStorageImpl());
-    }
-  }
-  tensors_->set_trust(trust);
 
   auto fill_inputs = [&](bool capture) {
     call.inputs.clear();
@@ -314,7 +294,6 @@ std::unique_ptr<at::ObserverContext> Recorder::enter(const at::RecordFunction& f
       const ArgInfo& arg =
           i < op.args.size() ? op.args[i] : unnamed.emplace(ArgInfo{"arg" + std::to_string(i), ""});
       TensorCapture* values = capture && !arg.unread ? tensors_.get() : nullptr;
-      tensors_->set_argument(&arg.name);
       call.inputs.push_back(store::Arg{arg.name, arg.type, to_value(inputs[i], arg, values)});
     }
   };
@@ -354,18 +333,8 @@ void Recorder::exit(const at::RecordFunction& fn, CallContext& context) {
   auto& open = t_state.open_calls;
   if (!open.empty() && open.back() == call.seq) {
     open.pop_back();
-    if (!t_state.written_marks.empty()) {
-      t_state.written_storages.resize(t_state.written_marks.back());
-      t_state.written_marks.pop_back();
-    }
   } else if (auto it = std::find(open.begin(), open.end(), call.seq); it != open.end()) {
-    // Out of order (a call that ends after a later one): its written
-    // storages stay listed until the enclosing calls end, distrusted longer.
-    const auto index = it - open.begin();
     open.erase(it);
-    if (index < static_cast<std::ptrdiff_t>(t_state.written_marks.size())) {
-      t_state.written_marks.erase(t_state.written_marks.begin() + index);
-    }
   }
   if (t_state.busy) return;
   BusyScope busy;
@@ -374,7 +343,6 @@ void Recorder::exit(const at::RecordFunction& fn, CallContext& context) {
   PhaseTimer timer(phases_, phases_.exit_ns);
   call.end_ns = now_ns();
   const OpInfo& op = *context.op;
-  tensors_->set_trust(context.trust);
   const auto& outputs = fn.outputs();
   for (size_t i = 0; i < outputs.size(); ++i) {
     // A view (t, detach, reshape...) does not write its base: bumping the
@@ -480,11 +448,6 @@ std::string Recorder::stop() {
   // How well the tensor cache worked: hashes computed versus references served.
   writer_->set_meta("tensors_hashed", std::to_string(tensors_->tensors_hashed()));
   writer_->set_meta("tensor_cache_hits", std::to_string(tensors_->cache_hits()));
-  if (config_.verify_capture) {  // docs/recording.md: what the verification proves
-    writer_->set_meta("capture_verified", "true");
-    writer_->set_meta("capture_hits_verified", std::to_string(tensors_->hits_verified()));
-    writer_->set_meta("capture_disagreements", std::to_string(tensors_->disagreements()));
-  }
   // The bytes every captured input and output would take raw: what the
   // trace's size is measured against.
   writer_->set_meta("referenced_bytes", std::to_string(writer_->stats().referenced_bytes));

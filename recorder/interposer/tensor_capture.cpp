@@ -4,8 +4,6 @@
 #include <ATen/record_function.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <unordered_set>
 #include <vector>
@@ -76,39 +74,6 @@ std::optional<store::TensorMeta> describe_tensor(const at::Tensor& tensor) {
   return meta;
 }
 
-TensorCapture::TensorCapture(store::TraceWriter& writer, PhaseTotals& phases, bool in_background,
-                             bool verify)
-    : writer_(writer),
-      phases_(phases),
-      in_background_(in_background),
-      verify_(verify),
-      trust_everything_([] {
-        const char* planted = std::getenv("TAPML_PLANT_BUG");
-        return planted != nullptr && std::strcmp(planted, "trust-tensor-cache") == 0;
-      }()) {}
-
-bool TensorCapture::trusted(const Entry& entry, const c10::StorageImpl* storage) const {
-  if (trust_everything_) return true;
-  if (entry.made_at >= trust_.distrust_from) return false;
-  if (trust_.written != nullptr && trust_.written_count > 0) {
-    const auto end = trust_.written->begin() + static_cast<std::ptrdiff_t>(trust_.written_count);
-    if (std::find(trust_.written->begin(), end, storage) != end) return false;
-  }
-  return true;
-}
-
-void TensorCapture::report_disagreement(const std::string& cached, const std::string& in_memory) {
-  ++disagreements_;
-  constexpr int64_t kPrinted = 20;
-  if (disagreements_ > kPrinted) return;
-  std::fprintf(stderr,
-               "tapml: capture verification: seq %lld %s argument %s: the tensor cache holds %s, "
-               "the memory %s%s\n",
-               static_cast<long long>(trust_.seq), trust_.op ? trust_.op->c_str() : "?",
-               trust_.arg ? trust_.arg->c_str() : "?", cached.c_str(), in_memory.c_str(),
-               disagreements_ == kPrinted ? " (further disagreements counted, not printed)" : "");
-}
-
 size_t TensorCapture::KeyHash::operator()(const Key& key) const {
   size_t h = std::hash<const void*>()(key.storage);
   auto mix = [&h](size_t v) { h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2); };
@@ -145,21 +110,10 @@ void TensorCapture::capture_values(const at::Tensor& tensor, store::TensorMeta& 
             c10::SmallVector<int64_t, 6>(tensor.sizes().begin(), tensor.sizes().end()),
             c10::SmallVector<int64_t, 6>(tensor.strides().begin(), tensor.strides().end())});
     auto it = known_.find(*key);
-    if (it != known_.end() && trusted(it->second, key->storage)) {
-      if (!verify_) {
-        ++cache_hits_;
-        meta.hash = it->second.hash;
-        if (referenced) count_reference(meta.nbytes());
-        return;
-      }
-      // Verification: what the cache says against what the memory holds.
-      const std::string cached = it->second.hash;
-      const auto order = contiguous_order(tensor);
-      meta.hash =
-          order ? store_as_view(tensor, meta, *order) : hash_and_store(tensor, meta, referenced);
-      ++hits_verified_;
-      if (!meta.hash.empty() && meta.hash != cached) report_disagreement(cached, meta.hash);
-      if (!meta.hash.empty()) it->second = Entry{it->second.storage, meta.hash, trust_.seq};
+    if (it != known_.end()) {
+      ++cache_hits_;
+      meta.hash = it->second.hash;
+      if (referenced) count_reference(meta.nbytes());
       return;
     }
   }
@@ -168,8 +122,7 @@ void TensorCapture::capture_values(const at::Tensor& tensor, store::TensorMeta& 
       order ? store_as_view(tensor, meta, *order) : hash_and_store(tensor, meta, referenced);
   if (key && !meta.hash.empty()) {
     if (known_.size() >= prune_at_) forget_freed_storages();
-    known_.insert_or_assign(std::move(*key),
-                            Entry{tensor.storage().getWeakStorageImpl(), meta.hash, trust_.seq});
+    known_.emplace(std::move(*key), Entry{tensor.storage().getWeakStorageImpl(), meta.hash});
   }
 }
 

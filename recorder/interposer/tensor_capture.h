@@ -8,15 +8,6 @@
 // outputs are reported at exit (note_written) and bump a per-storage write
 // generation that is part of the key. A transposed weight is stored as a
 // view of the weight (store/permuted_view.h).
-//
-// Neither sees a write made below the dispatcher by an op that has not
-// returned: histc's CPU kernel zeroes a scratch tensor through aten::zero_
-// (observed), fills it through raw pointers (not observed), then sums it
-// through aten::sum.IntList_out (observed). So a call nested in an
-// unfinished op does not trust an entry made after that op's outermost
-// unfinished ancestor started, nor one of memory an unfinished ancestor
-// writes (its out= and in-place arguments): those values are hashed from
-// memory again (CacheTrust). Top-level calls, most of them, trust the cache.
 #pragma once
 
 #include <ATen/core/Tensor.h>
@@ -26,7 +17,6 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
-#include <vector>
 
 #include "recorder/interposer/aten_vocabulary.h"
 #include "recorder/interposer/phase_timer.h"
@@ -39,28 +29,11 @@ namespace tapml::recorder {
 // nested, float8...): the caller records its printed description instead.
 std::optional<store::TensorMeta> describe_tensor(const at::Tensor& tensor);
 
-// What the cache may be trusted with while one call's tensors are captured
-// (see above). Made by the recorder from its stack of unfinished calls.
-struct CacheTrust {
-  int64_t seq = 0;                    // the call: new entries are made at it
-  int64_t distrust_from = INT64_MAX;  // entries made at or after this seq are hashed again
-  // Storages that unfinished ancestors write: their entries are hashed again.
-  const std::vector<const c10::StorageImpl*>* written = nullptr;
-  size_t written_count = 0;          // the first entries of *written are the ancestors'
-  const std::string* op = nullptr;   // for verification reports
-  const std::string* arg = nullptr;  // the argument being captured
-};
-
 class TensorCapture {
  public:
   // `in_background`: large values go through put_tensor_later.
-  // `verify`: every cache hit is checked against the memory (verify_capture).
-  TensorCapture(store::TraceWriter& writer, PhaseTotals& phases, bool in_background,
-                bool verify = false);
-
-  // The call whose tensors are captured next, and what its ancestors allow.
-  void set_trust(const CacheTrust& trust) { trust_ = trust; }
-  void set_argument(const std::string* name) { trust_.arg = name; }
+  TensorCapture(store::TraceWriter& writer, PhaseTotals& phases, bool in_background)
+      : writer_(writer), phases_(phases), in_background_(in_background) {}
 
   // Fills meta.hash and hands the values to the writer unless they are stored
   // already. Leaves meta.hash empty for tensors without readable values.
@@ -80,9 +53,6 @@ class TensorCapture {
   int64_t tensors_hashed() const { return tensors_hashed_; }
   int64_t cache_hits() const { return cache_hits_; }
   int64_t bytes_referenced() const { return bytes_referenced_; }
-  // Verification: cache hits checked, and those whose memory disagreed.
-  int64_t hits_verified() const { return hits_verified_; }
-  int64_t disagreements() const { return disagreements_; }
   // The device a CUDA tensor was first met on ("cuda:0"), empty before.
   const std::string& accelerator() const { return accelerator_; }
 
@@ -104,11 +74,7 @@ class TensorCapture {
   struct Entry {
     c10::weak_intrusive_ptr<c10::StorageImpl> storage;  // keeps the address from being reused
     std::string hash;
-    int64_t made_at = 0;  // seq of the call that made it
   };
-
-  bool trusted(const Entry& entry, const c10::StorageImpl* storage) const;
-  void report_disagreement(const std::string& cached, const std::string& in_memory);
 
   // `referenced`: a call references the tensor (a view's base is not).
   void capture_values(const at::Tensor& tensor, store::TensorMeta& meta, bool referenced);
@@ -130,11 +96,6 @@ class TensorCapture {
   store::TraceWriter& writer_;
   PhaseTotals& phases_;
   bool in_background_;
-  bool verify_;
-  bool trust_everything_;  // planted bug trust-tensor-cache (docs/planted-bugs.md)
-  CacheTrust trust_;
-  int64_t hits_verified_ = 0;
-  int64_t disagreements_ = 0;
   std::unordered_map<Key, Entry, KeyHash> known_;
   std::unordered_map<const c10::StorageImpl*, uint64_t> generation_;
   // Storages whose values the writer is still writing, with the ticket to
