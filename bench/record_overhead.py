@@ -9,11 +9,7 @@ recorded/plain and ET/plain, and the trace's bytes on disk against the raw
 bytes of every input and output the trace references.
 
     python bench/record_overhead.py --build build [--reps 3] [--device cpu]
-        [--new-tokens 16] [--baseline OTHER_BUILD] [--verify] [--smoke]
-
---baseline adds tapml-record of another build (an earlier commit's) as a
-mode, so a change's cost is measured before and after in one run; --verify
-adds tapml-record with verify_capture on.
+        [--new-tokens 16] [--smoke]
 
 --smoke (CI: the script must keep working) runs each mode once generating
 one token; its figures say nothing about cost.
@@ -87,9 +83,6 @@ def main():
     parser.add_argument("--work", help="folder for traces (default: <build>/bench-record)")
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--new-tokens", type=int, default=16, help="tokens generate() makes")
-    parser.add_argument("--baseline", help="another build folder: its tapml-record as a mode")
-    parser.add_argument("--verify", action="store_true",
-                        help="also tapml-record with verify_capture = true")
     parser.add_argument("--smoke", action="store_true",
                         help="one run per mode, one token: checks the bench runs, times nothing")
     args = parser.parse_args()
@@ -109,25 +102,14 @@ def main():
     trace = os.path.join(work, "smollm2.h5")
     et_file = os.path.join(work, "smollm2-et.json")
 
-    def recording(tool, output, *extra):
-        return lambda: run(
-            [tool, os.path.join(MODEL_DIR, "run.cfg"), "--output", output, "-q",
-             "--env", f"TAPML_MODEL_DEVICE={args.device}",
-             "--env", f"SMOLLM2_NEW_TOKENS={args.new_tokens}", *extra], env, MODEL_DIR)
-
     modes = {
         "plain": lambda: run([sys.executable, DRIVER], env, MODEL_DIR),
-        "tapml-record": recording(record, trace),
+        "tapml-record": lambda: run(
+            [record, os.path.join(MODEL_DIR, "run.cfg"), "--output", trace, "-q",
+             "--env", f"TAPML_MODEL_DEVICE={args.device}",
+             "--env", f"SMOLLM2_NEW_TOKENS={args.new_tokens}"], env, MODEL_DIR),
+        "ET": lambda: run([sys.executable, "-c", ET_WRAPPER, et_file, DRIVER], env, MODEL_DIR),
     }
-    if args.baseline:
-        baseline = os.path.join(os.path.abspath(args.baseline), "bin", "tapml-record")
-        if not os.access(baseline, os.X_OK):
-            sys.exit(f"record_overhead: --baseline: {baseline} not found")
-        modes["baseline"] = recording(baseline, os.path.join(work, "smollm2-baseline.h5"))
-    if args.verify:
-        modes["verify"] = recording(record, os.path.join(work, "smollm2-verify.h5"),
-                                    "--verify-capture", "true")
-    modes["ET"] = lambda: run([sys.executable, "-c", ET_WRAPPER, et_file, DRIVER], env, MODEL_DIR)
     walls = {mode: [] for mode in modes}
     generates = {mode: [] for mode in modes}
     for rep in range(args.reps):
@@ -158,13 +140,6 @@ def main():
     verdict = "meets" if record_gen <= et_gen and ratio >= 20 else "misses"
     print(f"  goal (recording <= ET, trace >= 20x smaller): {verdict} "
           f"(generate: record {record_gen:.2f}x, ET {et_gen:.2f}x)")
-    if "baseline" in median:
-        change = median["tapml-record"][1] / median["baseline"][1] - 1
-        print(f"  this build against --baseline, generate(): {100 * change:+.1f}% "
-              f"({median['tapml-record'][1]:.2f} s against {median['baseline'][1]:.2f} s)")
-    if "verify" in median:
-        change = median["verify"][1] / median["tapml-record"][1] - 1
-        print(f"  verify_capture against the default, generate(): {100 * change:+.1f}%")
     if args.json:
         with open(args.json, "w") as out:
             json.dump({"median": median, "runs": {"program": walls, "generate": generates},
