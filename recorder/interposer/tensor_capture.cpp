@@ -202,7 +202,10 @@ std::string TensorCapture::hash_and_store(const at::Tensor& tensor, const store:
     if (referenced) count_reference(nbytes);
   } else {
     PhaseTimer copy_timer(phases_, phases_.copy_ns);
-    if (in_background_) {
+    // Inside an unfinished op, the kernel may write this memory unobserved
+    // (histc fills the scratch aten::zeros returned): queued values would
+    // be read after that, so they are written now.
+    if (in_background_ && site_.outermost == site_.seq) {
       put_later(tensor, host, hash, meta);
     } else {
       writer_.put_tensor_from(hash, meta.dtype, meta.sizes, data, nbytes);

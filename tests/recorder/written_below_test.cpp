@@ -9,6 +9,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <numeric>
 
 #include "recorder/cli/launch.h"
 #include "store/reader.h"
@@ -24,18 +25,20 @@ struct Recording {
   std::unique_ptr<TraceReader> trace;
 };
 
-// Records the program into the scratch folder; `extra` adds tapml-record flags.
-Recording record(const std::string& name, std::vector<std::string> extra) {
+// Records the program into the scratch folder; `extra` adds tapml-record
+// flags, `program_args` the program's own.
+Recording record(const std::string& name, std::vector<std::string> extra,
+                 const std::string& program_args = "") {
   const fs::path dir = fs::path(TAPML_TEST_SCRATCH) / "written_below";
   fs::create_directories(dir);
   const std::string output = (dir / (name + ".h5")).string();
-  std::vector<std::string> args = {
-      TAPML_RECORD_BIN,
-      "--command",
-      std::string("{python} ") + TAPML_TEST_PROGRAMS + "/written_below_dispatcher.py",
-      "--output",
-      output,
-      "-q"};
+  std::vector<std::string> args = {TAPML_RECORD_BIN,
+                                   "--command",
+                                   std::string("{python} ") + TAPML_TEST_PROGRAMS +
+                                       "/written_below_dispatcher.py " + program_args,
+                                   "--output",
+                                   output,
+                                   "-q"};
   args.insert(args.end(), extra.begin(), extra.end());
   const auto run =
       tapml::recorder::run_capture(args, tapml::recorder::current_environment(), dir.string());
@@ -56,12 +59,14 @@ std::vector<float> floats(const TraceReader& trace, const TensorMeta& meta) {
 // histc's aten::sum.IntList_out: the rows of its scratch it read, summed, and
 // the counts it returned.
 struct HistcSum {
+  int64_t seq = -1;
   std::vector<float> summed_input;
   std::vector<float> result;
 };
 
-HistcSum histc_sum(const TraceReader& trace) {
-  for (size_t i = 0; i < trace.num_calls(); ++i) {
+// The first of them from call `from` on.
+HistcSum histc_sum(const TraceReader& trace, size_t from = 0) {
+  for (size_t i = from; i < trace.num_calls(); ++i) {
     const Call call = trace.call(i);
     if (call.full_name() != "aten::sum.IntList_out" || call.parent < 0 ||
         trace.call(static_cast<size_t>(call.parent)).full_name() != "aten::histc") {
@@ -70,6 +75,7 @@ HistcSum histc_sum(const TraceReader& trace) {
     const TensorMeta& self = call.inputs.at(0).value.tensor;
     EXPECT_EQ(self.sizes.size(), 2u);
     HistcSum found;
+    found.seq = call.seq;
     const std::vector<float> rows = floats(trace, self);
     const size_t bins = static_cast<size_t>(self.sizes.at(1));
     found.summed_input.assign(bins, 0.0f);
@@ -120,6 +126,22 @@ TEST(WrittenBelowDispatcher, VerifyModeCatchesATrustedStaleCache) {
       << recording.err;
   EXPECT_NE(recording.err.find("argument self"), std::string::npos) << recording.err;
   EXPECT_EQ(histc_sum(*recording.trace).summed_input, std::vector<float>(4, 0.0f));
+}
+
+// Values of 64 KiB and up are written later, from the tensor's memory, on
+// the writer's thread. Inside histc, its kernel fills the scratch right
+// after aten::zeros returns it: values of a nested call are written at once,
+// or the trace would store the filled scratch under the zeros' hash (a
+// damaged trace, and a wrong input for the sum).
+TEST(WrittenBelowDispatcher, ALargeScratchIsStoredAsItWasWhileValuesAreQueued) {
+  Recording recording = record("queued", {}, "--queued");
+  ASSERT_EQ(recording.exit_code, 0) << recording.err;
+  EXPECT_EQ(recording.trace->verify(), std::vector<std::string>{});
+  const HistcSum first = histc_sum(*recording.trace);
+  const HistcSum large = histc_sum(*recording.trace, static_cast<size_t>(first.seq) + 1);
+  ASSERT_EQ(large.result.size(), 100000u);
+  EXPECT_EQ(large.summed_input, large.result);
+  EXPECT_EQ(std::accumulate(large.result.begin(), large.result.end(), 0.0), 200000.0);
 }
 
 }  // namespace

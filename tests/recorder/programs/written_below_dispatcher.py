@@ -11,7 +11,12 @@ it. The trace must hold what that op read, not the tensor's earlier values
 - histogram with density (the same scratch, then sum and div_ of the result)
   and histogramdd (aminmax squeezes its natively written results in place).
 - linalg.solve: lu_solve copies its natively solved scratch into the result.
+With --queued, last, a histc whose scratch is large (800 KB) while 128 MiB of
+values are still queued for the writer thread: had the zeros been queued
+too, the trace would store the filled scratch under the zeros' hash.
 Run it under tapml-record (tests/recorder, tests/replayer)."""
+import sys
+
 import torch
 
 
@@ -37,6 +42,11 @@ def main() -> None:
         joint = torch.histogramdd(points, bins=[3, 3]).hist
         a = torch.tensor([[4.0, 1.0, 0.0], [1.0, 3.0, 1.0], [0.0, 1.0, 2.0]])
         solved = torch.linalg.solve(a, torch.tensor([1.0, 2.0, 3.0]))
+        if "--queued" in sys.argv:
+            backlog = torch.full((4096, 8192), 3.0)
+            many = torch.histc(torch.arange(200000, dtype=torch.float32), bins=100000, min=0,
+                               max=199999)
+            assert many.sum().item() == 200000 and backlog.numel() > 0
     print("written below dispatcher:", counts.tolist(), density.tolist(), joint.sum().item(),
           solved.tolist())
 
