@@ -10,6 +10,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "store/spool.h"
+
 namespace tapml::recorder {
 
 namespace {
@@ -202,11 +204,19 @@ std::string TensorCapture::hash_and_store(const at::Tensor& tensor, const store:
     if (referenced) count_reference(nbytes);
   } else {
     PhaseTimer copy_timer(phases_, phases_.copy_ns);
-    // Inside an unfinished op, the kernel may write this memory unobserved
-    // (histc fills the scratch aten::zeros returned): queued values would
-    // be read after that, so they are written now.
-    if (in_background_ && site_.outermost == site_.seq) {
-      put_later(tensor, host, hash, meta);
+    if (in_background_) {
+      // Inside an unfinished op, the kernel may write this memory unobserved
+      // (histc fills the scratch aten::zeros returned) before the writer's
+      // thread reads it: a large value there is queued from a copy. (Written
+      // at once instead, into the spool's fresh pages, SmolLM2's 78 MB of
+      // them cost about 1 s.)
+      at::Tensor queued = host;
+      if (site_.outermost != site_.seq && nbytes >= store::kValuesBesideBytes &&
+          host.storage().is_alias_of(tensor.storage())) {
+        at::DisableRecordFunctionGuard unrecorded;
+        queued = host.clone();
+      }
+      put_later(tensor, queued, hash, meta);
     } else {
       writer_.put_tensor_from(hash, meta.dtype, meta.sizes, data, nbytes);
     }

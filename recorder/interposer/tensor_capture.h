@@ -61,8 +61,8 @@ struct CaptureSite {
 
 class TensorCapture {
  public:
-  // `in_background`: large values of top-level calls go through
-  // put_tensor_later. `verify`:
+  // `in_background`: large values go through put_tensor_later (those of
+  // nested calls from a copy). `verify`:
   // every cache hit is checked against its memory (verify_capture).
   TensorCapture(store::TraceWriter& writer, PhaseTotals& phases, bool in_background, bool verify);
 
