@@ -16,6 +16,14 @@ one token; its figures say nothing about cost.
 
 (or `cmake --build build --target bench_record`). Modes run interleaved
 (plain, record, ET, plain, ...) so that a machine's drift hits all alike.
+
+Before/after a change to the recorder, in the same run:
+
+    python bench/record_overhead.py --build build --baseline OLD_BUILD [--verify] [--no-et]
+
+adds a mode recording with OLD_BUILD's tapml-record (a build folder of the
+old commit) and prints the new recorder's cost against it; --verify adds a
+mode recording with verify_capture on (and prints its disagreements).
 """
 import argparse
 import json
@@ -85,6 +93,11 @@ def main():
     parser.add_argument("--new-tokens", type=int, default=16, help="tokens generate() makes")
     parser.add_argument("--smoke", action="store_true",
                         help="one run per mode, one token: checks the bench runs, times nothing")
+    parser.add_argument("--baseline", help="a build folder of an older commit: also record with "
+                        "its tapml-record and compare")
+    parser.add_argument("--verify", action="store_true",
+                        help="also record with verify_capture on")
+    parser.add_argument("--no-et", action="store_true", help="leave out the ET mode")
     args = parser.parse_args()
     if args.smoke:
         args.reps, args.new_tokens = 1, 1
@@ -92,8 +105,11 @@ def main():
     build = os.path.abspath(args.build)
     record = os.path.join(build, "bin", "tapml-record")
     tapml_trace = os.path.join(build, "bin", "tapml-trace")
-    for tool in (record, tapml_trace):
-        if not os.access(tool, os.X_OK):
+    baseline_record = None
+    if args.baseline:
+        baseline_record = os.path.join(os.path.abspath(args.baseline), "bin", "tapml-record")
+    for tool in (record, tapml_trace, baseline_record):
+        if tool and not os.access(tool, os.X_OK):
             sys.exit(f"record_overhead: {tool} not found: build tapml-record and tapml-trace")
     work = os.path.abspath(args.work or os.path.join(build, "bench-record"))
     os.makedirs(work, exist_ok=True)
@@ -102,14 +118,24 @@ def main():
     trace = os.path.join(work, "smollm2.h5")
     et_file = os.path.join(work, "smollm2-et.json")
 
+    def recording(tool, output, *flags):
+        return lambda: run([tool, os.path.join(MODEL_DIR, "run.cfg"), "--output", output, "-q",
+                            "--env", f"TAPML_MODEL_DEVICE={args.device}",
+                            "--env", f"SMOLLM2_NEW_TOKENS={args.new_tokens}", *flags],
+                           env, MODEL_DIR)
+
     modes = {
         "plain": lambda: run([sys.executable, DRIVER], env, MODEL_DIR),
-        "tapml-record": lambda: run(
-            [record, os.path.join(MODEL_DIR, "run.cfg"), "--output", trace, "-q",
-             "--env", f"TAPML_MODEL_DEVICE={args.device}",
-             "--env", f"SMOLLM2_NEW_TOKENS={args.new_tokens}"], env, MODEL_DIR),
-        "ET": lambda: run([sys.executable, "-c", ET_WRAPPER, et_file, DRIVER], env, MODEL_DIR),
+        "tapml-record": recording(record, trace),
     }
+    if baseline_record:
+        modes["baseline"] = recording(baseline_record, os.path.join(work, "smollm2-baseline.h5"))
+    verified_trace = os.path.join(work, "smollm2-verified.h5")
+    if args.verify:
+        modes["verify"] = recording(record, verified_trace, "--verify-capture", "true")
+    if not args.no_et:
+        modes["ET"] = lambda: run([sys.executable, "-c", ET_WRAPPER, et_file, DRIVER], env,
+                                  MODEL_DIR)
     walls = {mode: [] for mode in modes}
     generates = {mode: [] for mode in modes}
     for rep in range(args.reps):
@@ -122,7 +148,8 @@ def main():
 
     median = {m: (statistics.median(walls[m]), statistics.median(generates[m])) for m in modes}
     figures = trace_figures(tapml_trace, trace)
-    figures["et_bytes"] = os.path.getsize(et_file)
+    if not args.no_et:
+        figures["et_bytes"] = os.path.getsize(et_file)
     plain_wall, plain_gen = median["plain"]
     print(f"\nSmolLM2-135M, {args.new_tokens} new tokens, device {args.device}, "
           f"median of {args.reps}{' (smoke run: not a measurement)' if args.smoke else ''}:")
@@ -134,12 +161,24 @@ def main():
     print(f"  trace: {figures['calls']} calls, {figures['tensors']} distinct tensors, "
           f"{figures['trace_bytes'] / 1e6:.1f} MB on disk; raw bytes of every recorded input and "
           f"output {figures['referenced_bytes'] / 1e6:.1f} MB: {ratio:.1f}x smaller")
-    print(f"  ET (shapes only): {figures['et_bytes'] / 1e6:.1f} MB of JSON")
     record_gen = median["tapml-record"][1] / plain_gen
-    et_gen = median["ET"][1] / plain_gen
-    verdict = "meets" if record_gen <= et_gen and ratio >= 20 else "misses"
-    print(f"  goal (recording <= ET, trace >= 20x smaller): {verdict} "
-          f"(generate: record {record_gen:.2f}x, ET {et_gen:.2f}x)")
+    if not args.no_et:
+        print(f"  ET (shapes only): {figures['et_bytes'] / 1e6:.1f} MB of JSON")
+        et_gen = median["ET"][1] / plain_gen
+        verdict = "meets" if record_gen <= et_gen and ratio >= 20 else "misses"
+        print(f"  goal (recording <= ET, trace >= 20x smaller): {verdict} "
+              f"(generate: record {record_gen:.2f}x, ET {et_gen:.2f}x)")
+    if baseline_record:
+        extra = median["tapml-record"][1] / median["baseline"][1] - 1
+        figures["extra_over_baseline"] = extra
+        print(f"  against the baseline's recorder ({args.baseline}): generate {extra:+.1%}, "
+              f"program {median['tapml-record'][0] / median['baseline'][0] - 1:+.1%}")
+    if args.verify:
+        meta = json.loads(subprocess.run([tapml_trace, "info", verified_trace, "--json"],
+                                         check=True, capture_output=True, text=True).stdout)
+        figures["capture_disagreements"] = int(meta["extra"]["capture_disagreements"])
+        print(f"  verify_capture: generate {median['verify'][1] / plain_gen:.2f}x plain, "
+              f"{figures['capture_disagreements']} disagreements")
     if args.json:
         with open(args.json, "w") as out:
             json.dump({"median": median, "runs": {"program": walls, "generate": generates},

@@ -110,6 +110,9 @@ bool parse_run_config(int argc, char** argv, RunConfig& config) {
   app.add_option("--values_in_background,--values-in-background", capture.values_in_background,
                  "write values of 64 KiB and up on a writer thread; a SIGKILL loses those "
                  "still queued (default true; false: written before each op returns)");
+  app.add_option("--verify_capture,--verify-capture", capture.verify_capture,
+                 "hash again every tensor value the cache reuses and report each that its "
+                 "memory no longer holds (default false; docs/recording.md)");
   app.add_option("--model", capture.model, "the model's name, for the trace's metadata");
   app.add_flag("--quiet,-q", config.quiet, "no progress line");
   add_offload_options(app, config.offload);

@@ -42,7 +42,8 @@ CaptureConfig capture_config_from_json(const std::string& json_text) {
                                       "command",
                                       "config_text",
                                       "finish",
-                                      "values_in_background"};
+                                      "values_in_background",
+                                      "verify_capture"};
   for (const auto& item : json.items()) {
     bool known = false;
     for (const char* key : kKeys) known = known || item.key() == key;
@@ -66,6 +67,7 @@ CaptureConfig capture_config_from_json(const std::string& json_text) {
   read_key(json, "config_text", config.config_text);
   read_key(json, "finish", config.finish);
   read_key(json, "values_in_background", config.values_in_background);
+  read_key(json, "verify_capture", config.verify_capture);
   if (config.max_calls_per_signature < 0 || config.byte_budget < 0) {
     throw std::invalid_argument("capture config: limits must not be negative");
   }
@@ -88,7 +90,8 @@ std::string capture_config_to_json(const CaptureConfig& config) {
                          {"command", config.command},
                          {"config_text", config.config_text},
                          {"finish", config.finish},
-                         {"values_in_background", config.values_in_background}};
+                         {"values_in_background", config.values_in_background},
+                         {"verify_capture", config.verify_capture}};
   return json.dump();
 }
 

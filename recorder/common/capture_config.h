@@ -23,6 +23,10 @@ struct CaptureConfig {
   // goes on (store/values_queue.h); a SIGKILL then loses those still queued.
   // false: each is written before its op returns.
   bool values_in_background = true;
+  // Checks the tensor cache: every cached value a call reuses is hashed again
+  // from its memory; each disagreement is one stderr line and counted in the
+  // trace's metadata (capture_disagreements). Costs a hash per reuse.
+  bool verify_capture = false;
   std::string model;        // metadata
   std::string command;      // metadata: the recorded program
   std::string config_text;  // metadata: the run's config file

@@ -27,6 +27,7 @@ namespace {
 // other observers: tensor_capture.cpp).
 struct ThreadState {
   std::vector<int64_t> open_calls;
+  std::vector<OpenWrite> open_writes;  // what the open calls write
   std::vector<std::string> scopes;
   bool busy = false;
 };
@@ -98,6 +99,9 @@ struct Recorder::CallContext : at::ObserverContext {
   store::Call call;
   const OpInfo* op = nullptr;
   bool capture = false;
+  // Its out= and in-place arguments: new values once it returns, whether or
+  // not it returns them.
+  c10::SmallVector<at::Tensor, 1> written;
 };
 
 Recorder& Recorder::get() {
@@ -217,7 +221,8 @@ void Recorder::open_writer() {
   store::WriterOptions options;
   options.compression_level = config_.compression_level;
   writer_ = store::TraceWriter::create(config_.output, meta, options);
-  tensors_ = std::make_unique<TensorCapture>(*writer_, phases_, config_.values_in_background);
+  tensors_ = std::make_unique<TensorCapture>(*writer_, phases_, config_.values_in_background,
+                                             config_.verify_capture);
   for (const auto& [key, value] : meta_while_armed_) writer_->set_meta(key, value);
   meta_while_armed_.clear();
 }
@@ -285,6 +290,10 @@ std::unique_ptr<at::ObserverContext> Recorder::enter(const at::RecordFunction& f
   if (!t_state.scopes.empty()) call.scope = t_state.scopes.back();
   call.start_ns = now_ns();
   t_state.open_calls.push_back(call.seq);
+  tensors_->set_site(CaptureSite{.seq = call.seq,
+                                 .outermost = t_state.open_calls.front(),
+                                 .ancestor_writes = t_state.open_writes,
+                                 .op = &op.full_name});
 
   auto fill_inputs = [&](bool capture) {
     call.inputs.clear();
@@ -294,6 +303,7 @@ std::unique_ptr<at::ObserverContext> Recorder::enter(const at::RecordFunction& f
       const ArgInfo& arg =
           i < op.args.size() ? op.args[i] : unnamed.emplace(ArgInfo{"arg" + std::to_string(i), ""});
       TensorCapture* values = capture && !arg.unread ? tensors_.get() : nullptr;
+      tensors_->set_site_arg(&arg.name);
       call.inputs.push_back(store::Arg{arg.name, arg.type, to_value(inputs[i], arg, values)});
     }
   };
@@ -319,10 +329,21 @@ std::unique_ptr<at::ObserverContext> Recorder::enter(const at::RecordFunction& f
     }
   }
   // The op runs once this returns: what it writes must be on disk first,
-  // its own inputs just captured included (an in-place self).
-  if (tensors_->writes_in_flight()) {
-    for (size_t i = 0; i < inputs.size() && i < op.args.size(); ++i) {
-      if (op.args[i].written) tensors_->before_write(inputs[i]);
+  // its own inputs just captured included (an in-place self). Calls nested
+  // in it must not trust cached values of that memory (tensor_capture.h).
+  const bool in_flight = tensors_->writes_in_flight();
+  for (size_t i = 0; i < inputs.size() && i < op.args.size(); ++i) {
+    if (!op.args[i].written) continue;
+    if (in_flight) tensors_->before_write(inputs[i]);
+    auto note = [&](const at::Tensor& tensor) {
+      if (!tensor.defined() || !tensor.has_storage()) return;
+      t_state.open_writes.push_back({call.seq, tensor.storage().unsafeGetStorageImpl()});
+      context->written.push_back(tensor);
+    };
+    if (inputs[i].isTensor()) {
+      note(inputs[i].toTensor());
+    } else if (inputs[i].isTensorList()) {
+      for (const at::Tensor& tensor : inputs[i].toTensorVector()) note(tensor);
     }
   }
   return context;
@@ -336,6 +357,10 @@ void Recorder::exit(const at::RecordFunction& fn, CallContext& context) {
   } else if (auto it = std::find(open.begin(), open.end(), call.seq); it != open.end()) {
     open.erase(it);
   }
+  auto& writes = t_state.open_writes;
+  if (!context.written.empty()) {
+    std::erase_if(writes, [&](const OpenWrite& write) { return write.seq == call.seq; });
+  }
   if (t_state.busy) return;
   BusyScope busy;
   std::lock_guard lock(mutex_);
@@ -344,6 +369,12 @@ void Recorder::exit(const at::RecordFunction& fn, CallContext& context) {
   call.end_ns = now_ns();
   const OpInfo& op = *context.op;
   const auto& outputs = fn.outputs();
+  for (const at::Tensor& tensor : context.written) tensors_->note_written(tensor);
+  context.written.clear();
+  tensors_->set_site(CaptureSite{.seq = call.seq,
+                                 .outermost = open.empty() ? call.seq : open.front(),
+                                 .ancestor_writes = writes,
+                                 .op = &op.full_name});
   for (size_t i = 0; i < outputs.size(); ++i) {
     // A view (t, detach, reshape...) does not write its base: bumping the
     // base's generation would rehash an unchanged weight at every use.
@@ -363,6 +394,7 @@ void Recorder::exit(const at::RecordFunction& fn, CallContext& context) {
             ? op.returns[i]
             : unnamed.emplace(ArgInfo{i == 0 ? "result" : "result" + std::to_string(i), ""});
     store::Value value;
+    tensors_->set_site_arg(&arg.name);
     try {
       value = to_value(outputs[i], arg, context.capture ? tensors_.get() : nullptr);
     } catch (const std::exception& e) {
@@ -451,6 +483,11 @@ std::string Recorder::stop() {
   // The bytes every captured input and output would take raw: what the
   // trace's size is measured against.
   writer_->set_meta("referenced_bytes", std::to_string(writer_->stats().referenced_bytes));
+  if (tensors_->verifies()) {
+    // verify_capture: every cache hit was checked against its memory.
+    writer_->set_meta("capture_verified", "true");
+    writer_->set_meta("capture_disagreements", std::to_string(tensors_->disagreements()));
+  }
   if (phases_.enabled) {
     for (const auto& [name, ns] : {std::pair{"enter", phases_.enter_ns},
                                    {"exit", phases_.exit_ns},

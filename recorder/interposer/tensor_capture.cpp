@@ -4,9 +4,13 @@
 #include <ATen/record_function.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <unordered_set>
 #include <vector>
+
+#include "store/spool.h"
 
 namespace tapml::recorder {
 
@@ -74,6 +78,13 @@ std::optional<store::TensorMeta> describe_tensor(const at::Tensor& tensor) {
   return meta;
 }
 
+TensorCapture::TensorCapture(store::TraceWriter& writer, PhaseTotals& phases, bool in_background,
+                             bool verify)
+    : writer_(writer), phases_(phases), in_background_(in_background), verify_(verify) {
+  const char* planted = std::getenv("TAPML_PLANT_BUG");
+  trust_every_entry_ = planted != nullptr && std::strcmp(planted, "trust-tensor-cache") == 0;
+}
+
 size_t TensorCapture::KeyHash::operator()(const Key& key) const {
   size_t h = std::hash<const void*>()(key.storage);
   auto mix = [&h](size_t v) { h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2); };
@@ -110,9 +121,10 @@ void TensorCapture::capture_values(const at::Tensor& tensor, store::TensorMeta& 
             c10::SmallVector<int64_t, 6>(tensor.sizes().begin(), tensor.sizes().end()),
             c10::SmallVector<int64_t, 6>(tensor.strides().begin(), tensor.strides().end())});
     auto it = known_.find(*key);
-    if (it != known_.end()) {
+    if (it != known_.end() && reusable(it->second, key->storage)) {
       ++cache_hits_;
       meta.hash = it->second.hash;
+      if (verify_) verify_hit(tensor, meta, meta.hash);
       if (referenced) count_reference(meta.nbytes());
       return;
     }
@@ -122,8 +134,54 @@ void TensorCapture::capture_values(const at::Tensor& tensor, store::TensorMeta& 
       order ? store_as_view(tensor, meta, *order) : hash_and_store(tensor, meta, referenced);
   if (key && !meta.hash.empty()) {
     if (known_.size() >= prune_at_) forget_freed_storages();
-    known_.emplace(std::move(*key), Entry{tensor.storage().getWeakStorageImpl(), meta.hash});
+    known_.insert_or_assign(std::move(*key),
+                            Entry{tensor.storage().getWeakStorageImpl(), meta.hash, site_.seq});
   }
+}
+
+bool TensorCapture::reusable(const Entry& entry, const c10::StorageImpl* storage) const {
+  if (site_.outermost == site_.seq || trust_every_entry_) return true;  // a top-level call
+  // Made while the outermost unfinished ancestor ran: its kernel may have
+  // written the memory since, unseen.
+  if (entry.made_by > site_.outermost) return false;
+  for (const OpenWrite& write : site_.ancestor_writes) {
+    if (write.storage == storage) return false;
+  }
+  return true;
+}
+
+std::string TensorCapture::hash_of_memory(const at::Tensor& tensor, const store::TensorMeta& meta) {
+  // The same naming as a miss (capture_values): a dense permutation by its
+  // base's values and dims, anything else by its own values.
+  if (const auto order = contiguous_order(tensor)) {
+    const at::Tensor base = [&] {
+      at::DisableRecordFunctionGuard unrecorded;
+      return tensor.permute(*order);
+    }();
+    if (auto base_meta = describe_tensor(base)) {
+      std::vector<int64_t> dims(order->size());
+      for (size_t j = 0; j < order->size(); ++j) {
+        dims[static_cast<size_t>((*order)[j])] = static_cast<int64_t>(j);
+      }
+      return store::view_hash(hash_of_memory(base, *base_meta), dims);
+    }
+  }
+  const at::Tensor host = host_contiguous(tensor);
+  const size_t nbytes = meta.nbytes();
+  return store::tensor_hash(meta.dtype, meta.sizes, nbytes == 0 ? nullptr : host.const_data_ptr(),
+                            nbytes);
+}
+
+void TensorCapture::verify_hit(const at::Tensor& tensor, const store::TensorMeta& meta,
+                               const std::string& cached) {
+  const std::string now = hash_of_memory(tensor, meta);
+  if (now == cached) return;
+  ++disagreements_;
+  std::fprintf(stderr,
+               "tapml: capture disagreement: %s seq %lld argument %s: the tensor cache holds %s, "
+               "its memory now %s\n",
+               site_.op != nullptr ? site_.op->c_str() : "?", static_cast<long long>(site_.seq),
+               site_.arg != nullptr ? site_.arg->c_str() : "?", cached.c_str(), now.c_str());
 }
 
 void TensorCapture::count_reference(size_t nbytes) {
@@ -147,7 +205,18 @@ std::string TensorCapture::hash_and_store(const at::Tensor& tensor, const store:
   } else {
     PhaseTimer copy_timer(phases_, phases_.copy_ns);
     if (in_background_) {
-      put_later(tensor, host, hash, meta);
+      // Inside an unfinished op, the kernel may write this memory unobserved
+      // (histc fills the scratch aten::zeros returned) before the writer's
+      // thread reads it: a large value there is queued from a copy. (Written
+      // at once instead, into the spool's fresh pages, SmolLM2's 78 MB of
+      // them cost about 1 s.)
+      at::Tensor queued = host;
+      if (site_.outermost != site_.seq && nbytes >= store::kValuesBesideBytes &&
+          host.storage().is_alias_of(tensor.storage())) {
+        at::DisableRecordFunctionGuard unrecorded;
+        queued = host.clone();
+      }
+      put_later(tensor, queued, hash, meta);
     } else {
       writer_.put_tensor_from(hash, meta.dtype, meta.sizes, data, nbytes);
     }

@@ -37,6 +37,7 @@ TEST(CaptureConfig, RoundTripsThroughJson) {
   config.dedupe = false;
   config.compression_level = 7;
   config.values_in_background = false;
+  config.verify_capture = true;
   config.model = "m";
   CaptureConfig back = capture_config_from_json(capture_config_to_json(config));
   EXPECT_EQ(back.output, config.output);
@@ -47,6 +48,7 @@ TEST(CaptureConfig, RoundTripsThroughJson) {
   EXPECT_FALSE(back.dedupe);
   EXPECT_EQ(back.compression_level, 7);
   EXPECT_FALSE(back.values_in_background);
+  EXPECT_TRUE(back.verify_capture);
 }
 
 TEST(CaptureConfig, RejectsUnknownKeysAndBadValues) {
