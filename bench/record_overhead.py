@@ -12,7 +12,10 @@ bytes of every input and output the trace references.
         [--new-tokens 16] [--smoke]
 
 --smoke (CI: the script must keep working) runs each mode once generating
-one token; its figures say nothing about cost.
+one token; its figures say nothing about cost. --model-dir DIR measures
+another program: DIR holds run.cfg and driver.py, which prints "generate
+seconds: S" (CI's smoke run uses tests/bench/tiny_lm, seconds instead of
+SmolLM2's minute-long loads).
 
 (or `cmake --build build --target bench_record`). Modes run interleaved
 (plain, record, ET, plain, ...) so that a machine's drift hits all alike.
@@ -36,7 +39,6 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODEL_DIR = os.path.join(ROOT, "traces", "smollm2")
-DRIVER = os.path.join(MODEL_DIR, "driver.py")
 
 # Runs the unmodified driver as __main__ with the ET observer around it.
 ET_WRAPPER = """
@@ -98,9 +100,13 @@ def main():
     parser.add_argument("--verify", action="store_true",
                         help="also record with verify_capture on")
     parser.add_argument("--no-et", action="store_true", help="leave out the ET mode")
+    parser.add_argument("--model-dir", default=MODEL_DIR,
+                        help="folder with run.cfg and driver.py (default: traces/smollm2)")
     args = parser.parse_args()
     if args.smoke:
         args.reps, args.new_tokens = 1, 1
+    model_dir = os.path.abspath(args.model_dir)
+    driver = os.path.join(model_dir, "driver.py")
 
     build = os.path.abspath(args.build)
     record = os.path.join(build, "bin", "tapml-record")
@@ -119,13 +125,13 @@ def main():
     et_file = os.path.join(work, "smollm2-et.json")
 
     def recording(tool, output, *flags):
-        return lambda: run([tool, os.path.join(MODEL_DIR, "run.cfg"), "--output", output, "-q",
+        return lambda: run([tool, os.path.join(model_dir, "run.cfg"), "--output", output, "-q",
                             "--env", f"TAPML_MODEL_DEVICE={args.device}",
                             "--env", f"SMOLLM2_NEW_TOKENS={args.new_tokens}", *flags],
-                           env, MODEL_DIR)
+                           env, model_dir)
 
     modes = {
-        "plain": lambda: run([sys.executable, DRIVER], env, MODEL_DIR),
+        "plain": lambda: run([sys.executable, driver], env, model_dir),
         "tapml-record": recording(record, trace),
     }
     if baseline_record:
@@ -134,8 +140,8 @@ def main():
     if args.verify:
         modes["verify"] = recording(record, verified_trace, "--verify-capture", "true")
     if not args.no_et:
-        modes["ET"] = lambda: run([sys.executable, "-c", ET_WRAPPER, et_file, DRIVER], env,
-                                  MODEL_DIR)
+        modes["ET"] = lambda: run([sys.executable, "-c", ET_WRAPPER, et_file, driver], env,
+                                  model_dir)
     walls = {mode: [] for mode in modes}
     generates = {mode: [] for mode in modes}
     for rep in range(args.reps):
@@ -151,7 +157,8 @@ def main():
     if not args.no_et:
         figures["et_bytes"] = os.path.getsize(et_file)
     plain_wall, plain_gen = median["plain"]
-    print(f"\nSmolLM2-135M, {args.new_tokens} new tokens, device {args.device}, "
+    name = "SmolLM2-135M" if model_dir == MODEL_DIR else os.path.basename(model_dir)
+    print(f"\n{name}, {args.new_tokens} new tokens, device {args.device}, "
           f"median of {args.reps}{' (smoke run: not a measurement)' if args.smoke else ''}:")
     print(f"  {'mode':13s} {'program s':>10s} {'x plain':>8s} {'generate s':>11s} {'x plain':>8s}")
     for mode, (wall, gen) in median.items():
