@@ -1,6 +1,8 @@
 // tapml-migrate run.cfg --target vulkan: moves a real program's ops to a
-// target backend step by step (migration.h). Exit codes: 0 the migration
-// completed within tolerance, 1 it stopped at a culprit, 2 bad input.
+// target backend (migration.h): all at once and a bisection to the first
+// wrong call, or step by step with --linear. Exit codes (common/exit_code.h):
+// 0 the migration completed within tolerance, 1 it stopped at a culprit,
+// 2 bad input, 3 TapML itself failed.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -63,9 +65,12 @@ std::vector<std::string> split_list(const std::string& text) {
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "tapml-migrate: moves a PyTorch program's operators to a target backend one kind at a "
-      "time, rerunning the program hybrid and comparing it with the reference run after each "
-      "step; stops at the first step whose end-to-end result leaves tolerance."};
+      "tapml-migrate: moves a PyTorch program's operators to a target backend. By default "
+      "every op kind at once, each offloaded call checked against the reference kernel on the "
+      "same inputs and the hybrid run compared with the reference run; when that run is not "
+      "clean, a bisection over op kinds and then over the calls of the culprit kind finds the "
+      "first wrong call in O(log n) runs (--emit-test turns it into a GoogleTest case). "
+      "--linear adds one kind per step instead."};
   MigrationOptions options;
   std::string ops, json_path, html_path, tolerance_path;
   bool list_kinds = false;
@@ -74,7 +79,7 @@ int main(int argc, char** argv) {
   app.add_option("--target", options.target, "backend to migrate to: vulkan, opencl, cpu")
       ->required();
   app.add_option("--work", options.work_dir,
-                 "folder of the step traces and the reference (default: "
+                 "folder of the hybrid traces and the reference (default: "
                  "out/tapml-migrate-<target>)");
   app.add_option("--reference", options.reference,
                  "reference trace; recorded from run.cfg when missing (default: "
@@ -83,17 +88,25 @@ int main(int argc, char** argv) {
   app.add_option("--ops", ops,
                  "migrate only the op kinds matching these op patterns (comma-separated; "
                  "docs/architecture.md), in migration order");
-  app.add_option("--kinds-per-step", options.kinds_per_step, "op kinds added per step (default 1)");
+  app.add_flag("--linear", options.linear,
+               "step by step: add --kinds-per-step kinds per hybrid run, stop at the first step "
+               "that leaves tolerance (the default is all at once, then bisection)");
+  app.add_option("--kinds-per-step", options.kinds_per_step,
+                 "--linear: op kinds added per step (default 1)");
+  app.add_option("--emit-test", options.emit_test,
+                 "write a generated GoogleTest suite (tapml-gen) of the first diverging call into "
+                 "this folder");
   app.add_option("--final-op", options.diff.final_op,
                  "op pattern of the top-level calls whose outputs are the end-to-end result");
   app.add_option("--tolerance", tolerance_path, "tolerance file (rules as tapml-replay's)");
-  app.add_flag("--keep-traces", options.keep_traces, "keep every step's trace");
+  app.add_flag("--keep-traces", options.keep_traces,
+               "keep every hybrid run's trace (else the last and the last failing one)");
   app.add_option("--max-declined", options.max_declined,
                  "fail a step whose selected calls ran where the program put them more than N "
                  "times (declined: no kernel for that layout, a value-dependent shape...)");
   app.add_flag("--list-kinds", list_kinds, "print the op kinds in migration order and exit");
-  app.add_option("--json", json_path, "write the steps as JSON");
-  app.add_option("--html", html_path, "write the steps as an HTML page");
+  app.add_option("--json", json_path, "write the runs and the verdict as JSON");
+  app.add_option("--html", html_path, "write the runs and the verdict as an HTML page");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -116,7 +129,13 @@ int main(int argc, char** argv) {
     options.only_ops = split_list(ops);
     options.tools_dir = own_folder().string();
     options.python = interposer_python();
-    if (!tolerance_path.empty()) options.diff.tolerance.load_file(tolerance_path);
+    if (!tolerance_path.empty()) {
+      options.diff.tolerance.load_file(tolerance_path);
+      options.tolerance_path = fs::absolute(tolerance_path).string();
+    }
+    if (!options.emit_test.empty() && options.linear) {
+      throw MigrateInputError("--emit-test needs the bisection (leave out --linear)");
+    }
     if (list_kinds) {
       for (const OpKind& kind : kinds_to_migrate(options)) {
         std::cout << kind.name << " " << kind.calls << "\n";

@@ -24,6 +24,7 @@ constexpr c10::DispatchKey kModeKey = c10::DispatchKey::TESTING_ONLY_GenericMode
 void offload_fallback(const c10::OperatorHandle& op, c10::DispatchKeySet keys,
                       torch::jit::Stack* stack) {
   if (tapml::offload::Offloader::get().try_run(op, *stack)) return;
+  const tapml::offload::ReferenceScope reference(op);
   op.redispatchBoxed(keys & c10::DispatchKeySet(c10::DispatchKeySet::FULL_AFTER, kModeKey), stack);
 }
 

@@ -3,6 +3,7 @@
 #include <ATen/native/Resize.h>
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -130,7 +131,22 @@ std::unique_ptr<backends::Backend> connect_to_server(const OffloadRequest& reque
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
+thread_local std::vector<const void*> open_references;  // ReferenceScope's ops
+
+constexpr size_t kBeyondListed = 20;
+
 }  // namespace
+
+ReferenceScope::ReferenceScope(const c10::OperatorHandle& op) {
+  open_references.push_back(&op.schema());
+}
+
+ReferenceScope::~ReferenceScope() { open_references.pop_back(); }
+
+bool ReferenceScope::inside(const c10::OperatorHandle& op) {
+  return std::find(open_references.begin(), open_references.end(), &op.schema()) !=
+         open_references.end();
+}
 
 Offloader& Offloader::get() {
   static Offloader* offloader = new Offloader();
@@ -156,6 +172,15 @@ void Offloader::configure(OffloadRequest request) {
                        ": the platform is missing: " + e.what());
   }
   check_request(request, *backend);
+  if (request.check) {
+    replay::TolerancePolicy policy = replay::TolerancePolicy::defaults();
+    try {
+      if (!request.tolerance_path.empty()) policy.load_file(request.tolerance_path);
+    } catch (const replay::ToleranceError& e) {
+      throw RequestError(std::string("offload_tolerance: ") + e.what());
+    }
+    shadow_.emplace(request.target, std::move(policy));
+  }
   request_ = std::move(request);
   backend_ = backend;
 }
@@ -180,6 +205,11 @@ const Offloader::Plan& Offloader::plan_for(const c10::OperatorHandle& op) {
     plan.why_not = "decomposes into other ops";
   } else {
     plan.eligible = true;
+    plan.selectors = request_.selectors_of(plan.full_name);
+    plan.every_call = request_.all_ops ||
+                      std::any_of(plan.selectors.begin(), plan.selectors.end(), [&](int i) {
+                        return !request_.ops[static_cast<size_t>(i)].ranged();
+                      });
     for (const c10::Argument& ret : op.schema().returns()) {
       if (ret.real_type()->kind() != c10::TypeKind::TensorType) {
         plan.eligible = false;
@@ -208,6 +238,19 @@ bool Offloader::try_run(const c10::OperatorHandle& op, torch::jit::Stack& stack)
   }
   const Plan& plan = plan_for(op);
   if (!plan.eligible) return false;
+  // Ordinals as offload_ops ranges count them: per op (full name), among
+  // its calls that are not nested in a reference run of the same op, so
+  // that `aten::mm@5` means the same call in every run, whatever else is
+  // offloaded and whichever overloads the pattern also matches.
+  bool in_range = plan.every_call;
+  ordinal_ = -1;
+  if (!ReferenceScope::inside(op)) {
+    ordinal_ = counts_[plan.full_name].calls++;
+    for (int i : plan.selectors) {
+      in_range = in_range || request_.ops[static_cast<size_t>(i)].covers(ordinal_);
+    }
+  }
+  if (!in_range) return false;
   std::string why_not;
   bool ran = false;
   try {
@@ -236,6 +279,7 @@ bool Offloader::try_run(const c10::OperatorHandle& op, torch::jit::Stack& stack)
   }
   if (ran) {
     ++counts_[plan.full_name].offloaded;
+    ++offloaded_;
   } else {
     decline(plan, why_not);
   }
@@ -369,6 +413,8 @@ bool Offloader::run(const c10::OperatorHandle& op, const Plan& plan, torch::jit:
     device_ = backend_->open(0);
     note_in_trace("offload_device", device_->name());
   }
+  // The per-call check's reference, before anything is written.
+  if (shadow_) shadow_->run_reference(op, stack, first, written);
   for (size_t i = 0; i < arguments.size(); ++i) {
     const c10::IValue& value = stack[first + i];
     backends::Value& slot = call.inputs[i].value;
@@ -400,12 +446,25 @@ bool Offloader::run(const c10::OperatorHandle& op, const Plan& plan, torch::jit:
     throw backends::BackendError(std::string("kernel error: ") + e.what());
   }
   for (size_t r = 0; r < returns.size(); ++r) download(*device_, call.outputs[r], returns[r]);
+  if (shadow_) note_check(plan, ordinal_, shadow_->judge(op, returns));
   for (size_t i = 0; i < arguments.size(); ++i) {
     if (written[i]) stack[first + i].toTensor().unsafeGetTensorImpl()->bump_version();
   }
   torch::jit::drop(stack, arguments.size());
   for (at::Tensor& ret : returns) stack.emplace_back(std::move(ret));
   return true;
+}
+
+void Offloader::note_check(const Plan& plan, int64_t ordinal,
+                           const replay::Comparison& comparison) {
+  Counts& counts = counts_[plan.full_name];
+  ++counts.checked;
+  counts.worst_nmse = std::max(counts.worst_nmse, comparison.nmse);
+  if (comparison.passed) return;
+  ++counts.beyond;
+  if (beyond_.size() < kBeyondListed) {
+    beyond_.emplace_back(plan.full_name, ordinal, offloaded_, comparison.nmse, comparison.failure);
+  }
 }
 
 void Offloader::write_report() {
@@ -415,13 +474,21 @@ void Offloader::write_report() {
   // runs no operator: it must not overwrite the program's report.
   if (counts_.empty()) return;
   nlohmann::json ops = nlohmann::json::object();
-  int64_t offloaded = 0, declined = 0;
+  int64_t offloaded = 0, declined = 0, checked = 0, beyond = 0;
   for (const auto& [name, counts] : counts_) {
-    ops[name] = {{"offloaded", counts.offloaded},
+    ops[name] = {{"calls", counts.calls},
+                 {"offloaded", counts.offloaded},
                  {"declined", counts.declined},
                  {"why_declined", counts.why_declined}};
+    if (shadow_) {
+      ops[name]["checked"] = counts.checked;
+      ops[name]["beyond"] = counts.beyond;
+      ops[name]["worst_nmse"] = counts.worst_nmse;
+    }
     offloaded += counts.offloaded;
     declined += counts.declined;
+    checked += counts.checked;
+    beyond += counts.beyond;
   }
   nlohmann::json report = {{"target", request_.target},
                            {"remote", request_.remote},
@@ -429,14 +496,31 @@ void Offloader::write_report() {
                            {"offloaded_calls", offloaded},
                            {"declined_calls", declined},
                            {"ops", ops}};
+  if (shadow_) {
+    nlohmann::json listed = nlohmann::json::array();
+    for (const auto& [op, ordinal, order, nmse, message] : beyond_) {
+      listed.push_back({{"op", op},
+                        {"ordinal", ordinal},
+                        {"offloaded_order", order},
+                        {"nmse", nmse},
+                        {"message", message}});
+    }
+    report["checked_calls"] = checked;
+    report["beyond_calls"] = beyond;
+    report["beyond"] = listed;
+  }
   if (!request_.report_path.empty()) std::ofstream(request_.report_path) << report.dump(1) << "\n";
   // A remote device's name says which tapml-serve it is on.
-  std::fprintf(
-      stderr,
-      "tapml-offload: %lld calls ran on %s, %lld selected calls ran where the program put them\n",
-      static_cast<long long>(offloaded),
-      device_ ? device_->name().c_str() : request_.target.c_str(),
-      static_cast<long long>(declined));
+  const std::string checks =
+      shadow_ ? ", " + std::to_string(beyond) + " of " + std::to_string(checked) +
+                    " checked calls beyond tolerance of the reference kernel on the same inputs"
+              : std::string();
+  std::fprintf(stderr,
+               "tapml-offload: %lld calls ran on %s, %lld selected calls ran where the program put "
+               "them%s\n",
+               static_cast<long long>(offloaded),
+               device_ ? device_->name().c_str() : request_.target.c_str(),
+               static_cast<long long>(declined), checks.c_str());
 }
 
 }  // namespace tapml::offload

@@ -13,7 +13,13 @@ void add_offload_options(CLI::App& app, OffloadFlags& flags) {
                  "opencl, cpu); the hybrid run is recorded");
   app.add_option(
       "--offload_ops,--offload-ops", flags.ops,
-      "ops to offload: \"all\" (default) or aten names, e.g. \"aten::mm,aten::add.Tensor\"");
+      "ops to offload: \"all\" (default) or op patterns, e.g. \"aten::mm,aten::add.Tensor\"; "
+      "PATTERN@A:B offloads only calls A to B-1 of each op it matches, counted from 0");
+  app.add_option("--offload_check,--offload-check", flags.check,
+                 "judge every offloaded call against the reference kernel on the same inputs "
+                 "(counts in <output>.offload.json)");
+  app.add_option("--offload_tolerance,--offload-tolerance", flags.tolerance,
+                 "tolerance file for offload_check (rules as tapml-replay --tolerance)");
   app.add_option("--offload_remote,--offload-remote", flags.remote,
                  "HOST:PORT of a tapml-serve running offload_target: the offloaded calls run "
                  "there (token: --offload-token-file or TAPML_TOKEN)");
@@ -28,11 +34,16 @@ void add_offload_environment(std::map<std::string, std::string>& env, const Offl
   env.erase("TAPML_OFFLOAD_REPORT");
   env.erase("TAPML_OFFLOAD_REMOTE");
   env.erase("TAPML_OFFLOAD_TOKEN_FILE");
+  env.erase("TAPML_OFFLOAD_CHECK");
+  env.erase("TAPML_OFFLOAD_TOLERANCE");
   if (!flags.token_file.empty() && flags.remote.empty()) {
     throw UsageError("offload_token_file is set but offload_remote is not");
   }
   if (flags.target.empty()) {
     if (!flags.ops.empty()) throw UsageError("offload_ops is set but offload_target is not");
+    if (flags.check || !flags.tolerance.empty()) {
+      throw UsageError("offload_check or offload_tolerance is set but offload_target is not");
+    }
     if (!flags.remote.empty()) {
       throw UsageError(
           "offload_remote is set but offload_target is not (name the backend "
@@ -52,6 +63,11 @@ void add_offload_environment(std::map<std::string, std::string>& env, const Offl
   env["TAPML_OFFLOAD_REPORT"] = output + ".offload.json";
   if (!flags.remote.empty()) env["TAPML_OFFLOAD_REMOTE"] = flags.remote;
   if (!flags.token_file.empty()) env["TAPML_OFFLOAD_TOKEN_FILE"] = flags.token_file;
+  if (!flags.tolerance.empty() && !flags.check) {
+    throw UsageError("offload_tolerance is set but offload_check is not");
+  }
+  if (flags.check) env["TAPML_OFFLOAD_CHECK"] = "1";
+  if (!flags.tolerance.empty()) env["TAPML_OFFLOAD_TOLERANCE"] = flags.tolerance;
 }
 
 }  // namespace tapml::recorder

@@ -153,6 +153,10 @@ bool parse_run_config(int argc, char** argv, RunConfig& config) {
     config.offload.token_file =
         absolute_from(base_of("offload_token_file"), config.offload.token_file).string();
   }
+  if (!config.offload.tolerance.empty()) {
+    config.offload.tolerance =
+        absolute_from(base_of("offload_tolerance"), config.offload.tolerance).string();
+  }
   for (const std::string& entry : raw.env) {
     if (entry.find('=') == std::string::npos || entry.front() == '=') {
       throw UsageError("env: '" + entry + "' is not K=V");

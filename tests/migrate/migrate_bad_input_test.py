@@ -29,6 +29,13 @@ def main() -> int:
                            "metal"),
         expect_usage_error([record, run_cfg, "--output", out, "-q", "--offload-target", "vulkan",
                             "--offload-ops", "aten::no_such_op"], "aten::no_such_op"),
+        # Call ranges (PATTERN@A:B): an empty range selects nothing.
+        expect_usage_error([record, run_cfg, "--output", out, "-q", "--offload-target", "vulkan",
+                            "--offload-ops", "aten::addmm@5:5"], "selects no call"),
+        expect_usage_error([record, run_cfg, "--output", out, "-q", "--offload-tolerance",
+                            "tol.toml", "--offload-target", "vulkan"], "offload_check"),
+        expect_usage_error([migrate, run_cfg, "--target", "vulkan", "--reference", reference,
+                            "--work", out_dir, "--linear", "--emit-test", out_dir], "--emit-test"),
     ]
     return 0 if all(checks) else 1
 

@@ -1,6 +1,8 @@
-"""Without planted bugs, tapml-migrate moves every op kind the target runs, in
-coarse steps, and completes: exit 0, every step within tolerance, the last
-step offloading all, with calls really on the target.
+"""Without planted bugs, tapml-migrate moves every op kind the target runs and
+completes: exit 0, every run within tolerance, the last offloading all, with
+calls really on the target. The default strategy does it in one hybrid run
+with every offloaded call checked against the reference kernel; --linear in
+steps.
 
 migrate_complete_test.py BIN_DIR RUN_CFG REFERENCE TARGET OUT_DIR [tapml-migrate args]"""
 import json
@@ -26,7 +28,11 @@ def main() -> int:
     last = steps["steps"][-1]
     ok = (migrate.returncode == 0 and steps["complete"]
           and all(step["passed"] for step in steps["steps"])
-          and last["offload_ops"] == "all" and last["calls_offloaded"] > 100)
+          and last["offload_ops"] == "all" and last["calls_offloaded"] > 100
+          and last["calls_checked"] == last["calls_offloaded"] and last["calls_beyond"] == 0)
+    if steps["strategy"] == "bisection" and steps["hybrid_runs"] != 1:
+        print(f"FAIL: a clean migration took {steps['hybrid_runs']} hybrid runs, not 1")
+        ok = False
     print("PASS" if ok else f"FAIL: exit {migrate.returncode}, {steps['summary']}")
     return 0 if ok else 1
 
