@@ -48,8 +48,7 @@ std::string kind_names(const std::vector<OpKind>& kinds, size_t count) {
 // Call `ordinal` of `op` in the reference, counted as the offload layer
 // counts them (not nested in a call of the same op); nullptr when it has
 // fewer.
-const StreamCall* reference_call(const CallStream& stream, const std::string& op,
-                                 int64_t ordinal) {
+const StreamCall* reference_call(const CallStream& stream, const std::string& op, int64_t ordinal) {
   for (const StreamCall& call : stream.calls) {
     if (call.op != op) continue;
     bool nested = false;
@@ -71,7 +70,8 @@ std::optional<StepResult> Search::hybrid(const std::string& ops, const std::stri
     result_.summary = "migration stopped at run " + std::to_string(step.index) +
                       " by TapML's own failure, not a kernel's: " + step.program_error;
   } else if (step.too_many_declined) {
-    result_.summary = "migration stopped at run " + std::to_string(step.index) + ": " + step.verdict;
+    result_.summary =
+        "migration stopped at run " + std::to_string(step.index) + ": " + step.verdict;
   } else {
     return step;
   }
@@ -118,12 +118,13 @@ void Search::found(const std::string& kind, int64_t ordinal, const StepResult& s
     call.ref_seq = named != nullptr ? named->seq : -1;
     call.scope = named != nullptr ? named->scope : "";
     call.worst.clear();
-    described = named == nullptr ? "" : "call " + std::to_string(named->seq) + " " + kind +
-                                            (call.scope.empty() ? "" : " (" + call.scope + ")");
+    described = named == nullptr ? ""
+                                 : "call " + std::to_string(named->seq) + " " + kind +
+                                       (call.scope.empty() ? "" : " (" + call.scope + ")");
   }
   if (call.worst.empty() && !step.beyond.empty()) call.worst = step.beyond.front().message;
-  call.described = (described.empty() ? kind : "reference " + described) +
-                   ", call " + std::to_string(ordinal) + " of " + kind;
+  call.described = (described.empty() ? kind : "reference " + described) + ", call " +
+                   std::to_string(ordinal) + " of " + kind;
   result_.culprit_call = call.described;
   result_.summary = "migration stopped after " + std::to_string(runner_.runs()) +
                     " hybrid runs: " + kind + " on " + options_.target + " is wrong at " +
@@ -162,7 +163,8 @@ void Search::search_calls(const std::string& kind, int64_t calls, const StepResu
   }
   const int64_t ordinal = failing_prefix - 1;
   // A prefix of one call was that call alone.
-  if (ordinal > 0 && try_single_call(kind, ordinal, "the last call of the smallest failing prefix")) {
+  if (ordinal > 0 &&
+      try_single_call(kind, ordinal, "the last call of the smallest failing prefix")) {
     return;
   }
   if (stopped_) return;
@@ -174,8 +176,8 @@ void Search::search_calls(const std::string& kind, int64_t calls, const StepResu
 void Search::run() {
   const auto& kinds = result_.kinds;
   const std::string all = options_.only_ops.empty() ? "all" : kind_names(kinds, kinds.size());
-  const auto first = hybrid(all, "all " + std::to_string(kinds.size()) + " op kinds at once",
-                            kinds.size());
+  const auto first =
+      hybrid(all, "all " + std::to_string(kinds.size()) + " op kinds at once", kinds.size());
   if (!first) return;
   if (first->passed) {
     result_.complete = true;
@@ -190,8 +192,7 @@ void Search::run() {
   std::string kind;
   if (!first->beyond.empty()) {
     const BeyondCall& call = first->beyond.front();
-    if (try_single_call(call.op, call.ordinal, "run 1's first call beyond tolerance") ||
-        stopped_) {
+    if (try_single_call(call.op, call.ordinal, "run 1's first call beyond tolerance") || stopped_) {
       return;
     }
     kind = call.op;

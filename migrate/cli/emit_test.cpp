@@ -41,7 +41,7 @@ void run_tool(const std::vector<std::string>& argv) {
 std::string emit_test(const MigrationOptions& options, int64_t ref_seq) {
   const fs::path folder(options.emit_test);
   const std::string one_call =
-      (fs::path(options.work_dir) / ("call-" + std::to_string(ref_seq) + ".h5")).string();
+      (fs::path(options.work_dir) / ("reference-call-" + std::to_string(ref_seq) + ".h5")).string();
   const fs::path tools(options.tools_dir);
   std::error_code ec;
   fs::remove(one_call, ec);

@@ -97,8 +97,7 @@ void judge_checks(StepResult& step) {
   std::string first;
   if (!step.beyond.empty()) {
     first = "; first: " + step.beyond.front().op + " call " +
-            std::to_string(step.beyond.front().ordinal) + " (" + step.beyond.front().message +
-            ")";
+            std::to_string(step.beyond.front().ordinal) + " (" + step.beyond.front().message + ")";
   }
   step.verdict = step.passed ? beyond + first : step.verdict + "; " + beyond + first;
   step.passed = false;
@@ -139,7 +138,8 @@ StepResult HybridRunner::run(const std::string& ops, const std::string& purpose)
   step.index = ++runs_;
   step.purpose = purpose;
   step.offload_ops = ops;
-  step.trace = (fs::path(options_.work_dir) / ("run" + std::to_string(step.index) + ".h5")).string();
+  step.trace =
+      (fs::path(options_.work_dir) / ("run" + std::to_string(step.index) + ".h5")).string();
   std::fprintf(stderr, "tapml-migrate: run %d: %s\n", step.index, purpose.c_str());
 
   const auto started = std::chrono::steady_clock::now();

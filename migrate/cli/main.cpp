@@ -61,9 +61,7 @@ std::vector<std::string> split_list(const std::string& text) {
   return words;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   CLI::App app{
       "tapml-migrate: moves a PyTorch program's operators to a target backend. By default "
       "every op kind at once, each offloaded call checked against the reference kernel on the "
@@ -157,5 +155,19 @@ int main(int argc, char** argv) {
     return usage_error(e.what());
   } catch (const std::exception& e) {
     return tapml::exit_tapml_failed("tapml-migrate", e);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Building the command line can throw too (CLI11's own errors, memory):
+  // TapML's failure, not the user's.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    return tapml::exit_tapml_failed("tapml-migrate", e);
+  } catch (...) {
+    return tapml::exit_code(tapml::ExitCode::kTapmlFailed);
   }
 }

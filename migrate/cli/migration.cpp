@@ -149,8 +149,9 @@ void migrate_linearly(HybridRunner& runner, const MigrationOptions& options,
         std::find(added.begin(), added.end(), final_step.first_diverging_op) != added.end();
     result.culprit = named ? final_step.first_diverging_op : join(added, ", ");
     result.culprit_call = final_step.first_diverging;
-    result.summary = at + ": " + result.culprit + " on " + options.target + " leaves tolerance" +
-                     (result.culprit_call.empty() ? "" : "; first diverging " + result.culprit_call);
+    result.summary =
+        at + ": " + result.culprit + " on " + options.target + " leaves tolerance" +
+        (result.culprit_call.empty() ? "" : "; first diverging " + result.culprit_call);
   }
 }
 

@@ -42,7 +42,7 @@ struct MigrationResult {
   std::vector<std::string> smallest_set;  // no single kind to blame: the smallest failing set found
   std::string emitted_test;               // --emit-test: the generated suite's folder
   std::string summary;                    // one line
-  bool tapml_failed = false;  // a run failed for TapML's own reason (an offload error)
+  bool tapml_failed = false;              // a run failed for TapML's own reason (an offload error)
   int exit_code() const {
     if (complete) return tapml::exit_code(ExitCode::kOk);
     return tapml::exit_code(tapml_failed ? ExitCode::kTapmlFailed : ExitCode::kCheckFailed);

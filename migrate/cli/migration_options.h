@@ -26,10 +26,10 @@ struct MigrationOptions {
   std::vector<std::string> only_ops;  // restrict the kinds (empty: every kind the target runs)
   bool linear = false;                // the step-by-step strategy instead of bisection
   int kinds_per_step = 1;             // linear: kinds added per step
-  bool keep_traces = false;   // else only the last and the failing run's traces stay
-  int64_t max_declined = -1;  // a run with more declined calls fails; -1: no limit
-  std::string tolerance_path;  // per-call and end-to-end rules (tapml-replay's format)
-  std::string emit_test;       // folder for the generated test of the first diverging call
+  bool keep_traces = false;           // else only the last and the failing run's traces stay
+  int64_t max_declined = -1;          // a run with more declined calls fails; -1: no limit
+  std::string tolerance_path;         // per-call and end-to-end rules (tapml-replay's format)
+  std::string emit_test;              // folder for the generated test of the first diverging call
   DiffOptions diff;
   std::string tools_dir;  // where tapml-record, tapml-trace and tapml-gen are
   std::string python;     // the interposer's python

@@ -147,26 +147,25 @@ std::string steps_json(const MigrationResult& result) {
     kinds.push_back({{"op", kind.name}, {"calls", kind.calls}});
   }
   const CulpritCall& call = result.call;
-  nlohmann::json doc = {
-      {"model", result.model},
-      {"target", result.target},
-      {"reference", result.reference},
-      {"strategy", result.strategy},
-      {"kinds", kinds},
-      {"steps", steps},
-      {"hybrid_runs", result.steps.size()},
-      {"complete", result.complete},
-      {"culprit", result.culprit},
-      {"culprit_call", result.culprit_call},
-      {"call", call.ref_seq < 0 ? nlohmann::json(nullptr)
-                                : nlohmann::json{{"ref_seq", call.ref_seq},
-                                                 {"op", call.op},
-                                                 {"ordinal", call.ordinal},
-                                                 {"scope", call.scope},
-                                                 {"worst", call.worst}}},
-      {"smallest_set", result.smallest_set},
-      {"emitted_test", result.emitted_test},
-      {"summary", result.summary}};
+  nlohmann::json doc = {{"model", result.model},
+                        {"target", result.target},
+                        {"reference", result.reference},
+                        {"strategy", result.strategy},
+                        {"kinds", kinds},
+                        {"steps", steps},
+                        {"hybrid_runs", result.steps.size()},
+                        {"complete", result.complete},
+                        {"culprit", result.culprit},
+                        {"culprit_call", result.culprit_call},
+                        {"call", call.ref_seq < 0 ? nlohmann::json(nullptr)
+                                                  : nlohmann::json{{"ref_seq", call.ref_seq},
+                                                                   {"op", call.op},
+                                                                   {"ordinal", call.ordinal},
+                                                                   {"scope", call.scope},
+                                                                   {"worst", call.worst}}},
+                        {"smallest_set", result.smallest_set},
+                        {"emitted_test", result.emitted_test},
+                        {"summary", result.summary}};
   return doc.dump(2) + "\n";
 }
 
@@ -181,8 +180,8 @@ std::string steps_html(const MigrationResult& result) {
       << "</h1><p>" << escaped(result.summary) << "</p>"
       << "<p>" << escaped(result.strategy) << ": " << result.steps.size() << " hybrid runs</p>";
   if (result.call.ref_seq >= 0) {
-    out << "<p>First diverging call: " << escaped(result.call.described) << "<br>worst element: "
-        << escaped(result.call.worst) << "</p>";
+    out << "<p>First diverging call: " << escaped(result.call.described)
+        << "<br>worst element: " << escaped(result.call.worst) << "</p>";
   }
   if (!result.emitted_test.empty()) {
     out << "<p>Emitted test: " << escaped(result.emitted_test) << "</p>";
@@ -194,9 +193,9 @@ std::string steps_html(const MigrationResult& result) {
     out << "<tr class=\"" << (step.passed ? "ok" : "fail") << "\"><td>" << step.index << "</td><td>"
         << escaped(step.purpose) << "</td><td>" << step.kinds_offloaded << "</td><td>"
         << step.calls_offloaded << "</td><td>" << checks_cell(step) << "</td><td>"
-        << error_cell(step) << "</td><td>"
-        << tokens_cell(step) << "</td><td>" << format("%.1f", step.seconds) << "</td><td>"
-        << escaped(step.verdict) << "</td><td>" << escaped(step.first_diverging) << "</td></tr>";
+        << error_cell(step) << "</td><td>" << tokens_cell(step) << "</td><td>"
+        << format("%.1f", step.seconds) << "</td><td>" << escaped(step.verdict) << "</td><td>"
+        << escaped(step.first_diverging) << "</td></tr>";
   }
   out << "</table><h2>Op kinds in order</h2><ol>";
   for (const OpKind& kind : result.kinds) {

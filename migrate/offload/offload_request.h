@@ -51,13 +51,13 @@ struct OpSelector {
 OpSelector parse_selector(const std::string& text, const std::string& key);
 
 struct OffloadRequest {
-  std::string target;                 // backend name: "vulkan", "opencl", "cpu"
-  bool all_ops = false;               // "all": every op the target has a kernel for
-  std::vector<OpSelector> ops;        // "mm", "aten::add.Tensor", "aten::mm@0:64"
-  std::string ops_text;               // as given: "all" or the list
-  std::string report_path;            // where the per-op counts go at exit; empty: nowhere
-  std::string remote;                 // "HOST:PORT" of a tapml-serve running target; empty: local
-  std::string token_file;             // its token; empty: TAPML_TOKEN
+  std::string target;           // backend name: "vulkan", "opencl", "cpu"
+  bool all_ops = false;         // "all": every op the target has a kernel for
+  std::vector<OpSelector> ops;  // "mm", "aten::add.Tensor", "aten::mm@0:64"
+  std::string ops_text;         // as given: "all" or the list
+  std::string report_path;      // where the per-op counts go at exit; empty: nowhere
+  std::string remote;           // "HOST:PORT" of a tapml-serve running target; empty: local
+  std::string token_file;       // its token; empty: TAPML_TOKEN
   // Check every offloaded call against the reference kernel on the same
   // inputs (shadow_check.h), judged by the tolerance policy (built-in rules
   // and, when set, the rules of tolerance_path).

@@ -206,10 +206,10 @@ const Offloader::Plan& Offloader::plan_for(const c10::OperatorHandle& op) {
   } else {
     plan.eligible = true;
     plan.selectors = request_.selectors_of(plan.full_name);
-    plan.every_call = request_.all_ops ||
-                      std::any_of(plan.selectors.begin(), plan.selectors.end(), [&](int i) {
-                        return !request_.ops[static_cast<size_t>(i)].ranged();
-                      });
+    plan.every_call =
+        request_.all_ops || std::any_of(plan.selectors.begin(), plan.selectors.end(), [&](int i) {
+          return !request_.ops[static_cast<size_t>(i)].ranged();
+        });
     for (const c10::Argument& ret : op.schema().returns()) {
       if (ret.real_type()->kind() != c10::TypeKind::TensorType) {
         plan.eligible = false;

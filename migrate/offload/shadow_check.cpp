@@ -139,8 +139,8 @@ replay::Comparison ShadowCheck::judge(const c10::OperatorHandle& op,
   call.overload = schema.overload_name();
   for (size_t i = 0; i < arguments_.size() && i < schema.arguments().size(); ++i) {
     const c10::Argument& argument = schema.arguments()[i];
-    call.inputs.push_back({argument.name(), argument.type()->str(),
-                           live_value(arguments_[i], argument, live)});
+    call.inputs.push_back(
+        {argument.name(), argument.type()->str(), live_value(arguments_[i], argument, live)});
   }
   for (size_t r = 0; r < expected_.size(); ++r) {
     store::Value value;
@@ -148,8 +148,8 @@ replay::Comparison ShadowCheck::judge(const c10::OperatorHandle& op,
       value.kind = store::ValueKind::Tensor;
       value.tensor = live_meta(expected_[r], live);
     }
-    call.outputs.push_back({"result" + (r == 0 ? std::string() : std::to_string(r)), "Tensor",
-                            std::move(value)});
+    call.outputs.push_back(
+        {"result" + (r == 0 ? std::string() : std::to_string(r)), "Tensor", std::move(value)});
   }
   const replay::TensorValues values = [&live](const store::TensorMeta& meta) {
     const auto it = live.find(meta.hash);
@@ -174,8 +174,8 @@ replay::Comparison ShadowCheck::judge(const c10::OperatorHandle& op,
     const replay::Tolerance tolerance = policy_.lookup(call.full_name(), dtype, target_);
     replay::Comparison comparison = replay::compare_output(
         call, r, dtype, static_cast<const std::byte*>(actual.const_data_ptr()),
-        static_cast<const std::byte*>(expected.const_data_ptr()), expected.sizes().vec(),
-        tolerance, values);
+        static_cast<const std::byte*>(expected.const_data_ptr()), expected.sizes().vec(), tolerance,
+        values);
     if (!comparison.passed && expected_.size() > 1) {
       comparison.failure = "output " + std::to_string(r) + ": " + comparison.failure;
     }
