@@ -413,8 +413,19 @@ bool Offloader::run(const c10::OperatorHandle& op, const Plan& plan, torch::jit:
     device_ = backend_->open(0);
     note_in_trace("offload_device", device_->name());
   }
-  // The per-call check's reference, before anything is written.
-  if (shadow_) shadow_->run_reference(op, stack, first, written);
+  // The per-call check's reference, before anything is written. When the
+  // reference kernel refuses these inputs (an index out of bounds that a
+  // wrong kernel upstream computed), the call is the program's to fail:
+  // declined, so that the reference kernel runs where the program put it
+  // and the program sees its own error, not an offload error.
+  if (shadow_) {
+    try {
+      shadow_->run_reference(op, stack, first, written);
+    } catch (const std::exception& e) {
+      throw backends::BackendError("the reference kernel fails on these inputs: " +
+                                   first_line(e.what()));
+    }
+  }
   for (size_t i = 0; i < arguments.size(); ++i) {
     const c10::IValue& value = stack[first + i];
     backends::Value& slot = call.inputs[i].value;
