@@ -3,8 +3,6 @@
 #include <cstdio>
 #include <optional>
 
-#include "migrate/diff/call_stream.h"
-
 namespace tapml::migrate {
 
 namespace {
@@ -12,7 +10,7 @@ namespace {
 // The search state shared by its phases.
 class Search {
  public:
-  Search(HybridRunner& runner, const MigrationOptions& options, MigrationResult& result)
+  Search(HybridRuns& runner, const MigrationOptions& options, MigrationResult& result)
       : runner_(runner), options_(options), result_(result) {}
 
   void run();
@@ -28,11 +26,13 @@ class Search {
   // Ends the search at call `ordinal` of `kind` when offloading that call
   // alone fails; false when it passes alone (or the search stopped).
   bool try_single_call(const std::string& kind, int64_t ordinal, const std::string& why);
-  // The smallest failing prefix of the kind's `calls` calls, then that call.
-  void search_calls(const std::string& kind, int64_t calls, const StepResult& failing);
+  // The smallest failing prefix of the calls of kind `prefix` - 1, with the
+  // kinds before it offloaded (`failing`: the run of all of them), then
+  // that call alone.
+  void search_calls(size_t prefix, const StepResult& failing);
   void found(const std::string& kind, int64_t ordinal, const StepResult& step);
 
-  HybridRunner& runner_;
+  HybridRuns& runner_;
   const MigrationOptions& options_;
   MigrationResult& result_;
   bool stopped_ = false;
@@ -45,19 +45,9 @@ std::string kind_names(const std::vector<OpKind>& kinds, size_t count) {
   return join(names, ",");
 }
 
-// Call `ordinal` of `op` in the reference, counted as the offload layer
-// counts them (not nested in a call of the same op); nullptr when it has
-// fewer.
-const StreamCall* reference_call(const CallStream& stream, const std::string& op, int64_t ordinal) {
-  for (const StreamCall& call : stream.calls) {
-    if (call.op != op) continue;
-    bool nested = false;
-    for (int64_t up = call.parent; up >= 0 && !nested; up = stream.calls[up].parent) {
-      nested = stream.calls[up].op == op;
-    }
-    if (!nested && ordinal-- == 0) return &call;
-  }
-  return nullptr;
+// "op kind 1" or "op kinds 1-N": the first `count` kinds.
+std::string first_kinds(size_t count) {
+  return count == 1 ? "op kind 1" : "op kinds 1-" + std::to_string(count);
 }
 
 std::optional<StepResult> Search::hybrid(const std::string& ops, const std::string& purpose,
@@ -85,10 +75,9 @@ size_t Search::smallest_failing_prefix(size_t known_failing, const StepResult& f
   const auto& kinds = result_.kinds;
   while (failing - passing > 1) {
     const size_t mid = passing + (failing - passing) / 2;
-    const std::string purpose =
-        mid == 1 ? "op kind 1 of " + std::to_string(kinds.size()) + " (" + kinds[0].name + ")"
-                 : "op kinds 1-" + std::to_string(mid) + " of " + std::to_string(kinds.size()) +
-                       " (" + kinds[0].name + " to " + kinds[mid - 1].name + ")";
+    const std::string purpose = first_kinds(mid) + " of " + std::to_string(kinds.size()) + " (" +
+                                kinds[0].name +
+                                (mid == 1 ? ")" : " to " + kinds[mid - 1].name + ")");
     const auto step = hybrid(kind_names(kinds, mid), purpose, mid);
     if (!step) return 0;
     if (step->passed) {
@@ -113,14 +102,13 @@ void Search::found(const std::string& kind, int64_t ordinal, const StepResult& s
   if (step.first_diverging_op != kind) {
     // The diff named no call of this kind (its per-call bound was met, the
     // end result was not): the call the ordinal counts to in the reference.
-    const CallStream stream = load_stream(runner_.reference());
-    const StreamCall* named = reference_call(stream, kind, ordinal);
-    call.ref_seq = named != nullptr ? named->seq : -1;
-    call.scope = named != nullptr ? named->scope : "";
+    const ReferenceCall named = runner_.reference_call(kind, ordinal);
+    call.ref_seq = named.seq;
+    call.scope = named.scope;
     call.worst.clear();
-    described = named == nullptr ? ""
-                                 : "call " + std::to_string(named->seq) + " " + kind +
-                                       (call.scope.empty() ? "" : " (" + call.scope + ")");
+    described = named.seq < 0 ? ""
+                              : "call " + std::to_string(named.seq) + " " + kind +
+                                    (call.scope.empty() ? "" : " (" + call.scope + ")");
   }
   if (call.worst.empty() && !step.beyond.empty()) call.worst = step.beyond.front().message;
   call.described = (described.empty() ? kind : "reference " + described) + ", call " +
@@ -139,20 +127,30 @@ bool Search::try_single_call(const std::string& kind, int64_t ordinal, const std
   return true;
 }
 
-void Search::search_calls(const std::string& kind, int64_t calls, const StepResult& failing) {
-  if (!failing.beyond.empty() && failing.beyond.front().op == kind &&
-      try_single_call(kind, failing.beyond.front().ordinal, "the first call beyond tolerance")) {
+void Search::search_calls(size_t prefix, const StepResult& failing) {
+  const std::string& kind = result_.kinds[prefix - 1].name;
+  const auto found_calls = failing.op_calls.find(kind);
+  const int64_t calls = found_calls == failing.op_calls.end() ? 0 : found_calls->second;
+  if (calls <= 0) {  // no calls counted: nothing to bisect, blame the kind
+    result_.culprit = kind;
+    result_.culprit_call = failing.first_diverging;
+    result_.summary = "migration stopped after " + std::to_string(runner_.runs()) +
+                      " hybrid runs: " + kind + " on " + options_.target + " leaves tolerance";
     return;
   }
-  if (stopped_) return;
+  // The kinds before it stay offloaded: the smallest failing prefix of the
+  // kinds is the context the kind's calls fail in.
+  const std::string before = kind_names(result_.kinds, prefix - 1);
   int64_t passing = 0, failing_prefix = calls;
   StepResult last_failing = failing;
   while (failing_prefix - passing > 1) {
     const int64_t mid = passing + (failing_prefix - passing) / 2;
-    const auto step = hybrid(kind + "@0:" + std::to_string(mid),
-                             kind + (mid == 1 ? " call 0" : " calls 0-" + std::to_string(mid - 1)) +
-                                 " of " + std::to_string(calls),
-                             1);
+    const auto step =
+        hybrid((before.empty() ? "" : before + ",") + kind + "@0:" + std::to_string(mid),
+               (before.empty() ? "" : first_kinds(prefix - 1) + " and ") + kind +
+                   (mid == 1 ? " call 0" : " calls 0-" + std::to_string(mid - 1)) + " of " +
+                   std::to_string(calls),
+               prefix);
     if (!step) return;
     if (step->passed) {
       passing = mid;
@@ -162,15 +160,22 @@ void Search::search_calls(const std::string& kind, int64_t calls, const StepResu
     }
   }
   const int64_t ordinal = failing_prefix - 1;
-  // A prefix of one call was that call alone.
-  if (ordinal > 0 &&
-      try_single_call(kind, ordinal, "the last call of the smallest failing prefix")) {
+  if (before.empty() && ordinal == 0) {  // that prefix run was the call alone
+    found(kind, ordinal, last_failing);
     return;
   }
-  if (stopped_) return;
-  // It fails only with the calls before it offloaded too: still the call
-  // that tips the run over, named from the prefix run.
-  found(kind, ordinal, last_failing);
+  if (try_single_call(kind, ordinal, "the call that tips the smallest failing set") || stopped_) {
+    return;
+  }
+  // Within tolerance alone: it fails only with the calls and kinds before it
+  // offloaded too, errors that add up.
+  for (size_t i = 0; i + 1 < prefix; ++i) result_.smallest_set.push_back(result_.kinds[i].name);
+  result_.smallest_set.push_back(kind + "@0:" + std::to_string(ordinal + 1));
+  result_.culprit = join(result_.smallest_set, ", ");
+  result_.summary = "migration stopped after " + std::to_string(runner_.runs()) +
+                    " hybrid runs: no single op kind is to blame (errors that add up): " + kind +
+                    " call " + std::to_string(ordinal) +
+                    " is within tolerance alone; smallest failing set found: " + result_.culprit;
 }
 
 void Search::run() {
@@ -187,56 +192,23 @@ void Search::run() {
                       " checked calls within its per-call tolerance, end to end within tolerance";
     return;
   }
-  // The culprit kind: the first call beyond tolerance names it; else search.
-  std::optional<StepResult> kind_failing;
-  std::string kind;
+  // The first call beyond its per-call tolerance, alone: usually the end.
   if (!first->beyond.empty()) {
     const BeyondCall& call = first->beyond.front();
     if (try_single_call(call.op, call.ordinal, "run 1's first call beyond tolerance") || stopped_) {
       return;
     }
-    kind = call.op;
-    kind_failing = hybrid(kind, kind + " alone", 1);
-    if (!kind_failing) return;
-    if (kind_failing->passed) kind.clear();
   }
-  if (kind.empty()) {
-    const size_t prefix = smallest_failing_prefix(kinds.size(), *first);
-    if (prefix == 0) return;
-    kind = kinds[prefix - 1].name;
-    if (prefix == 1) {
-      kind_failing = prefix_failing_;
-    } else {
-      kind_failing = hybrid(kind, kind + " alone", 1);
-      if (!kind_failing) return;
-      if (kind_failing->passed) {
-        for (size_t i = 0; i < prefix; ++i) result_.smallest_set.push_back(kinds[i].name);
-        result_.culprit = join(result_.smallest_set, ", ");
-        result_.summary = "migration stopped after " + std::to_string(runner_.runs()) +
-                          " hybrid runs: no single op kind is to blame: " + kind +
-                          " is within tolerance alone, the first " + std::to_string(prefix) +
-                          " kinds together are not (errors that add up); smallest failing set "
-                          "found: " +
-                          result_.culprit;
-        return;
-      }
-    }
-  }
-  const auto calls = kind_failing->op_calls.find(kind);
-  const int64_t count = calls == kind_failing->op_calls.end() ? 0 : calls->second;
-  if (count <= 0) {  // nothing to bisect: blame the kind
-    result_.culprit = kind;
-    result_.culprit_call = kind_failing->first_diverging;
-    result_.summary = "migration stopped after " + std::to_string(runner_.runs()) +
-                      " hybrid runs: " + kind + " on " + options_.target + " leaves tolerance";
-    return;
-  }
-  search_calls(kind, count, *kind_failing);
+  // Else the smallest failing prefix of the kinds, then the calls of its
+  // last kind with the kinds before it offloaded.
+  const size_t prefix = smallest_failing_prefix(kinds.size(), *first);
+  if (prefix == 0) return;
+  search_calls(prefix, *prefix_failing_);
 }
 
 }  // namespace
 
-void bisect(HybridRunner& runner, const MigrationOptions& options, MigrationResult& result) {
+void bisect(HybridRuns& runner, const MigrationOptions& options, MigrationResult& result) {
   result.strategy = "bisection";
   Search(runner, options, result).run();
 }

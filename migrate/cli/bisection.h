@@ -2,15 +2,17 @@
 // once with every offloaded call checked against the reference kernel on
 // the same inputs: clean, the migration is complete in one run. Otherwise
 // the search narrows it down, each step one hybrid run:
-// 1. the culprit kind: the kind of the first call beyond its per-call
-//    tolerance, else the smallest failing prefix of the kinds in migration
-//    order (binary search), confirmed by running that kind alone; when it
-//    passes alone, no single kind is to blame and the prefix is reported;
-// 2. the culprit call: the first beyond call's ordinal within its kind, else
-//    the smallest failing prefix of the kind's calls (offload_ops'
-//    KIND@0:M), confirmed by offloading that one call alone.
-// Calls are counted per kind because seq numbers shift between runs: an
-// offloaded call drops the CPU children its reference kernel would record.
+// 1. the first call beyond its per-call tolerance, offloaded alone
+//    (offload_ops' KIND@N): when it fails alone, that is the call (2 runs);
+// 2. else the smallest failing prefix of the kinds in migration order
+//    (binary search), then the smallest failing prefix of the calls of its
+//    last kind, the kinds before it still offloaded (KIND@0:M), then that
+//    call alone; when it passes alone, no single kind is to blame (errors
+//    that add up) and the smallest failing set is reported.
+// At most ceil(log2 kinds) + ceil(log2 calls) + 2 runs when run 1's check
+// names no call. Calls are counted per kind because seq numbers shift
+// between runs: an offloaded call drops the CPU children its reference
+// kernel would record.
 #pragma once
 
 #include "migrate/cli/hybrid_run.h"
@@ -19,6 +21,6 @@
 namespace tapml::migrate {
 
 // Appends its runs to result.steps and fills the verdict fields of `result`.
-void bisect(HybridRunner& runner, const MigrationOptions& options, MigrationResult& result);
+void bisect(HybridRuns& runner, const MigrationOptions& options, MigrationResult& result);
 
 }  // namespace tapml::migrate

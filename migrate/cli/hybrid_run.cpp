@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/exit_code.h"
+#include "migrate/diff/call_stream.h"
 
 namespace tapml::migrate {
 
@@ -124,6 +125,19 @@ recorder::Captured record_program(const MigrationOptions& options, const std::st
     }
   }
   return recorder::run_capture(argv, recorder::current_environment(), fs::current_path().string());
+}
+
+ReferenceCall HybridRunner::reference_call(const std::string& op, int64_t ordinal) {
+  const CallStream stream = load_stream(reference_);
+  for (const StreamCall& call : stream.calls) {
+    if (call.op != op) continue;
+    bool nested = false;
+    for (int64_t up = call.parent; up >= 0 && !nested; up = stream.calls[up].parent) {
+      nested = stream.calls[up].op == op;
+    }
+    if (!nested && ordinal-- == 0) return {call.seq, call.scope};
+  }
+  return {};
 }
 
 void HybridRunner::forget(const std::string& trace) {

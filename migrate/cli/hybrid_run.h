@@ -68,20 +68,38 @@ recorder::Captured record_program(const MigrationOptions& options, const std::st
 // The last non-empty line of a program's stderr.
 std::string last_line(const std::string& text);
 
-// Numbers hybrid runs and keeps the work folder small: a run's trace is
-// removed once a later run is judged, except the last failing one (the one
-// that names the culprit) and, with keep_traces, every one.
-class HybridRunner {
+// A call of the reference trace.
+struct ReferenceCall {
+  int64_t seq = -1;  // -1: no such call
+  std::string scope;
+};
+
+// What a strategy needs of hybrid runs. HybridRunner runs the program; the
+// search's own tests (tests/migrate/bisection_test.cpp) script the answers
+// to check the search's logic and run counts case by case.
+class HybridRuns {
+ public:
+  virtual ~HybridRuns() = default;
+  // One hybrid run offloading `ops` (offload_ops' syntax: "all", patterns,
+  // PATTERN@A:B); `purpose` is its progress line.
+  virtual StepResult run(const std::string& ops, const std::string& purpose) = 0;
+  virtual int runs() const = 0;
+  // Call `ordinal` of `op` in the reference, counted as the offload layer
+  // counts them (not nested in a call of the same op).
+  virtual ReferenceCall reference_call(const std::string& op, int64_t ordinal) = 0;
+};
+
+// Runs the program. Keeps the work folder small: a run's trace is removed
+// once a later run is judged, except the last failing one (the one that
+// names the culprit) and, with keep_traces, every one.
+class HybridRunner : public HybridRuns {
  public:
   HybridRunner(const MigrationOptions& options, const store::TraceReader& reference)
       : options_(options), reference_(reference) {}
 
-  // One hybrid run offloading `ops` (offload_ops' syntax); prints a progress
-  // line before and after it.
-  StepResult run(const std::string& ops, const std::string& purpose);
-
-  int runs() const { return runs_; }
-  const store::TraceReader& reference() const { return reference_; }
+  StepResult run(const std::string& ops, const std::string& purpose) override;
+  int runs() const override { return runs_; }
+  ReferenceCall reference_call(const std::string& op, int64_t ordinal) override;
 
  private:
   void forget(const std::string& trace);

@@ -110,7 +110,7 @@ namespace {
 
 // The paper's log: `kinds_per_step` more kinds per step, until a step
 // leaves tolerance.
-void migrate_linearly(HybridRunner& runner, const MigrationOptions& options,
+void migrate_linearly(HybridRuns& runner, const MigrationOptions& options,
                       MigrationResult& result) {
   result.strategy = "linear";
   std::vector<std::string> offloaded;
