@@ -82,6 +82,7 @@ struct KernelCall {
   std::string op;  // full aten name with overload: "aten::softmax.int", "aten::add.Tensor"
   std::vector<NamedValue> inputs;
   std::vector<Tensor> outputs;
+  std::string schema;  // the op's schema string when the caller knows it (providers see it)
 
   // Lookup by schema name; nullptr when absent.
   const Value* find(const std::string& name) const;

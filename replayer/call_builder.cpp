@@ -210,6 +210,7 @@ backends::Value CallBuilder::convert(const store::Arg& arg, bool written, BuiltC
 BuiltCall CallBuilder::build(const store::Call& call) {
   BuiltCall built;
   built.call.op = call.full_name();
+  built.call.schema = call.schema;
   if (device_) built.not_runnable = skip_reason(call);
   const AliasInfo info = alias_info(call);
   std::vector<int> output_of_input(call.inputs.size(), -1);

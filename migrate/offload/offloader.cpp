@@ -192,6 +192,7 @@ const Offloader::Plan& Offloader::plan_for(const c10::OperatorHandle& op) {
   const c10::OperatorName& name = op.operator_name();
   plan.name = name.name;
   plan.full_name = name.overload_name.empty() ? name.name : name.name + "." + name.overload_name;
+  plan.schema = c10::toString(op.schema());
   plan.return_alias = return_aliases(op.schema());
   if (!request_.selects(plan.full_name)) {
     plan.why_not = "not selected";
@@ -376,6 +377,7 @@ bool Offloader::run(const c10::OperatorHandle& op, const Plan& plan, torch::jit:
   }
   backends::KernelCall call;
   call.op = plan.full_name;
+  call.schema = plan.schema;
   for (size_t i = 0; i < arguments.size(); ++i) {
     backends::Value value = to_value(stack[first + i], arguments[i], why_not);
     if (!why_not->empty()) return false;

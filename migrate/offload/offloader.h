@@ -66,6 +66,7 @@ class Offloader {
   struct Plan {
     std::string name;       // "aten::add"
     std::string full_name;  // "aten::add.Tensor"
+    std::string schema;     // as torch prints it
     bool eligible = false;
     bool every_call = false;        // no ordinal range limits its calls
     std::vector<int> selectors;     // the offload_ops entries matching it

@@ -11,6 +11,8 @@
 #include <optional>
 
 #include "backends/backend.h"
+#include "backends/provider/provider_backend.h"
+#include "backends/provider/provider_library.h"
 #include "common/exit_code.h"
 #include "common/progress.h"
 #include "replayer/replayer.h"
@@ -46,17 +48,31 @@ struct UsageError {
   std::string message;
 };
 
+void list_devices(const std::string& name, const backends::Backend* backend) {
+  try {
+    const auto devices = backend->devices();
+    if (devices.empty()) std::cout << name << ": no devices\n";
+    for (const auto& device : devices) {
+      std::cout << name << " --device " << device.index << ": " << device.name << "\n";
+    }
+  } catch (const backends::BackendError& e) {
+    std::cout << name << ": unavailable: " << e.what() << "\n";
+  }
+}
+
 int list_targets() {
   for (const std::string& name : backends::backend_names()) {
-    const backends::Backend* backend = backends::find_backend(name);
+    list_devices(name, backends::find_backend(name));
+  }
+  // Providers on TAPML_PROVIDER_PATH, or the line saying why one cannot load.
+  for (const std::string& path : backends::provider_libraries_on_path()) {
     try {
-      const auto devices = backend->devices();
-      if (devices.empty()) std::cout << name << ": no devices\n";
-      for (const auto& device : devices) {
-        std::cout << name << " --device " << device.index << ": " << device.name << "\n";
-      }
-    } catch (const backends::BackendError& e) {
-      std::cout << name << ": unavailable: " << e.what() << "\n";
+      const backends::Backend* provider = backends::find_provider(path);
+      std::cout << provider->name() << " (provider " << path << ", "
+                << provider->kernels().ops().size() << " ops)\n";
+      list_devices(provider->name(), provider);
+    } catch (const backends::ProviderLoadError& e) {
+      std::cout << path << ": cannot load: " << e.what() << "\n";
     }
   }
   return 0;
@@ -166,9 +182,17 @@ int run(const Args& args) {
   }
   const backends::Backend* backend = remote ? remote.get() : backends::find_backend(args.target);
   if (!backend) {
+    try {  // a provider library (docs/providers.md)
+      backend = backends::find_provider(args.target);
+    } catch (const backends::ProviderLoadError& e) {
+      throw UsageError{e.what()};
+    }
+  }
+  if (!backend) {
     std::string names;
     for (const auto& name : backends::backend_names()) names += (names.empty() ? "" : ", ") + name;
-    throw UsageError{"unknown target '" + args.target + "' (this build has: " + names + ")"};
+    throw UsageError{"unknown target '" + args.target + "' (this build has: " + names +
+                     "; a provider is a library path or a name on TAPML_PROVIDER_PATH)"};
   }
   replay::ReplayOptions options = make_options(args);
   check_writable(args.json, "--json");

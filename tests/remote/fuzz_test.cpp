@@ -92,7 +92,7 @@ class Fuzz : public ::testing::Test {
     const float values[4] = {1, 2, 3, 4};
     device->upload(*a.buffer, values, sizeof values);
     backends::KernelCall call{
-        "aten::add.Tensor", {{"self", a}, {"other", a}, {"alpha", 1.0}}, {out}};
+        "aten::add.Tensor", {{"self", a}, {"other", a}, {"alpha", 1.0}}, {out}, ""};
     const backends::Kernel* kernel = remote->kernels().select(call, nullptr);
     ASSERT_NE(kernel, nullptr);
     kernel->run(*device, call);

@@ -183,8 +183,10 @@ TEST(Remote, ServerKilledMidRequestIsReportedAtOnce) {
   std::unique_ptr<backends::Backend> remote = connect_remote(options_for(server));
   std::unique_ptr<Device> device = remote->open(0);
   Tensor a = make_tensor(*device, {4}, {}, iota(4, 1.0f));
-  KernelCall call{
-      "aten::add.Tensor", {{"self", a}, {"other", a}, {"alpha", 1.0}}, {make_output(*device, {4})}};
+  KernelCall call{"aten::add.Tensor",
+                  {{"self", a}, {"other", a}, {"alpha", 1.0}},
+                  {make_output(*device, {4})},
+                  ""};
   const backends::Kernel* kernel = remote->kernels().select(call, nullptr);
   ASSERT_NE(kernel, nullptr);
   server.signal(SIGSTOP);  // the request below waits on a frozen server...

@@ -60,23 +60,26 @@ std::vector<std::vector<float>> run_sample_calls(const backends::Backend& backen
   // mm of a transposed view: self is [3, 4] seen through a [4, 3] buffer.
   Tensor self = make_tensor(*device, {3, 4}, {1, 3}, iota(12, 0.25f));
   Tensor mat2 = make_tensor(*device, {4, 5}, {}, iota(20, 0.5f));
-  run({"aten::mm", {{"self", self}, {"mat2", mat2}}, {make_output(*device, {3, 5})}});
+  run({"aten::mm", {{"self", self}, {"mat2", mat2}}, {make_output(*device, {3, 5})}, ""});
   Tensor a = make_tensor(*device, {2, 6}, {}, iota(12, 1.0f));
   Tensor b = make_tensor(*device, {2, 6}, {}, iota(12, -0.75f));
   run({"aten::add.Tensor",
        {{"self", a}, {"other", b}, {"alpha", 0.5}},
-       {make_output(*device, {2, 6})}});
+       {make_output(*device, {2, 6})},
+       ""});
   std::vector<float> mask_bytes(3, 0.0f);
   const uint8_t flags[12] = {1, 0, 0, 1, 0, 1, 0, 0, 1, 1, 0, 0};
   std::memcpy(mask_bytes.data(), flags, sizeof flags);
   Tensor mask = make_tensor(*device, {2, 6}, {}, mask_bytes, DType::Bool);
   run({"aten::masked_fill.Scalar",
        {{"self", a}, {"mask", mask}, {"value", -std::numeric_limits<double>::infinity()}},
-       {make_output(*device, {2, 6})}});
+       {make_output(*device, {2, 6})},
+       ""});
   Tensor logits = make_tensor(*device, {2, 6}, {}, iota(12, 0.3f));
   run({"aten::_softmax",
        {{"self", logits}, {"dim", int64_t{-1}}, {"half_to_float", false}},
-       {make_output(*device, {2, 6})}});
+       {make_output(*device, {2, 6})},
+       ""});
   return results;
 }
 

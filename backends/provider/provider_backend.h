@@ -1,0 +1,22 @@
+// A loaded provider (provider_library.h) seen as a TapML backend, so that
+// everything that runs kernels (the replayer first) runs the user's through
+// the same Backend/Device/KernelTable interface as TapML's own: each
+// KernelCall is described to the provider as a tapml_call of DLTensors and
+// tagged values, its answer (a status and a message) turned back into
+// TapML's errors. The aten semantics above the interface (outputs laid out
+// as the reference laid them out, in-place and out= aliasing) stay TapML's.
+#pragma once
+
+#include <string>
+
+#include "backends/backend.h"
+
+namespace tapml::backends {
+
+// The backend of the provider `target` names (a library path, or a name
+// found on TAPML_PROVIDER_PATH), loaded once and kept for the process's
+// life; nullptr when the target names no provider. Throws ProviderLoadError
+// when it names one that cannot be loaded.
+const Backend* find_provider(const std::string& target);
+
+}  // namespace tapml::backends

@@ -1,0 +1,42 @@
+// Loading a provider (include/tapml/provider.h) from a shared library: find
+// it (a path, or a name on TAPML_PROVIDER_PATH), dlopen it, look up its one
+// entry point, and check what it returns (ABI major, the table's size, the
+// functions every provider must have) before anything calls through it. A
+// provider that fails any check is refused with one line saying which and
+// what to do, never half-loaded.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backends/backend.h"
+
+struct tapml_provider;
+
+namespace tapml::backends {
+
+// A provider that cannot be loaded: one line, bad input for the tools (exit 2).
+class ProviderLoadError : public BackendError {
+ public:
+  using BackendError::BackendError;
+};
+
+// Whether a target names a provider library rather than a built-in backend:
+// a path ("./libmine.so", "/opt/k/libk.so") or a file name ending in ".so".
+bool names_provider_library(const std::string& target);
+
+// The library a target names: a path as given, else lib<name>.so or
+// <name>.so in the folders of TAPML_PROVIDER_PATH (':'-separated); "" when
+// none is found.
+std::string find_provider_library(const std::string& target);
+
+// The libraries found in TAPML_PROVIDER_PATH's folders (*.so).
+std::vector<std::string> provider_libraries_on_path();
+
+// Loads and checks a provider. The library stays loaded for the process's
+// life (a table's functions may be called until exit). Throws
+// ProviderLoadError.
+const tapml_provider& load_provider_library(const std::string& path);
+
+}  // namespace tapml::backends
