@@ -5,6 +5,7 @@
 #include <sstream>
 #include <string>
 
+#include "backends/target.h"
 #include "gen/testing/settings.h"
 #include "replayer/call_runner.h"
 #include "replayer/compare.h"
@@ -29,8 +30,7 @@ Session open_session(const Settings& s) {
   try {
     session.fixture = store::TraceReader::open(s.fixture);
     if (!s.tolerance_file.empty()) session.tolerance.load_file(s.tolerance_file);
-    session.backend = backends::find_backend(s.target);
-    if (!session.backend) throw backends::BackendError("no target named '" + s.target + "'");
+    session.backend = &backends::resolve_target(s.target, "--tapml-target");
     session.device = session.backend->open(s.device);
     session.runner = std::make_unique<replay::CallRunner>(*session.fixture, *session.backend,
                                                           *session.device, session.tolerance);

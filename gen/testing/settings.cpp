@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "backends/backend.h"
+#include "backends/target.h"
 
 namespace tapml::testing {
 namespace {
@@ -47,13 +47,10 @@ std::string parse_settings(int& argc, char** argv, Settings& s) {
     }
     s.device = static_cast<int>(index);
   }
-  if (!backends::find_backend(s.target)) {
-    std::string names;
-    for (const std::string& name : backends::backend_names()) {
-      names += (names.empty() ? "" : ", ") + name;
-    }
-    return "--tapml-target / TAPML_TARGET '" + s.target + "' is not a target of this build (" +
-           names + ")";
+  try {
+    backends::resolve_target(s.target, "--tapml-target / TAPML_TARGET");
+  } catch (const backends::TargetError& e) {
+    return e.what();
   }
   return "";
 }

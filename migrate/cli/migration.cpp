@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "backends/backend.h"
+#include "backends/target.h"
 #include "migrate/cli/bisection.h"
 #include "migrate/cli/emit_test.h"
 #include "recorder/cli/launch.h"
@@ -19,11 +20,11 @@ namespace fs = std::filesystem;
 namespace {
 
 const backends::Backend& checked_target(const std::string& name) {
-  const backends::Backend* backend = backends::find_backend(name);
-  if (backend == nullptr) {
-    std::string names;
-    for (const std::string& n : backends::backend_names()) names += (names.empty() ? "" : ", ") + n;
-    throw MigrateInputError("--target: no backend named '" + name + "' (built: " + names + ")");
+  const backends::Backend* backend = nullptr;
+  try {
+    backend = &backends::resolve_target(name, "--target");
+  } catch (const backends::TargetError& e) {
+    throw MigrateInputError(e.what());
   }
   try {
     if (backend->devices().empty()) throw backends::BackendError("no device");

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "backends/target.h"
 #include "common/exit_code.h"
 #include "migrate/offload/aten_bridge.h"
 #include "store/op_classes.h"
@@ -155,15 +156,13 @@ Offloader& Offloader::get() {
 
 void Offloader::configure(OffloadRequest request) {
   if (!request.remote.empty()) remote_backend_ = connect_to_server(request);
-  const backends::Backend* backend =
-      remote_backend_ ? remote_backend_.get() : backends::find_backend(request.target);
+  const backends::Backend* backend = remote_backend_.get();
   if (backend == nullptr) {
-    std::string names;
-    for (const std::string& name : backends::backend_names()) {
-      names += (names.empty() ? "" : ", ") + name;
+    try {
+      backend = &backends::resolve_target(request.target, "offload_target");
+    } catch (const backends::TargetError& e) {
+      throw RequestError(e.what());
     }
-    throw RequestError("offload_target: no backend named '" + request.target +
-                       "' (built: " + names + ")");
   }
   try {
     if (backend->devices().empty()) throw backends::BackendError("no device");

@@ -13,6 +13,7 @@
 #include "backends/backend.h"
 #include "backends/provider/provider_backend.h"
 #include "backends/provider/provider_library.h"
+#include "backends/target.h"
 #include "common/exit_code.h"
 #include "common/progress.h"
 #include "replayer/replayer.h"
@@ -180,19 +181,13 @@ int run(const Args& args) {
     throw UsageError{"--remote: this build has no remote support (TAPML_WITH_REMOTE=OFF)"};
 #endif
   }
-  const backends::Backend* backend = remote ? remote.get() : backends::find_backend(args.target);
-  if (!backend) {
-    try {  // a provider library (docs/providers.md)
-      backend = backends::find_provider(args.target);
-    } catch (const backends::ProviderLoadError& e) {
+  const backends::Backend* backend = remote.get();
+  if (backend == nullptr) {
+    try {
+      backend = &backends::resolve_target(args.target, "--target");
+    } catch (const backends::TargetError& e) {
       throw UsageError{e.what()};
     }
-  }
-  if (!backend) {
-    std::string names;
-    for (const auto& name : backends::backend_names()) names += (names.empty() ? "" : ", ") + name;
-    throw UsageError{"unknown target '" + args.target + "' (this build has: " + names +
-                     "; a provider is a library path or a name on TAPML_PROVIDER_PATH)"};
   }
   replay::ReplayOptions options = make_options(args);
   check_writable(args.json, "--json");
