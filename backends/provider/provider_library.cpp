@@ -122,4 +122,8 @@ const tapml_provider& load_provider_library(const std::string& path) {
   return *table;
 }
 
+std::string provider_version(const std::string& path) {
+  return load_provider_library(path).version;
+}
+
 }  // namespace tapml::backends

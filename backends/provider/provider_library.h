@@ -39,4 +39,8 @@ std::vector<std::string> provider_libraries_on_path();
 // ProviderLoadError.
 const tapml_provider& load_provider_library(const std::string& path);
 
+// The version string of the provider at `path` (loads it). Throws
+// ProviderLoadError.
+std::string provider_version(const std::string& path);
+
 }  // namespace tapml::backends

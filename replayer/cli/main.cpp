@@ -69,8 +69,9 @@ int list_targets() {
   for (const std::string& path : backends::provider_libraries_on_path()) {
     try {
       const backends::Backend* provider = backends::find_provider(path);
-      std::cout << provider->name() << " (provider " << path << ", "
-                << provider->kernels().ops().size() << " ops)\n";
+      std::cout << provider->name() << " (provider " << path << ", version "
+                << backends::provider_version(path) << ", " << provider->kernels().ops().size()
+                << " ops)\n";
       list_devices(provider->name(), provider);
     } catch (const backends::ProviderLoadError& e) {
       std::cout << path << ": cannot load: " << e.what() << "\n";
