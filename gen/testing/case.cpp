@@ -111,7 +111,10 @@ void check_case(int64_t seq) {
     case replay::Status::Pass:
       return;
     case replay::Status::Unsupported:
-      FAIL() << what << ": the target has no kernel for it: " << result->message;
+      // A provider under development implements a few ops: the rest are not
+      // its failures, but they must not pass either (--tapml-strict).
+      if (settings().strict) FAIL() << what << ": the target has no kernel for it: " << result->message;
+      GTEST_SKIP() << what << ": the target has no kernel for it: " << result->message;
     case replay::Status::Error:
       FAIL() << what << ": the kernel failed: " << result->message;
     case replay::Status::Internal:

@@ -5,6 +5,8 @@
 # tests with CTest once per target compiled into this build, as
 # <model>.<target>.<Suite>.<Test>, labelled with the target, the model and
 # `generated`, so `ctest -L vulkan -L smollm2` runs SmolLM2's suite on Vulkan.
+# TapML's own backends run them --tapml-strict: a case of a committed suite
+# that one of them stops supporting is a failure, not a skip.
 
 # The targets compiled in: cpu always, each GPU backend whose library exists.
 set(TAPML_SUITE_TARGETS cpu)
@@ -29,7 +31,7 @@ function(tapml_generated_suite model)
     gtest_discover_tests(${binary}
       TEST_PREFIX "${model}.${target}."
       TEST_LIST ${model}_${target}_tests
-      EXTRA_ARGS "--tapml-target=${target}"
+      EXTRA_ARGS "--tapml-target=${target}" --tapml-strict
       DISCOVERY_TIMEOUT 60)
     tapml_label_discovered_tests(${model}_${target}_tests ${target} ${model} generated)
   endforeach()

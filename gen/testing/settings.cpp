@@ -8,17 +8,24 @@
 namespace tapml::testing {
 namespace {
 
-// The value of --tapml-NAME=VALUE (removed from argv) or TAPML_NAME, if set.
+// The value of --tapml-NAME=VALUE (removed from argv) or TAPML_NAME, if set;
+// a bare --tapml-NAME is the switch "1".
 bool take(int& argc, char** argv, const char* name, const char* env, std::string& value) {
   bool found = false;
   if (const char* from_env = std::getenv(env); from_env && *from_env) {
     value = from_env;
     found = true;
   }
-  const std::string prefix = std::string("--tapml-") + name + "=";
+  const std::string flag = std::string("--tapml-") + name;
+  const std::string prefix = flag + "=";
   for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], prefix.c_str(), prefix.size()) != 0) continue;
-    value = argv[i] + prefix.size();
+    if (flag == argv[i]) {
+      value = "1";
+    } else if (std::strncmp(argv[i], prefix.c_str(), prefix.size()) == 0) {
+      value = argv[i] + prefix.size();
+    } else {
+      continue;
+    }
     found = true;
     for (int j = i; j + 1 < argc; ++j) argv[j] = argv[j + 1];
     --argc;
@@ -38,6 +45,13 @@ std::string parse_settings(int& argc, char** argv, Settings& s) {
   take(argc, argv, "target", "TAPML_TARGET", s.target);
   take(argc, argv, "fixture", "TAPML_FIXTURE", s.fixture);
   take(argc, argv, "tolerance", "TAPML_TOLERANCE", s.tolerance_file);
+  std::string strict;
+  if (take(argc, argv, "strict", "TAPML_STRICT", strict)) {
+    if (strict != "1" && strict != "true" && strict != "0" && strict != "false") {
+      return "--tapml-strict / TAPML_STRICT '" + strict + "' is not 1, true, 0 or false";
+    }
+    s.strict = strict == "1" || strict == "true";
+  }
   std::string device;
   if (take(argc, argv, "device", "TAPML_DEVICE", device)) {
     char* end = nullptr;

@@ -6,6 +6,8 @@
 //   --tapml-device=N         TAPML_DEVICE     device index of the target (default 0)
 //   --tapml-fixture=PATH     TAPML_FIXTURE    the fixture (default: the suite's own)
 //   --tapml-tolerance=FILE   TAPML_TOLERANCE  tolerance rules over the built-in ones
+//   --tapml-strict           TAPML_STRICT=1   a case the target has no kernel for
+//                                             fails instead of being skipped
 #pragma once
 
 #include <string>
@@ -19,6 +21,7 @@ struct Settings {
   int device = 0;
   std::string fixture;
   std::string tolerance_file;
+  bool strict = false;  // unsupported cases fail rather than skip
 };
 
 // Reads the settings and removes the --tapml-* arguments from argv, leaving

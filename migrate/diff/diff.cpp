@@ -41,9 +41,11 @@ void check_metadata(const store::TraceReader& ref, const store::TraceReader& oth
 
 std::string resolve_target(const DiffOptions& options, const store::TraceReader& other) {
   if (!options.target.empty()) return options.target;
+  // The provider's own name (what tolerance rules are keyed by), else the
+  // target as given (traces recorded before the name was noted).
   const auto& extra = other.meta().extra;
-  if (auto it = extra.find("offload_target"); it != extra.end() && !it->second.empty()) {
-    return it->second;
+  for (const char* key : {"offload_target_name", "offload_target"}) {
+    if (auto it = extra.find(key); it != extra.end() && !it->second.empty()) return it->second;
   }
   return "cpu";
 }

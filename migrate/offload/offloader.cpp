@@ -178,7 +178,8 @@ void Offloader::configure(OffloadRequest request) {
     } catch (const replay::ToleranceError& e) {
       throw RequestError(std::string("offload_tolerance: ") + e.what());
     }
-    shadow_.emplace(request.target, std::move(policy));
+    // Tolerance rules are keyed by the provider's name, never its path.
+    shadow_.emplace(backend->name(), std::move(policy));
   }
   request_ = std::move(request);
   backend_ = backend;
@@ -234,6 +235,7 @@ bool Offloader::try_run(const c10::OperatorHandle& op, torch::jit::Stack& stack)
     // The first call: the recorder has opened its trace by now.
     noted_ = true;
     note_in_trace("offload_target", request_.target);
+    note_in_trace("offload_target_name", backend_->name());  // tolerance rules' key
     note_in_trace("offload_ops", request_.ops_text);
   }
   const Plan& plan = plan_for(op);
