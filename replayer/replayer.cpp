@@ -85,10 +85,19 @@ Report replay(const store::TraceReader& trace, const backends::Backend& backend,
     ++report.ops[nodes[static_cast<size_t>(seq)].op].skipped;
   }
 
-  CallRunner runner(trace, backend, device, options.tolerance);
-  for (int64_t seq : plan.run) {
-    const store::Call call = trace.call(static_cast<size_t>(seq));
-    for (int run = 0; run < options.repeat; ++run) runner.builder().expect_uses(call);
+  // In this process, or each call in a worker process.
+  std::optional<CallRunner> runner;
+  std::optional<IsolatedRunner> isolated;
+  if (options.isolation) {
+    summary.isolated = true;
+    isolated.emplace(*options.isolation);
+    isolated->plan(plan.run, options.repeat);
+  } else {
+    runner.emplace(trace, backend, device, options.tolerance);
+    for (int64_t seq : plan.run) {
+      const store::Call call = trace.call(static_cast<size_t>(seq));
+      for (int run = 0; run < options.repeat; ++run) runner->builder().expect_uses(call);
+    }
   }
 
   // Runs and unsupported calls, reported together in seq order.
@@ -104,7 +113,8 @@ Report replay(const store::TraceReader& trace, const backends::Backend& backend,
     std::optional<CallResult> result;
     if (run_it) {
       std::string skipped_because;
-      result = runner.run(call, &skipped_because, options.repeat);
+      result = isolated ? isolated->run(call, &skipped_because, options.repeat)
+                        : runner->run(call, &skipped_because, options.repeat);
       if (!result) {
         if (progress.call_done) progress.call_done(done + 1, nullptr);
         ++summary.skipped;
@@ -131,6 +141,7 @@ Report replay(const store::TraceReader& trace, const backends::Backend& backend,
       }
     }
   }
+  if (isolated) summary.worker_restarts = isolated->restarts();
   summary.wall_seconds = seconds_since(start);
   const double run_calls =
       static_cast<double>(summary.passed + summary.failed + summary.errors + summary.flaky);

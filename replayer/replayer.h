@@ -10,6 +10,7 @@
 #include <string>
 
 #include "backends/backend.h"
+#include "replayer/isolation/isolated_runner.h"
 #include "replayer/report.h"
 #include "replayer/selection.h"
 #include "replayer/tolerance.h"
@@ -23,6 +24,9 @@ struct ReplayOptions {
   bool fail_fast = false;  // stop at the first FAIL, ERROR or FLAKY
   int repeat = 1;          // runs per call; results that differ between runs are FLAKY
   TolerancePolicy tolerance = TolerancePolicy::defaults();
+  // Set: each call runs in a worker process (isolation/isolated_runner.h);
+  // a crash or hang is that call's CRASH or TIMEOUT.
+  std::optional<IsolationOptions> isolation;
 };
 
 // Told before the first call (how many are planned) and after each; `last`

@@ -19,6 +19,10 @@ std::string_view status_name(Status status) {
       return "FLAKY";
     case Status::Internal:
       return "INTERNAL";
+    case Status::Crash:
+      return "CRASH";
+    case Status::Timeout:
+      return "TIMEOUT";
   }
   return "?";
 }
@@ -47,6 +51,12 @@ void tally(Report& report, const CallResult& result) {
     case Status::Internal:
       ++op.internal, ++summary.internal;
       break;
+    case Status::Crash:
+      ++op.crashed, ++summary.crashed;
+      break;
+    case Status::Timeout:
+      ++op.timed_out, ++summary.timed_out;
+      break;
   }
   for (const OutputResult& output : result.outputs) {
     const Comparison& c = output.comparison;
@@ -60,7 +70,15 @@ void tally(Report& report, const CallResult& result) {
 
 bool is_failure(Status status) {
   return status == Status::Fail || status == Status::Error || status == Status::Flaky ||
-         status == Status::Internal;
+         status == Status::Internal || status == Status::Crash || status == Status::Timeout;
+}
+
+int64_t bad_calls(const Summary& s) {
+  return s.failed + s.errors + s.flaky + s.internal + s.crashed + s.timed_out;
+}
+
+int64_t bad_calls(const OpSummary& op) {
+  return op.failed + op.errors + op.flaky + op.internal + op.crashed + op.timed_out;
 }
 
 }  // namespace tapml::replay

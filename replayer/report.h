@@ -26,8 +26,11 @@ namespace tapml::replay {
 // the message then says both.
 // INTERNAL: TapML itself failed on the call (building it from the trace,
 // comparing its outputs): no verdict on the kernel (common/exit_code.h, 3).
-enum class Status { Pass, Fail, Unsupported, Error, Flaky, Internal };
-// "PASS", "FAIL", "UNSUPPORTED", "ERROR", "FLAKY", "INTERNAL"
+// CRASH and TIMEOUT: with isolation (isolation/), the call killed the worker
+// process that ran it (a signal, an exit) or ran past the per-call timeout;
+// the worker was restarted and the replay went on. Failures of the kernel.
+enum class Status { Pass, Fail, Unsupported, Error, Flaky, Internal, Crash, Timeout };
+// "PASS", "FAIL", "UNSUPPORTED", "ERROR", "FLAKY", "INTERNAL", "CRASH", "TIMEOUT"
 std::string_view status_name(Status status);
 
 struct OutputResult {
@@ -55,13 +58,16 @@ struct CallResult {
 };
 
 struct OpSummary {
-  int64_t calls = 0;  // passed + failed + unsupported + errors + flaky + internal
+  int64_t calls = 0;  // passed + failed + unsupported + errors + flaky + internal + crashed
+                      // + timed_out
   int64_t passed = 0;
   int64_t failed = 0;
   int64_t unsupported = 0;
   int64_t errors = 0;
   int64_t flaky = 0;
   int64_t internal = 0;
+  int64_t crashed = 0;
+  int64_t timed_out = 0;
   int64_t skipped = 0;  // covered but not run (duplicates, values not captured)
   double worst_nmse = 0;
   double worst_max_abs = 0;
@@ -75,13 +81,15 @@ struct Summary {
   std::string mode;  // "outermost" or "leaves"
   int repeat = 1;    // runs per call (--repeat)
   std::time_t started = 0;
-  int64_t calls = 0;  // passed + failed + unsupported + errors + flaky + internal
+  int64_t calls = 0;  // as OpSummary's
   int64_t passed = 0;
   int64_t failed = 0;
   int64_t unsupported = 0;
   int64_t errors = 0;
   int64_t flaky = 0;
   int64_t internal = 0;
+  int64_t crashed = 0;
+  int64_t timed_out = 0;
   int64_t skipped = 0;
   std::map<std::string, int64_t> skipped_reasons;
   int64_t roots = 0;  // coverage denominator (selection.h)
@@ -93,7 +101,13 @@ struct Summary {
   double input_bytes = 0;
   double calls_per_second = 0;  // calls run / wall time
   double mb_per_second = 0;     // input MB of the calls run / wall time
+  bool isolated = false;        // each call ran in a worker process
+  int64_t worker_restarts = 0;  // after a CRASH or TIMEOUT
 };
+
+// The kernel's failures (FAIL, ERROR, FLAKY, CRASH, TIMEOUT) and INTERNAL.
+int64_t bad_calls(const Summary& summary);
+int64_t bad_calls(const OpSummary& op);
 
 struct Report {
   Summary summary;
@@ -104,7 +118,8 @@ struct Report {
 // Counts `result` into its op's totals and the summary.
 void tally(Report& report, const CallResult& result);
 
-// FAIL, ERROR and FLAKY: what makes a replay exit 1.
+// FAIL, ERROR, FLAKY, CRASH, TIMEOUT (exit 1) and INTERNAL (exit 3): the
+// calls listed as failures.
 bool is_failure(Status status);
 
 // The terminal report: the summary table per op, then the first

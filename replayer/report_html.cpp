@@ -90,7 +90,14 @@ void summary_html(std::ostream& out, const Summary& s) {
   item("calls", std::to_string(s.calls) + ": " + std::to_string(s.passed) + " passed, " +
                     std::to_string(s.failed) + " failed, " + std::to_string(s.unsupported) +
                     " unsupported, " + std::to_string(s.errors) + " errors, " +
-                    std::to_string(s.flaky) + " flaky");
+                    std::to_string(s.flaky) + " flaky" +
+                    (s.crashed + s.timed_out > 0 ? ", " + std::to_string(s.crashed) + " crashed, " +
+                                                       std::to_string(s.timed_out) + " timed out"
+                                                 : ""));
+  if (s.isolated) {
+    item("isolation", "each call in a worker process; " + std::to_string(s.worker_restarts) +
+                          " restarts after a crash or timeout");
+  }
   if (s.repeat > 1) item("runs per call", std::to_string(s.repeat) + " (compared bitwise)");
   item("coverage", num("%.2f%%", 100 * s.coverage) + " (" + std::to_string(s.covered) + " of " +
                        std::to_string(s.roots) + " " + s.mode + " compute calls)");
@@ -103,19 +110,21 @@ void summary_html(std::ostream& out, const Summary& s) {
 
 void ops_html(std::ostream& out, const Report& report) {
   out << "<table><tr><th>op</th><th>calls</th><th>pass</th><th>fail</th><th>unsupported</th>"
-         "<th>error</th><th>flaky</th><th>skipped</th><th>worst NMSE</th><th>worst max abs</th>"
+         "<th>error</th><th>flaky</th><th>crash</th><th>skipped</th><th>worst NMSE</th><th>worst "
+         "max abs</th>"
          "<th>kernel ms</th></tr>";
   for (const auto& [name, op] : report.ops) {
-    const bool bad = op.failed + op.errors + op.flaky + op.internal > 0;
+    const bool bad = bad_calls(op) > 0;
     out << "<tr><td class='"
         << (bad              ? "fail"
             : op.unsupported ? "unsup"
                              : "pass")
         << "'>" << xml_escape(name) << "</td><td>" << op.calls << "</td><td>" << op.passed
         << "</td><td>" << op.failed << "</td><td>" << op.unsupported << "</td><td>" << op.errors
-        << "</td><td>" << op.flaky << "</td><td>" << op.skipped << "</td><td>"
-        << num("%.2e", op.worst_nmse) << "</td><td>" << num("%.2e", op.worst_max_abs) << "</td><td>"
-        << num("%.3f", op.kernel_seconds * 1e3) << "</td></tr>";
+        << "</td><td>" << op.flaky << "</td><td>" << op.crashed + op.timed_out << "</td><td>"
+        << op.skipped << "</td><td>" << num("%.2e", op.worst_nmse) << "</td><td>"
+        << num("%.2e", op.worst_max_abs) << "</td><td>" << num("%.3f", op.kernel_seconds * 1e3)
+        << "</td></tr>";
   }
   out << "</table>";
 }
@@ -167,16 +176,15 @@ void write_html(const std::string& path, const Report& report) {
   out << "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'><title>tapml-replay "
       << xml_escape(s.target) << "</title><style>" << kStyle << "</style></head><body>";
   out << "<h1>tapml-replay on " << xml_escape(s.target) << ": "
-      << (s.failed + s.errors + s.flaky + s.internal == 0
+      << (bad_calls(s) == 0
               ? "<span class='pass'>no failures</span>"
-              : "<span class='fail'>" + std::to_string(s.failed + s.errors + s.flaky + s.internal) +
-                    " failures</span>")
+              : "<span class='fail'>" + std::to_string(bad_calls(s)) + " failures</span>")
       << "</h1>";
   summary_html(out, s);
   out << "<h2>Error distribution</h2>" << histogram_svg(report);
   out << "<h2>Per op</h2>";
   ops_html(out, report);
-  out << "<h2>Failures, errors and flaky calls</h2>";
+  out << "<h2>Failures, errors, flaky and crashed calls</h2>";
   failures_html(out, report);
   out << "<h2>Unsupported</h2>";
   unsupported_html(out, report);

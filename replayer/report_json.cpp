@@ -83,6 +83,8 @@ void write_json(const std::string& path, const Report& report) {
       {"errors", s.errors},
       {"flaky", s.flaky},
       {"internal", s.internal},
+      {"crashed", s.crashed},
+      {"timed_out", s.timed_out},
       {"skipped", s.skipped},
       {"skipped_reasons", s.skipped_reasons},
       {"coverage", s.coverage},
@@ -94,6 +96,8 @@ void write_json(const std::string& path, const Report& report) {
       {"input_bytes", s.input_bytes},
       {"calls_per_second", s.calls_per_second},
       {"mb_per_second", s.mb_per_second},
+      {"isolated", s.isolated},
+      {"worker_restarts", s.worker_restarts},
   };
   doc["ops"] = nlohmann::json::object();
   for (const auto& [name, op] : report.ops) {
@@ -104,6 +108,8 @@ void write_json(const std::string& path, const Report& report) {
                         {"errors", op.errors},
                         {"flaky", op.flaky},
                         {"internal", op.internal},
+                        {"crashed", op.crashed},
+                        {"timed_out", op.timed_out},
                         {"skipped", op.skipped},
                         {"worst_nmse", number(op.worst_nmse)},
                         {"worst_max_abs", number(op.worst_max_abs)},

@@ -94,6 +94,8 @@ void testcase(std::ostream& out, const std::string& classname, const CallResult&
       break;
     case Status::Error:
     case Status::Internal:
+    case Status::Crash:
+    case Status::Timeout:
       out << ">\n      <error type=\"" << type << "\" message=\"" << xml_escape(call.message)
           << "\">" << xml_escape(where(call) + "\n" + call.message) << "</error>\n";
       break;
@@ -125,8 +127,8 @@ void write_junit(const std::string& path, const Report& report) {
     out << "  <testsuite name=\"" << xml_escape(suite) << "\" package=\"" << xml_escape(package)
         << "\" id=\"" << id++ << "\" timestamp=\"" << started << "\" hostname=\""
         << xml_escape(host) << "\" tests=\"" << totals.calls << "\" failures=\""
-        << totals.failed + totals.flaky << "\" errors=\"" << totals.errors + totals.internal
-        << "\" skipped=\""
+        << totals.failed + totals.flaky << "\" errors=\""
+        << totals.errors + totals.internal + totals.crashed + totals.timed_out << "\" skipped=\""
         << totals.unsupported << "\" time=\"" << seconds(totals.kernel_seconds) << "\">\n";
     out << "    <properties>\n";
     property(out, "op", op);

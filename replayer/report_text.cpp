@@ -20,7 +20,7 @@ std::string pad(const std::string& s, size_t width, bool left) {
 }
 
 void row(std::ostream& out, const std::vector<std::string>& cells, size_t first_width) {
-  static const size_t kWidths[] = {0, 7, 7, 6, 7, 7, 7, 8, 11, 13, 11};
+  static const size_t kWidths[] = {0, 7, 7, 6, 7, 7, 7, 7, 8, 11, 13, 11};
   for (size_t i = 0; i < cells.size(); ++i) {
     out << pad(cells[i], i == 0 ? first_width : kWidths[i], i == 0)
         << (i + 1 < cells.size() ? " " : "");
@@ -36,6 +36,7 @@ std::vector<std::string> cells(const std::string& name, const OpSummary& op) {
           std::to_string(op.unsupported),
           std::to_string(op.errors),
           std::to_string(op.flaky),
+          std::to_string(op.crashed + op.timed_out),
           std::to_string(op.skipped),
           op.passed + op.failed + op.flaky > 0 ? fixed("%.2e", op.worst_nmse) : "-",
           op.passed + op.failed + op.flaky > 0 ? fixed("%.2e", op.worst_max_abs) : "-",
@@ -53,7 +54,7 @@ void write_text(std::ostream& out, const Report& report, size_t max_failures) {
   size_t width = 5;
   for (const auto& [name, op] : report.ops) width = std::max(width, name.size());
   row(out,
-      {"op", "calls", "pass", "fail", "unsup", "error", "flaky", "skipped", "worst NMSE",
+      {"op", "calls", "pass", "fail", "unsup", "error", "flaky", "crash", "skipped", "worst NMSE",
        "worst maxabs", "kernel ms"},
       width);
   OpSummary total;
@@ -61,7 +62,7 @@ void write_text(std::ostream& out, const Report& report, size_t max_failures) {
     row(out, cells(name, op), width);
     total.calls += op.calls, total.passed += op.passed, total.failed += op.failed;
     total.unsupported += op.unsupported, total.errors += op.errors, total.skipped += op.skipped;
-    total.flaky += op.flaky;
+    total.flaky += op.flaky, total.crashed += op.crashed, total.timed_out += op.timed_out;
     total.worst_nmse = std::max(total.worst_nmse, op.worst_nmse);
     total.worst_max_abs = std::max(total.worst_max_abs, op.worst_max_abs);
     total.kernel_seconds += op.kernel_seconds;
@@ -80,8 +81,15 @@ void write_text(std::ostream& out, const Report& report, size_t max_failures) {
     out << ")";
   }
   if (s.internal > 0) {
-    out << "\n" << s.internal
+    out << "\n"
+        << s.internal
         << " calls INTERNAL: TapML itself failed on them (no verdict on the kernel; exit 3)";
+  }
+  if (s.crashed + s.timed_out > 0) {
+    out << "\n"
+        << s.crashed << " calls CRASH, " << s.timed_out
+        << " TIMEOUT: the kernel killed or hung the worker process that ran it; "
+        << s.worker_restarts << " worker restarts, the replay went on";
   }
   out << "\nthroughput: " << (s.passed + s.failed + s.errors + s.flaky) << " calls run in "
       << fixed("%.2f", s.wall_seconds) << " s: " << fixed("%.1f", s.calls_per_second)
@@ -90,7 +98,7 @@ void write_text(std::ostream& out, const Report& report, size_t max_failures) {
   if (s.stopped_early) out << "stopped at the first failure (--fail-fast)\n";
 
   size_t shown = 0;
-  const int64_t bad = s.failed + s.errors + s.flaky + s.internal;
+  const int64_t bad = bad_calls(s);
   for (const CallResult& call : report.calls) {
     if (!is_failure(call.status)) continue;
     if (shown == 0) {

@@ -113,12 +113,16 @@ void check_case(int64_t seq) {
     case replay::Status::Unsupported:
       // A provider under development implements a few ops: the rest are not
       // its failures, but they must not pass either (--tapml-strict).
-      if (settings().strict) FAIL() << what << ": the target has no kernel for it: " << result->message;
+      if (settings().strict)
+        FAIL() << what << ": the target has no kernel for it: " << result->message;
       GTEST_SKIP() << what << ": the target has no kernel for it: " << result->message;
     case replay::Status::Error:
       FAIL() << what << ": the kernel failed: " << result->message;
     case replay::Status::Internal:
       FAIL() << what << ": TapML itself failed (not the kernel): " << result->message;
+    case replay::Status::Crash:  // in-process: never (CTest runs each case in its own process)
+    case replay::Status::Timeout:
+      FAIL() << what << ": " << result->message;
     case replay::Status::Fail:
     case replay::Status::Flaky:  // a suite runs each case once: never
       break;

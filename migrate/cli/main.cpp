@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/exit_code.h"
+#include "common/own_path.h"
 #include "migrate/cli/migration.h"
 #include "migrate/cli/reference_key.h"
 #include "migrate/cli/steps_report.h"
@@ -25,11 +26,9 @@ int usage_error(const std::string& message) {
   return tapml::exit_with("tapml-migrate", tapml::ExitCode::kBadInput, message);
 }
 
-fs::path own_folder() { return fs::read_symlink("/proc/self/exe").parent_path(); }
-
 // The python the interposer was built with, from what its build baked in.
 std::string interposer_python() {
-  const fs::path sidecar = own_folder().parent_path() / "lib" / "tapml_interposer.json";
+  const fs::path sidecar = tapml::own_folder().parent_path() / "lib" / "tapml_interposer.json";
   std::ifstream in(sidecar);
   if (!in) {
     throw MigrateInputError("interposer not built: " + sidecar.string() +
@@ -125,7 +124,7 @@ int run(int argc, char** argv) {
       options.reference = (fs::path(options.work_dir) / ("reference-" + key + ".h5")).string();
     }
     options.only_ops = split_list(ops);
-    options.tools_dir = own_folder().string();
+    options.tools_dir = tapml::own_folder().string();
     options.python = interposer_python();
     if (!tolerance_path.empty()) {
       options.diff.tolerance.load_file(tolerance_path);

@@ -9,11 +9,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
-
+#include "common/own_path.h"
 #include "recorder/common/capture_config.h"
 #include "recorder/common/progress.h"
 
@@ -24,13 +24,6 @@ namespace tapml::recorder {
 namespace fs = std::filesystem;
 
 namespace {
-
-fs::path own_folder() {
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) throw UsageError("cannot find tapml-record's own path: " + ec.message());
-  return exe.parent_path();
-}
 
 std::vector<char*> c_strings(std::vector<std::string>& strings) {
   std::vector<char*> out;
@@ -119,7 +112,7 @@ Captured run_capture(std::vector<std::string> argv, const Environment& env,
 }
 
 Interposer find_interposer() {
-  const fs::path lib = own_folder().parent_path() / "lib";
+  const fs::path lib = tapml::own_folder().parent_path() / "lib";
   Interposer interposer;
   interposer.library = (lib / "libtapml_interposer.so").string();
   interposer.python_boot = (lib / "tapml_python").string();
@@ -152,8 +145,8 @@ Program resolve_program(const RunConfig& config, const Interposer& interposer,
   const std::string& name = program.argv[0];
   std::string resolved;
   if (name.find('/') != std::string::npos) {
-    fs::path path = fs::path(name).is_absolute() ? fs::path(name)
-                                                 : fs::path(config.command_base) / name;
+    fs::path path =
+        fs::path(name).is_absolute() ? fs::path(name) : fs::path(config.command_base) / name;
     if (is_executable_file(path)) resolved = path.lexically_normal().string();
   } else {
     resolved = find_in_path(name, env);
@@ -207,8 +200,8 @@ Environment current_environment() {
 Environment base_environment(const RunConfig& config) {
   Environment env = current_environment();
   // Recording settings of an outer tapml-record must not leak into this one.
-  for (const char* key : {"TAPML_OUTPUT", "TAPML_CONFIG_JSON", "TAPML_INTERPOSER",
-                          "TAPML_TORCH_VERSION"}) {
+  for (const char* key :
+       {"TAPML_OUTPUT", "TAPML_CONFIG_JSON", "TAPML_INTERPOSER", "TAPML_TORCH_VERSION"}) {
     env.erase(key);
   }
   for (const std::string& entry : config.env) {

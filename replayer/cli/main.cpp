@@ -15,6 +15,7 @@
 #include "backends/provider/provider_library.h"
 #include "backends/target.h"
 #include "common/exit_code.h"
+#include "common/own_path.h"
 #include "common/progress.h"
 #include "replayer/replayer.h"
 #include "store/reader.h"
@@ -39,6 +40,8 @@ struct Args {
   bool fail_fast = false;
   bool no_progress = false;
   bool descend = false;
+  bool isolate = false, no_isolate = false;  // neither: isolated for a provider's path
+  double call_timeout = 0;
   double min_coverage = 0;
   size_t show_failures = 10;
   int repeat = 1;
@@ -162,6 +165,32 @@ replay::ReplayOptions make_options(const Args& args) {
       throw UsageError{e.what()};
     }
   }
+  if (args.call_timeout < 0) {
+    throw UsageError{"--call-timeout " + std::to_string(args.call_timeout) +
+                     ": seconds must be 0 (no limit) or more"};
+  }
+  // A kernel loaded from a path is one under development: one that crashes
+  // must cost its call, not the run. --call-timeout needs a worker to kill.
+  if (args.isolate && args.no_isolate) throw UsageError{"--isolate and --no-isolate: pick one"};
+  const bool isolate =
+      args.isolate || (!args.no_isolate &&
+                       (backends::names_provider_library(args.target) || args.call_timeout > 0));
+  if (args.call_timeout > 0 && !isolate) {
+    throw UsageError{"--call-timeout needs the calls in a worker process; drop --no-isolate"};
+  }
+  if (isolate) {
+    if (!args.remote.empty()) {
+      throw UsageError{"--isolate with --remote: the server is the worker already; drop one"};
+    }
+    replay::IsolationOptions isolation;
+    isolation.worker = sibling_executable("tapml-replay-worker").string();
+    isolation.trace = args.trace;
+    isolation.target = args.target;
+    isolation.device = args.device;
+    isolation.tolerance_file = args.tolerance;
+    isolation.call_timeout_s = args.call_timeout;
+    options.isolation = isolation;
+  }
   return options;
 }
 
@@ -246,7 +275,9 @@ int run(const Args& args) {
               << " calls (INTERNAL): no verdict on their kernels\n";
     return exit_code(ExitCode::kTapmlFailed);
   }
-  if (s.failed + s.errors + s.flaky > 0) return exit_code(ExitCode::kCheckFailed);
+  if (s.failed + s.errors + s.flaky + s.crashed + s.timed_out > 0) {
+    return exit_code(ExitCode::kCheckFailed);
+  }
   if (100 * s.coverage < args.min_coverage) {
     std::cerr << "tapml-replay: coverage " << 100 * s.coverage << "% is below --min-coverage "
               << args.min_coverage << "%\n";
@@ -280,6 +311,14 @@ int main(int argc, char** argv) {
                  "run each call N times on fresh buffers; outputs that differ between runs "
                  "(bitwise) make the call FLAKY (default 1)");
   app.add_option("--tolerance", args.tolerance, "JSON or TOML file of tolerance rules");
+  app.add_flag("--isolate", args.isolate,
+               "run each call in a worker process: a kernel that crashes or hangs is that "
+               "call's CRASH or TIMEOUT and the replay goes on (default: on for a provider "
+               "loaded from a path, off otherwise)");
+  app.add_flag("--no-isolate", args.no_isolate, "run every call in this process");
+  app.add_option("--call-timeout", args.call_timeout,
+                 "seconds one run of a call may take before it is TIMEOUT (implies --isolate; "
+                 "default 0, no limit)");
   app.add_flag("--descend", args.descend,
                "test the innermost compute calls instead of the outermost supported ones");
   app.add_option("--json", args.json, "write the full report as JSON");

@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "common/exit_code.h"
+#include "common/own_path.h"
 #include "store/trace.h"
 
 namespace tc = tapml::trace_cli;
@@ -32,10 +33,7 @@ void add_selection(CLI::App* cmd, tc::Selection& selection, std::string& range) 
 // `tapml-trace diff ...` execs tapml-trace-diff from beside this binary (a
 // git-style external subcommand), so store/ does not depend on the comparison.
 int run_beside(const char* tool, int argc, char** argv) {
-  std::error_code error;
-  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (error) self = argv[0];
-  const std::string path = (self.parent_path() / tool).string();
+  const std::string path = tapml::sibling_executable(tool).string();
   std::vector<char*> args{const_cast<char*>(path.c_str())};
   args.insert(args.end(), argv + 2, argv + argc);
   args.push_back(nullptr);

@@ -6,7 +6,10 @@
  *
  * TAPML_PLANT_BUG=binary-partial-write leaves the last eighth of each output
  * unwritten, as TapML's own planted kernel does: the checker must then FAIL
- * these calls through the provider too. */
+ * these calls through the provider too. TAPML_PLANT_BUG=add-segfault and
+ * add-hang make aten::add.Tensor write through a null pointer or never
+ * return: an isolated replay must report the call CRASH or TIMEOUT and go on
+ * with the calls after it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +126,15 @@ static tapml_status run(tapml_device* device, const tapml_call* call, tapml_erro
   }
   const char* plant = getenv("TAPML_PLANT_BUG");
   if (plant != NULL && strcmp(plant, "binary-partial-write") == 0) total -= total / 8;
+  if (plant != NULL && is_add && strcmp(plant, "add-segfault") == 0) {
+    volatile float* nowhere = NULL;
+    *nowhere = 1;
+  }
+  if (plant != NULL && is_add && strcmp(plant, "add-hang") == 0) {
+    volatile int forever = 1;
+    while (forever) {
+    }
+  }
   const float* pa = (const float*)((const char*)a->data + a->byte_offset);
   const float* pb = (const float*)((const char*)b->data + b->byte_offset);
   float* po = (float*)((char*)out->data + out->byte_offset);

@@ -1,0 +1,29 @@
+// tapml-replay-worker: the worker process of tapml-replay --isolate
+// (replayer/isolation/worker.h). Started by tapml-replay with a channel on
+// fd 3; not meant to be run by hand.
+#include <CLI/CLI.hpp>
+
+#include "common/exit_code.h"
+#include "replayer/isolation/worker.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"The worker process of tapml-replay --isolate (started by tapml-replay).",
+               "tapml-replay-worker"};
+  tapml::replay::WorkerOptions options;
+  app.add_option("--trace", options.trace)->required();
+  app.add_option("--target", options.target)->required();
+  app.add_option("--device", options.device);
+  app.add_option("--tolerance", options.tolerance_file);
+  app.add_option("--channel-fd", options.channel_fd);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    return tapml::exit_with("tapml-replay-worker", tapml::ExitCode::kBadInput, e.what());
+  }
+  try {
+    return tapml::replay::run_worker(options);
+  } catch (const std::exception& e) {
+    return tapml::exit_tapml_failed("tapml-replay-worker", e);
+  }
+}
