@@ -14,6 +14,7 @@
 #include "backends/backend.h"
 #include "common/exit_code.h"
 #include "common/progress.h"
+#include "common/tool_cli.h"
 #include "gen/case_selection.h"
 #include "gen/output_folder.h"
 #include "gen/suite_sources.h"
@@ -153,6 +154,8 @@ int generate(const Options& options) {
 int main(int argc, char** argv) {
   Options options;
   CLI::App app{"tapml-gen: a GoogleTest suite carved from a TapML trace (docs/test-generation.md)"};
+  tapml::describe_tool(app, "tapml-gen",
+                       "tapml-gen minilm.h5 --model minilm --out tests/generated/minilm");
   app.add_option("trace", options.trace, "recorded trace (.h5)")->required();
   app.add_option("--model", options.model, "suite name: test binary and CTest label")->required();
   app.add_option("--out", options.out, "the suite's folder, e.g. tests/generated/NAME")->required();

@@ -12,6 +12,7 @@
 
 #include "common/exit_code.h"
 #include "common/own_path.h"
+#include "common/tool_cli.h"
 #include "migrate/cli/migration.h"
 #include "migrate/cli/reference_key.h"
 #include "migrate/cli/steps_report.h"
@@ -68,6 +69,8 @@ int run(int argc, char** argv) {
       "clean, a bisection over op kinds and then over the calls of the culprit kind finds the "
       "first wrong call in O(log n) runs (--emit-test turns it into a GoogleTest case). "
       "--linear adds one kind per step instead."};
+  tapml::describe_tool(app, "tapml-migrate",
+                       "tapml-migrate traces/minilm/run.cfg --target vulkan --emit-test found/");
   MigrationOptions options;
   std::string ops, json_path, html_path, tolerance_path;
   bool list_kinds = false;

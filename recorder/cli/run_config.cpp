@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/tool_cli.h"
 #include "recorder/cli/shell_words.h"
 #include "store/op_pattern.h"
 
@@ -80,6 +81,9 @@ bool parse_run_config(int argc, char** argv, RunConfig& config) {
       "tapml-record: runs a PyTorch program with TapML's interposer and writes every "
       "operator call with its tensors into an HDF5 trace.\n"
       "Every key of run.cfg is also a flag here, which overrides it."};
+  tapml::describe_tool(app, "tapml-record",
+                       "tapml-record traces/minilm/run.cfg --output minilm.h5\ntapml-record "
+                       "run.cfg --offload-target vulkan --offload-check true");
   app.get_formatter()->column_width(34);
   RawOptions raw;
   CaptureConfig& capture = config.capture;

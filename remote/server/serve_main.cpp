@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "common/exit_code.h"
+#include "common/tool_cli.h"
 #include "remote/protocol/token.h"
 #include "remote/server/server.h"
 
@@ -29,6 +30,9 @@ int main(int argc, char** argv) {
   std::string token_file;
   bool list_targets = false;
   CLI::App app{"tapml-serve: run kernel requests of TapML clients on this machine's device"};
+  tapml::describe_tool(
+      app, "tapml-serve",
+      "TAPML_TOKEN=$(cat token) tapml-serve --target vulkan --listen 0.0.0.0:7461");
   app.add_option("--target", options.target, "backend to serve: cpu, vulkan, opencl");
   app.add_option("--listen", options.listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();

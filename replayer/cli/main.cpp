@@ -17,6 +17,7 @@
 #include "common/exit_code.h"
 #include "common/own_path.h"
 #include "common/progress.h"
+#include "common/tool_cli.h"
 #include "replayer/replayer.h"
 #include "store/reader.h"
 #ifdef TAPML_HAS_REMOTE
@@ -293,6 +294,10 @@ int main(int argc, char** argv) {
       "Replays the recorded calls of a TapML trace on a target's kernels and compares "
       "each output with the recorded one.",
       "tapml-replay"};
+  tapml::describe_tool(
+      app, "tapml-replay",
+      "tapml-replay --target vulkan minilm.h5 --junit replay.xml --html replay.html\ntapml-replay "
+      "--target ./libmy_kernels.so minilm.h5 --call-timeout 10");
   Args args;
   app.add_option("trace", args.trace, "the trace (.h5) written by tapml-record");
   app.add_option("--target", args.target, "cpu, vulkan or opencl");

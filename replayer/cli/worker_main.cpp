@@ -4,11 +4,14 @@
 #include <CLI/CLI.hpp>
 
 #include "common/exit_code.h"
+#include "common/tool_cli.h"
 #include "replayer/isolation/worker.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"The worker process of tapml-replay --isolate (started by tapml-replay).",
                "tapml-replay-worker"};
+  tapml::describe_tool(app, "tapml-replay-worker",
+                       "(started by tapml-replay --isolate, not by hand)");
   tapml::replay::WorkerOptions options;
   app.add_option("--trace", options.trace)->required();
   app.add_option("--target", options.target)->required();

@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "common/exit_code.h"
 #include "common/own_path.h"
+#include "common/tool_cli.h"
 #include "store/trace.h"
 
 namespace tc = tapml::trace_cli;
@@ -49,6 +50,8 @@ int main(int argc, char** argv) {
     return run_beside("tapml-trace-diff", argc, argv);
   }
   CLI::App app{"tapml-trace: inspect, verify, subset and recover TapML traces"};
+  tapml::describe_tool(app, "tapml-trace",
+                       "tapml-trace ops minilm.h5\ntapml-trace diff reference.h5 hybrid.h5");
   app.require_subcommand(1);
   bool json = false;
   app.add_flag("--json", json, "Print JSON for scripts instead of text");

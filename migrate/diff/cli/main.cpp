@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "common/exit_code.h"
+#include "common/tool_cli.h"
 #include "migrate/diff/diff.h"
 
 namespace {
@@ -32,6 +33,8 @@ int main(int argc, char** argv) {
       "tapml-trace diff: compare two traces of one program call by call (a reference run and, "
       "e.g., a run with ops offloaded to a target). Exit 0: same within tolerance, 1: diverging, "
       "2: bad input."};
+  tapml::describe_tool(app, "tapml-trace diff",
+                       "tapml-trace diff reference.h5 hybrid.h5 --html diff.html");
   app.name("tapml-trace diff");
   std::string ref_path, other_path, json_path, html_path, tolerance_path;
   tm::DiffOptions options;

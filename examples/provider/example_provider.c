@@ -1,8 +1,10 @@
-/* A provider written in C against include/tapml/provider.h alone, as a
- * user's would be: float32 aten::add.Tensor and aten::mul.Tensor on host
- * memory, any strides, broadcasting as aten does. It is the ABI's proof in
- * the tests (tests/providers/CMakeLists.txt) and the neighbour to copy
- * when writing one (docs/providers.md).
+/* A provider written in C against TapML's provider header alone, as a
+ * user's would be: float32 aten::add.Tensor and aten::mul.Tensor (any
+ * strides, broadcasting as aten does) and aten::mm (2-D, any strides) on
+ * host memory; every other call is answered with a reason. It is the
+ * neighbour to copy when writing one (docs/providers.md), built out of tree
+ * against an installed TapML (CMakeLists.txt beside it) and in tree as the
+ * ABI's proof (tests/providers/CMakeLists.txt).
  *
  * TAPML_PLANT_BUG=binary-partial-write leaves the last eighth of each output
  * unwritten, as TapML's own planted kernel does: the checker must then FAIL
@@ -33,7 +35,7 @@ static tapml_status device_info(int32_t index, tapml_device_info* info, tapml_er
     set_error(error, "example provider: only device 0");
     return TAPML_STATUS_ERROR;
   }
-  snprintf(info->name, sizeof(info->name), "example:0 host float32 add/mul");
+  snprintf(info->name, sizeof(info->name), "example:0 host float32 add/mul/mm");
   info->memory = TAPML_MEMORY_HOST;
   return TAPML_STATUS_OK;
 }
@@ -51,7 +53,7 @@ static tapml_status open_device(int32_t index, tapml_device** device, tapml_erro
 
 static void close_device(tapml_device* device) { (void)device; }
 
-static const char* const kOps[] = {"aten::add.Tensor", "aten::mul.Tensor"};
+static const char* const kOps[] = {"aten::add.Tensor", "aten::mul.Tensor", "aten::mm"};
 
 static size_t op_count(void) { return sizeof(kOps) / sizeof(kOps[0]); }
 
@@ -68,18 +70,54 @@ static int is_f32(const DLTensor* t) {
   return t->dtype.code == kDLFloat && t->dtype.bits == 32 && t->dtype.lanes == 1;
 }
 
+static int is_mm(const tapml_call* call) { return strcmp(call->op, "aten::mm") == 0; }
+
 static const char* why_unsupported(const tapml_call* call) {
   const tapml_value* self = input(call, "self");
-  const tapml_value* other = input(call, "other");
+  const tapml_value* other = input(call, is_mm(call) ? "mat2" : "other");
   if (self == NULL || other == NULL || self->kind != TAPML_VALUE_TENSOR ||
       other->kind != TAPML_VALUE_TENSOR || call->num_outputs != 1) {
-    return "example provider: needs tensors self and other and one output";
+    return "example provider: needs two tensor inputs and one output";
   }
   if (!is_f32(self->tensor) || !is_f32(other->tensor) || !is_f32(&call->outputs[0])) {
     return "example provider: float32 only";
   }
   if (call->outputs[0].ndim > MAX_RANK) return "example provider: rank over 8";
   return NULL;
+}
+
+/* Element stride of dimension `d` of `t` (DLPack: NULL strides = compact). */
+static int64_t stride_of(const DLTensor* t, int d) {
+  if (t->strides != NULL) return t->strides[d];
+  int64_t stride = 1;
+  for (int k = d + 1; k < t->ndim; ++k) stride *= t->shape[k];
+  return stride;
+}
+
+static const float* f32_data(const DLTensor* t) {
+  return (const float*)((const char*)t->data + t->byte_offset);
+}
+
+/* out[i][j] = sum_k a[i][k] * b[k][j], accumulated in double. */
+static tapml_status mm(const tapml_call* call) {
+  const DLTensor* a = input(call, "self")->tensor;
+  const DLTensor* b = input(call, "mat2")->tensor;
+  const DLTensor* out = &call->outputs[0];
+  const int64_t rows = a->shape[0], inner = a->shape[1], cols = b->shape[1];
+  const float* pa = f32_data(a);
+  const float* pb = f32_data(b);
+  float* po = (float*)((char*)out->data + out->byte_offset);
+  for (int64_t i = 0; i < rows; ++i) {
+    for (int64_t j = 0; j < cols; ++j) {
+      double sum = 0;
+      for (int64_t k = 0; k < inner; ++k) {
+        sum += (double)pa[i * stride_of(a, 0) + k * stride_of(a, 1)] *
+               pb[k * stride_of(b, 0) + j * stride_of(b, 1)];
+      }
+      po[i * stride_of(out, 0) + j * stride_of(out, 1)] = (float)sum;
+    }
+  }
+  return TAPML_STATUS_OK;
 }
 
 /* Element strides of `t` broadcast to an output of rank `rank`. */
@@ -90,10 +128,7 @@ static void broadcast_strides(const DLTensor* t, int rank, const int64_t* out_sh
     if (from < 0 || t->shape[from] == 1 || out_shape[d] == 1) {
       strides[d] = 0;
     } else {
-      strides[d] = t->strides ? t->strides[from] : 1;
-      if (t->strides == NULL) {
-        for (int k = from + 1; k < t->ndim; ++k) strides[d] *= t->shape[k];
-      }
+      strides[d] = stride_of(t, from);
     }
   }
 }
@@ -105,6 +140,7 @@ static tapml_status run(tapml_device* device, const tapml_call* call, tapml_erro
     set_error(error, why);
     return TAPML_STATUS_ERROR;
   }
+  if (is_mm(call)) return mm(call);
   const DLTensor* a = input(call, "self")->tensor;
   const DLTensor* b = input(call, "other")->tensor;
   const DLTensor* out = &call->outputs[0];

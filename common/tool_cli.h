@@ -1,0 +1,19 @@
+// What every TapML tool's command line has in common: --version (TapML's
+// version, one line) and a --help that ends with an example and the exit
+// codes (common/exit_code.h), so that a user reading --help learns how the
+// tool is called and what its exit status means without opening the docs.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+namespace tapml {
+
+// TapML's version, e.g. "0.1.0".
+const char* version();
+
+// Adds --version and the --help footer: "Example:" with `example` (one
+// command per line), then the exit codes.
+void describe_tool(CLI::App& app, const std::string& tool, const std::string& example);
+
+}  // namespace tapml

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# A user's first hour with an installed TapML, as CI runs it: install the
+# build into a scratch prefix, build examples/provider out of tree against
+# it with find_package(TapML) (and once more with pkg-config alone), replay
+# the committed MiniLM fixture on the built provider with the installed
+# tapml-replay (its ops PASS, the rest UNSUPPORTED with its reason, exit 0),
+# catch its planted bug (exit 1), and run the committed MiniLM suite against
+# it (skips, no failures).
+#   install_and_use.sh BUILD_DIR SOURCE_DIR WORK_DIR SUITE_BINARY
+set -euo pipefail
+build=$1 source=$2 work=$3 suite=$4
+rm -rf "$work"
+mkdir -p "$work"
+prefix=$work/prefix
+fixture=$source/tests/generated/minilm/fixture.h5
+
+cmake --install "$build" --prefix "$prefix" --strip >"$work/install.log"
+"$prefix/bin/tapml-replay" --version | grep -q '^tapml-replay [0-9]\+\.[0-9]\+\.[0-9]\+ (TapML)$'
+"$prefix/bin/tapml-replay" --help | grep -q '^Exit codes: 0'
+
+cmake -S "$source/examples/provider" -B "$work/example" -DCMAKE_PREFIX_PATH="$prefix" \
+  -DCMAKE_C_FLAGS=-Werror >"$work/configure.log"
+cmake --build "$work/example" >"$work/build.log"
+provider=$work/example/libexample_provider.so
+test -f "$provider"
+
+PKG_CONFIG_PATH=$prefix/share/pkgconfig cc -std=c11 -Wall -Wextra -Werror -shared -fPIC \
+  $(PKG_CONFIG_PATH=$prefix/share/pkgconfig pkg-config --cflags tapml-provider) \
+  "$source/examples/provider/example_provider.c" -o "$work/libby_pkg_config.so"
+
+replay() { "$prefix/bin/tapml-replay" --target "$provider" "$fixture" --no-progress "$@"; }
+set +e
+replay --junit "$work/replay.xml" >"$work/replay.txt" 2>&1
+code=$?
+set -e
+if [ $code -ne 0 ]; then
+  echo "the installed tapml-replay on the example exited $code, expected 0:"; cat "$work/replay.txt"; exit 1
+fi
+grep -Eq '^aten::add\.Tensor +3 +2 +0 +1 +0 ' "$work/replay.txt" ||
+  { echo "adds: not 2 PASS, 1 UNSUPPORTED:"; cat "$work/replay.txt"; exit 1; }
+grep -Eq '^aten::mul\.Tensor +1 +1 +0 +0 +0 ' "$work/replay.txt" ||
+  { echo "mul: not PASS:"; cat "$work/replay.txt"; exit 1; }
+grep -q 'example provider: float32 only' "$work/replay.xml" ||
+  { echo "the JUnit report lacks the provider's reason"; exit 1; }
+
+set +e
+TAPML_PLANT_BUG=binary-partial-write replay --op 'aten::mul.Tensor' >"$work/planted.txt" 2>&1
+code=$?
+set -e
+if [ $code -ne 1 ] || ! grep -Eq '^aten::mul\.Tensor +1 +0 +1 ' "$work/planted.txt"; then
+  echo "the planted bug was not caught (exit $code):"; cat "$work/planted.txt"; exit 1
+fi
+
+"$suite" --tapml-target="$provider" --gtest_brief=1 >"$work/suite.txt" 2>&1 ||
+  { echo "the MiniLM suite on the example failed:"; tail -30 "$work/suite.txt"; exit 1; }
+grep -q 'SKIPPED' "$work/suite.txt"
+echo "installed, example built (CMake and pkg-config), replayed, planted bug caught, suite run"
