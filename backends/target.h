@@ -2,11 +2,14 @@
 // (tapml-replay, tapml-migrate and the offload mode, the generated suites):
 // a backend built into TapML ("vulkan"), or a user's provider library
 // (docs/providers.md) by path ("./libmine.so") or by name on
-// TAPML_PROVIDER_PATH ("mine"). Every tool then says the same thing, in one
-// line, about a target that names nothing it can load.
+// TAPML_PROVIDER_PATH ("mine"), with a device after a colon: "vulkan:1"
+// (an index), "opencl:NVIDIA" (a substring of the device's name, any case),
+// "./libmine.so:0". Every tool then says the same thing, in one line, about
+// a target that names nothing it can load or a device it does not have.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "backends/backend.h"
 
@@ -18,11 +21,40 @@ class TargetError : public BackendError {
   using BackendError::BackendError;
 };
 
+// A target split into what names the backend and the device selector
+// (empty when none is given).
+struct TargetAddress {
+  std::string backend;  // "vulkan", "./libmine.so", "mine"
+  std::string device;   // "1", "NVIDIA", ""
+};
+TargetAddress parse_target(const std::string& target);
+
 // The backend `target` names; `where` names the flag or key in the message
 // ("--target", "offload_target"). Throws TargetError.
 const Backend& resolve_target(const std::string& target, const std::string& where);
 
+// The index of the device `target` selects on `backend`, or `fallback` (a
+// --device flag's value) when it selects none. Throws TargetError naming the
+// devices there are when none matches, and BackendError when the platform
+// cannot list them.
+int resolve_device(const std::string& target, const Backend& backend, int fallback,
+                   const std::string& where);
+
 // "cpu, vulkan, opencl": the backends built in.
 std::string built_in_targets();
+
+// What --list-targets shows of one target: a backend built in, or a
+// provider found on TAPML_PROVIDER_PATH, with its devices, or why it
+// cannot be used (`error`: a platform missing, a library that is no
+// provider).
+struct TargetListing {
+  std::string name;      // "vulkan", or the name the provider declares
+  std::string provider;  // the library's path; empty for a built-in backend
+  std::string version;   // a provider's
+  size_t ops = 0;        // a provider's op count
+  std::vector<DeviceInfo> devices;
+  std::string error;
+};
+std::vector<TargetListing> list_targets();
 
 }  // namespace tapml::backends

@@ -168,6 +168,8 @@ int main(int argc, char** argv) {
                "overwrite files edited by hand, and write beside files tapml-gen did not write");
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {

@@ -31,7 +31,8 @@ Session open_session(const Settings& s) {
     session.fixture = store::TraceReader::open(s.fixture);
     if (!s.tolerance_file.empty()) session.tolerance.load_file(s.tolerance_file);
     session.backend = &backends::resolve_target(s.target, "--tapml-target");
-    session.device = session.backend->open(s.device);
+    session.device = session.backend->open(
+        backends::resolve_device(s.target, *session.backend, s.device, "--tapml-target"));
     session.runner = std::make_unique<replay::CallRunner>(*session.fixture, *session.backend,
                                                           *session.device, session.tolerance);
   } catch (const std::exception& e) {

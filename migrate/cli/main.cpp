@@ -109,6 +109,8 @@ int run(int argc, char** argv) {
   app.add_option("--html", html_path, "write the runs and the verdict as an HTML page");
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::CallForHelp&) {
     std::cout << app.help();
     return 0;

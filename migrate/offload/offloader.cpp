@@ -170,6 +170,13 @@ void Offloader::configure(OffloadRequest request) {
     throw RequestError("offload_target " + request.target +
                        ": the platform is missing: " + e.what());
   }
+  try {  // "vulkan:1", "opencl:NVIDIA"; the remote server has chosen its own
+    device_index_ = remote_backend_
+                        ? 0
+                        : backends::resolve_device(request.target, *backend, 0, "offload_target");
+  } catch (const backends::BackendError& e) {
+    throw RequestError(e.what());
+  }
   check_request(request, *backend);
   if (request.check) {
     replay::TolerancePolicy policy = replay::TolerancePolicy::defaults();
@@ -413,7 +420,7 @@ bool Offloader::run(const c10::OperatorHandle& op, const Plan& plan, torch::jit:
   if (kernel == nullptr) return false;
 
   if (!device_) {
-    device_ = backend_->open(0);
+    device_ = backend_->open(device_index_);
     note_in_trace("offload_device", device_->name());
   }
   // The per-call check's reference, before anything is written. When the

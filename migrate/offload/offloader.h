@@ -104,6 +104,7 @@ class Offloader {
   std::unique_ptr<backends::Backend> remote_backend_;  // when request_.remote is set
   const backends::Backend* backend_ = nullptr;
   std::unique_ptr<backends::Device> device_;
+  int device_index_ = 0;  // the device the target names (offload_target = vulkan:1)
   std::mutex mutex_;
   std::unordered_map<const void*, Plan> plans_;  // by the op's schema address
   std::map<std::string, Counts> counts_;

@@ -123,6 +123,9 @@ bool parse_run_config(int argc, char** argv, RunConfig& config) {
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForVersion& e) {
+    app.exit(e);
+    return false;
   } catch (const CLI::CallForHelp&) {
     std::cout << app.help();
     return false;

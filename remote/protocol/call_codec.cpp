@@ -190,13 +190,21 @@ json encode_call(const backends::KernelCall& call, const BufferIdOf& id_of) {
   }
   json outputs = json::array();
   for (const Tensor& output : call.outputs) outputs.push_back(encode_tensor(output, id_of));
-  return {{"op", call.op}, {"inputs", inputs}, {"outputs", outputs}};
+  json encoded = {{"op", call.op}, {"inputs", inputs}, {"outputs", outputs}};
+  // The schema is for providers that parse it; a server that predates it
+  // ignores the field, and a client that predates it sends none.
+  if (!call.schema.empty()) encoded["schema"] = call.schema;
+  return encoded;
 }
 
 backends::KernelCall decode_call(const json& json_call, const BufferById& buffer_by_id) {
   if (!json_call.is_object()) throw ProtocolError("call: not an object");
   backends::KernelCall call;
   call.op = string_field(json_call, "op");
+  if (const auto schema = json_call.find("schema"); schema != json_call.end()) {
+    if (!schema->is_string()) throw ProtocolError("call " + call.op + ": schema not a string");
+    call.schema = schema->get<std::string>();
+  }
   const json& inputs = json_call.value("inputs", json());
   const json& outputs = json_call.value("outputs", json());
   if (!inputs.is_array() || !outputs.is_array() || inputs.size() > kMaxListLength ||

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <memory>
 
+#include "backends/target.h"
 #include "common/exit_code.h"
 #include "common/tool_cli.h"
 #include "remote/protocol/token.h"
@@ -33,7 +34,9 @@ int main(int argc, char** argv) {
   tapml::describe_tool(
       app, "tapml-serve",
       "TAPML_TOKEN=$(cat token) tapml-serve --target vulkan --listen 0.0.0.0:7461");
-  app.add_option("--target", options.target, "backend to serve: cpu, vulkan, opencl");
+  app.add_option("--target", options.target,
+                 "what to serve: cpu, vulkan, opencl or a provider (./libmine.so, a name on "
+                 "TAPML_PROVIDER_PATH); NAME:N or NAME:TEXT picks the device");
   app.add_option("--listen", options.listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
   app.add_option("--device", options.device, "which device of the target")->capture_default_str();
@@ -61,13 +64,20 @@ int main(int argc, char** argv) {
   app.add_flag("--list-targets", list_targets, "print the targets of this build and exit");
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::CallForHelp& help) {
     return app.exit(help);
   } catch (const CLI::ParseError& error) {
     return fail(std::string(error.what()) + " (see --help)");
   }
   if (list_targets) {
-    for (const std::string& name : tapml::backends::backend_names()) std::cout << name << "\n";
+    for (const tapml::backends::TargetListing& target : tapml::backends::list_targets()) {
+      std::cout << target.name;
+      if (!target.provider.empty()) std::cout << " (provider " << target.provider << ")";
+      if (!target.error.empty()) std::cout << ": unavailable: " << target.error;
+      std::cout << "\n";
+    }
     return 0;
   }
   if (options.target.empty()) return fail("--target is required (see --list-targets)");

@@ -4,6 +4,7 @@
 #include <random>
 #include <zmq_addon.hpp>
 
+#include "backends/target.h"
 #include "remote/protocol/endpoint.h"
 #include "remote/protocol/token.h"
 
@@ -28,24 +29,17 @@ std::string new_session_id() {
 
 std::string short_id(const std::string& id) { return id.substr(0, 8); }
 
-std::string backend_list() {
-  std::string names;
-  for (const std::string& name : backends::backend_names())
-    names += (names.empty() ? "" : ", ") + name;
-  return names;
-}
-
 }  // namespace
 
 Server::Server(ServerOptions options)
     : options_(std::move(options)),
       frontend_(context_, zmq::socket_type::router),
       replies_(context_, zmq::socket_type::pull) {
-  backend_ = backends::find_backend(options_.target);
-  if (!backend_) {
-    throw std::runtime_error("unknown target '" + options_.target + "'; this build has " +
-                             backend_list());
-  }
+  // A built-in backend or a provider (backends/target.h), and the device
+  // the target names ("vulkan:1") over --device.
+  backend_ = &backends::resolve_target(options_.target, "--target");
+  options_.device =
+      backends::resolve_device(options_.target, *backend_, options_.device, "--target");
   std::vector<backends::DeviceInfo> devices = backend_->devices();  // throws when missing
   if (options_.device < 0 || static_cast<size_t>(options_.device) >= devices.size()) {
     throw std::runtime_error("--device " + std::to_string(options_.device) + ": " +
@@ -148,7 +142,8 @@ void Server::hello(zmq::message_t& routing_id, Message& request) {
     return reply(routing_id, status_reply(header, "error", "token refused"));
   }
   const std::string target = string_field(header, "target");
-  if (target != options_.target) {
+  // "vulkan" asks for what "vulkan:1" serves: the device is the server's.
+  if (backends::parse_target(target).backend != backends::parse_target(options_.target).backend) {
     return reply(routing_id,
                  status_reply(header, "error",
                               "this server runs target " + options_.target + ", not " + target));

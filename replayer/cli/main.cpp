@@ -8,10 +8,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <string_view>
 
 #include "backends/backend.h"
-#include "backends/provider/provider_backend.h"
 #include "backends/provider/provider_library.h"
 #include "backends/target.h"
 #include "common/exit_code.h"
@@ -53,35 +54,60 @@ struct UsageError {
   std::string message;
 };
 
-void list_devices(const std::string& name, const backends::Backend* backend) {
-  try {
-    const auto devices = backend->devices();
-    if (devices.empty()) std::cout << name << ": no devices\n";
-    for (const auto& device : devices) {
-      std::cout << name << " --device " << device.index << ": " << device.name << "\n";
+// Each target with its devices, or the line saying why it cannot be used:
+// built-in backends, then the providers on TAPML_PROVIDER_PATH.
+int list_targets(bool json) {
+  const std::vector<backends::TargetListing> targets = backends::list_targets();
+  if (json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const backends::TargetListing& t : targets) {
+      nlohmann::json devices = nlohmann::json::array();
+      for (const backends::DeviceInfo& d : t.devices) {
+        devices.push_back({{"index", d.index}, {"name", d.name}});
+      }
+      nlohmann::json entry = {{"name", t.name}, {"devices", devices}};
+      if (!t.provider.empty()) {
+        entry["provider"] = t.provider;
+        entry["version"] = t.version;
+        entry["ops"] = t.ops;
+      }
+      if (!t.error.empty()) entry["error"] = t.error;
+      out.push_back(entry);
     }
-  } catch (const backends::BackendError& e) {
-    std::cout << name << ": unavailable: " << e.what() << "\n";
+    std::cout << out.dump(1) << "\n";
+    return 0;
   }
-}
-
-int list_targets() {
-  for (const std::string& name : backends::backend_names()) {
-    list_devices(name, backends::find_backend(name));
-  }
-  // Providers on TAPML_PROVIDER_PATH, or the line saying why one cannot load.
-  for (const std::string& path : backends::provider_libraries_on_path()) {
-    try {
-      const backends::Backend* provider = backends::find_provider(path);
-      std::cout << provider->name() << " (provider " << path << ", version "
-                << backends::provider_version(path) << ", " << provider->kernels().ops().size()
-                << " ops)\n";
-      list_devices(provider->name(), provider);
-    } catch (const backends::ProviderLoadError& e) {
-      std::cout << path << ": cannot load: " << e.what() << "\n";
+  for (const backends::TargetListing& t : targets) {
+    if (!t.provider.empty() && t.version.empty()) {
+      std::cout << t.provider << ": cannot load: " << t.error << "\n";
+      continue;
+    }
+    if (!t.provider.empty()) {
+      std::cout << t.name << " (provider " << t.provider << ", version " << t.version << ", "
+                << t.ops << " ops)\n";
+    }
+    if (!t.error.empty()) {
+      std::cout << t.name << ": unavailable: " << t.error << "\n";
+    } else if (t.devices.empty()) {
+      std::cout << t.name << ": no devices\n";
+    }
+    for (const backends::DeviceInfo& d : t.devices) {
+      std::cout << t.name << " --device " << d.index << ": " << d.name << "\n";
     }
   }
   return 0;
+}
+
+// --list-targets [--json]: handled before the replay's flags, where --json
+// takes a report file.
+bool asks_list_targets(int argc, char** argv, bool& json) {
+  bool list = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    list = list || arg == "--list-targets";
+    json = json || arg == "--json";
+  }
+  return list;
 }
 
 // "A:B", "A:", ":B": seqs A..B-1.
@@ -144,7 +170,7 @@ void require_something_ran(const Args& args, const replay::Summary& s, size_t tr
   }
 }
 
-replay::ReplayOptions make_options(const Args& args) {
+replay::ReplayOptions make_options(const Args& args, int device_index) {
   replay::ReplayOptions options;
   options.leaves = args.descend;
   options.fail_fast = args.fail_fast;
@@ -174,8 +200,10 @@ replay::ReplayOptions make_options(const Args& args) {
   // must cost its call, not the run. --call-timeout needs a worker to kill.
   if (args.isolate && args.no_isolate) throw UsageError{"--isolate and --no-isolate: pick one"};
   const bool isolate =
-      args.isolate || (!args.no_isolate &&
-                       (backends::names_provider_library(args.target) || args.call_timeout > 0));
+      args.isolate ||
+      (!args.no_isolate && args.remote.empty() &&
+       (backends::names_provider_library(backends::parse_target(args.target).backend) ||
+        args.call_timeout > 0));
   if (args.call_timeout > 0 && !isolate) {
     throw UsageError{"--call-timeout needs the calls in a worker process; drop --no-isolate"};
   }
@@ -187,7 +215,7 @@ replay::ReplayOptions make_options(const Args& args) {
     isolation.worker = sibling_executable("tapml-replay-worker").string();
     isolation.trace = args.trace;
     isolation.target = args.target;
-    isolation.device = args.device;
+    isolation.device = device_index;
     isolation.tolerance_file = args.tolerance;
     isolation.call_timeout_s = args.call_timeout;
     options.isolation = isolation;
@@ -220,21 +248,28 @@ int run(const Args& args) {
       throw UsageError{e.what()};
     }
   }
-  replay::ReplayOptions options = make_options(args);
-  check_writable(args.json, "--json");
-  check_writable(args.junit, "--junit");
-  check_writable(args.html, "--html");
   std::unique_ptr<backends::Device> device;
+  int device_index = args.device;
   try {
+    // "vulkan:1", "opencl:NVIDIA": the target's device wins over --device.
+    device_index = remote
+                       ? args.device
+                       : backends::resolve_device(args.target, *backend, args.device, "--target");
     const auto devices = backend->devices();
-    if (args.device < 0 || args.device >= static_cast<int>(devices.size())) {
-      throw UsageError{"--device " + std::to_string(args.device) + ": target " + args.target +
+    if (device_index < 0 || device_index >= static_cast<int>(devices.size())) {
+      throw UsageError{"--device " + std::to_string(device_index) + ": target " + args.target +
                        " has " + std::to_string(devices.size()) + " device(s); see --list-targets"};
     }
-    device = backend->open(args.device);
+    device = backend->open(device_index);
+  } catch (const backends::TargetError& e) {
+    throw UsageError{e.what()};
   } catch (const backends::BackendError& e) {
     throw UsageError{"target " + args.target + " unavailable: " + e.what()};
   }
+  replay::ReplayOptions options = make_options(args, device_index);
+  check_writable(args.json, "--json");
+  check_writable(args.junit, "--junit");
+  check_writable(args.html, "--html");
   // The target first: a missing platform is the more basic problem.
   if (!std::filesystem::exists(args.trace)) throw UsageError{args.trace + ": no such file"};
   std::unique_ptr<store::TraceReader> trace;
@@ -290,6 +325,13 @@ int run(const Args& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (bool json = false; asks_list_targets(argc, argv, json)) {
+    try {
+      return list_targets(json);
+    } catch (const std::exception& e) {
+      return exit_tapml_failed("tapml-replay", e);
+    }
+  }
   CLI::App app{
       "Replays the recorded calls of a TapML trace on a target's kernels and compares "
       "each output with the recorded one.",
@@ -300,10 +342,13 @@ int main(int argc, char** argv) {
       "--target ./libmy_kernels.so minilm.h5 --call-timeout 10");
   Args args;
   app.add_option("trace", args.trace, "the trace (.h5) written by tapml-record");
-  app.add_option("--target", args.target, "cpu, vulkan or opencl");
+  app.add_option("--target", args.target,
+                 "cpu, vulkan, opencl, or a provider (./libmine.so, or a name on "
+                 "TAPML_PROVIDER_PATH); NAME:N or NAME:TEXT picks a device by index or name");
   app.add_option("--device", args.device, "device index of the target (see --list-targets)");
   app.add_flag("--list-targets", args.list_targets,
-               "list each target and its devices, or why it is unavailable");
+               "list each target (built in, and providers on TAPML_PROVIDER_PATH) with its "
+               "devices, or why it is unavailable; with --json, as JSON");
   app.add_option("--remote", args.remote,
                  "HOST:PORT of a tapml-serve that runs the target (token: --token-file or "
                  "TAPML_TOKEN)");
@@ -342,7 +387,7 @@ int main(int argc, char** argv) {
     return exit_with("tapml-replay", ExitCode::kBadInput, std::string(e.what()) + " (see --help)");
   }
   try {
-    if (args.list_targets) return list_targets();
+    if (args.list_targets) return list_targets(false);
     return run(args);
   } catch (const UsageError& e) {
     return exit_with("tapml-replay", ExitCode::kBadInput, e.message);

@@ -101,6 +101,8 @@ int main(int argc, char** argv) {
     }
     if (*recover) return tc::cmd_recover(path, out, json);
     if (*diff) throw tc::UsageError("diff: put it first: tapml-trace diff REF OTHER [options]");
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::CallForHelp&) {
     std::cout << app.help();
     return 0;

@@ -77,6 +77,8 @@ int main(int argc, char** argv) {
     if (!html_path.empty()) write_file(html_path, tm::diff_html(result), "--html");
     std::cout << (quiet ? "verdict: " + result.verdict + "\n" : tm::diff_text(result, rows));
     return result.exit_code();
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::CallForHelp&) {
     std::cout << app.help();
     return 0;
