@@ -7,7 +7,9 @@
 // error measures.
 //
 // The target comes from --tapml-target=NAME or TAPML_TARGET (default cpu);
-// see gen/testing/settings.h for the other knobs.
+// see gen/testing/settings.h for the other knobs. This header and case.cpp
+// are compiled into each suite; the rest is libtapml_testing
+// (case_runner.h).
 #pragma once
 
 #include <gtest/gtest.h>

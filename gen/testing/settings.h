@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "gen/testing/export.h"
+
 namespace tapml::testing {
 
 struct Settings {
@@ -26,9 +28,9 @@ struct Settings {
 
 // Reads the settings and removes the --tapml-* arguments from argv, leaving
 // GoogleTest's. Returns an error line (empty when fine).
-std::string parse_settings(int& argc, char** argv, Settings& settings);
+TAPML_TESTING_API std::string parse_settings(int& argc, char** argv, Settings& settings);
 
 // The settings the running suite uses.
-Settings& settings();
+TAPML_TESTING_API Settings& settings();
 
 }  // namespace tapml::testing

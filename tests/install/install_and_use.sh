@@ -5,7 +5,8 @@
 # the committed MiniLM fixture on the built provider with the installed
 # tapml-replay (its ops PASS, the rest UNSUPPORTED with its reason, exit 0),
 # catch its planted bug (exit 1), and run the committed MiniLM suite against
-# it (skips, no failures).
+# it (skips, no failures), built in TapML's tree and out of tree against the
+# installed package.
 #   install_and_use.sh BUILD_DIR SOURCE_DIR WORK_DIR SUITE_BINARY
 set -euo pipefail
 build=$1 source=$2 work=$3 suite=$4
@@ -54,4 +55,21 @@ fi
 "$suite" --tapml-target="$provider" --gtest_brief=1 >"$work/suite.txt" 2>&1 ||
   { echo "the MiniLM suite on the example failed:"; tail -30 "$work/suite.txt"; exit 1; }
 grep -q 'SKIPPED' "$work/suite.txt"
-echo "installed, example built (CMake and pkg-config), replayed, planted bug caught, suite run"
+
+# The committed MiniLM suite built out of tree against the installed package
+# and registered on the example provider: ctest passes (cases of ops the
+# provider lacks skipped), and the mul case fails on the planted kernel.
+cmake -S "$source/tests/install/suite_project" -B "$work/suite" -DCMAKE_PREFIX_PATH="$prefix" \
+  -DSUITE="$source/tests/generated/minilm" -DTAPML_SUITE_TARGETS="$provider" \
+  >"$work/suite-configure.log"
+cmake --build "$work/suite" -j 2 >"$work/suite-build.log" ||
+  { tail -30 "$work/suite-build.log"; exit 1; }
+ctest --test-dir "$work/suite" -j 2 >"$work/suite-ctest.txt" 2>&1 ||
+  { echo "the out-of-tree suite failed on the example:"; tail -30 "$work/suite-ctest.txt"; exit 1; }
+grep -Eq '100% tests passed, 0 tests failed out of [1-9]' "$work/suite-ctest.txt"
+grep -q 'minilm.libexample_provider.aten_mul_Tensor' "$work/suite-ctest.txt"
+if TAPML_PLANT_BUG=binary-partial-write ctest --test-dir "$work/suite" -R aten_mul_Tensor \
+  >"$work/suite-planted.txt" 2>&1; then
+  echo "the out-of-tree suite passed the planted kernel:"; cat "$work/suite-planted.txt"; exit 1
+fi
+echo "installed, example built (CMake and pkg-config), replayed, planted bug caught, suite run in and out of tree"
