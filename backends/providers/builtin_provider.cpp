@@ -1,0 +1,13 @@
+// The provider library of one of TapML's own backends (libtapml_provider_cpu.so,
+// ..._vulkan.so, ..._opencl.so), built once per backend with
+// TAPML_PROVIDER_BACKEND naming it (backends/providers/CMakeLists.txt).
+#include "backends/provider/backend_as_provider.h"
+
+#ifndef TAPML_PROVIDER_BACKEND
+#error "backends/providers/CMakeLists.txt defines TAPML_PROVIDER_BACKEND"
+#endif
+
+TAPML_PROVIDER_EXPORT const tapml_provider* tapml_provider_get(uint32_t abi_major,
+                                                               uint32_t /*abi_minor*/) {
+  return tapml::backends::backend_as_provider(TAPML_PROVIDER_BACKEND, abi_major);
+}
