@@ -2,9 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <mutex>
 
 #include "backends/provider/provider_backend.h"
 #include "backends/provider/provider_library.h"
+#include "common/own_path.h"
 
 namespace tapml::backends {
 
@@ -25,6 +30,54 @@ std::string lower(std::string text) {
 bool all_digits(const std::string& text) {
   return !text.empty() && std::all_of(text.begin(), text.end(),
                                       [](unsigned char c) { return std::isdigit(c) != 0; });
+}
+
+struct Schemes {
+  std::mutex mutex;
+  std::map<std::string, TargetFactory> factories;
+  std::map<std::string, std::unique_ptr<Backend>> opened;  // kept for the process's life
+};
+
+Schemes& schemes() {
+  static Schemes instance;
+  return instance;
+}
+
+// TapML's own backend `name` as a provider library (backends/providers/),
+// when one lies in lib/providers beside this program; "" otherwise (a test
+// of the backends themselves, a build without them).
+std::string builtin_provider_library(const std::string& name) {
+  // For measuring what the seam costs, and for telling a seam bug from a
+  // kernel bug: the code compiled into the program instead.
+  if (const char* off = std::getenv("TAPML_COMPILED_IN_BACKENDS"); off && *off && *off != '0') {
+    return "";
+  }
+  std::error_code error;
+  const std::filesystem::path path =
+      lib_folder() / "providers" / ("libtapml_provider_" + name + ".so");
+  return std::filesystem::exists(path, error) ? path.string() : "";
+}
+
+// The backend of a SCHEME://REST target, opened once.
+const Backend& open_scheme_target(const std::string& target, const std::string& where) {
+  const size_t separator = target.find("://");
+  const std::string scheme = target.substr(0, separator);
+  Schemes& s = schemes();
+  std::lock_guard lock(s.mutex);
+  if (auto it = s.opened.find(target); it != s.opened.end()) return *it->second;
+  const auto factory = s.factories.find(scheme);
+  if (factory == s.factories.end()) {
+    throw TargetError(where + " " + target + ": this program opens no " + scheme + ":// targets" +
+                      (scheme == "remote" ? " (built without remote support)" : ""));
+  }
+  try {
+    auto backend = factory->second(target.substr(separator + 3));
+    return *(s.opened[target] = std::move(backend));
+  } catch (const TargetError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw TargetError(where + " " + target + ": " + e.what());
+  }
 }
 
 }  // namespace
@@ -62,7 +115,15 @@ std::vector<TargetListing> list_targets() {
   return listed;
 }
 
+void register_target_scheme(const std::string& scheme, TargetFactory factory) {
+  Schemes& s = schemes();
+  std::lock_guard lock(s.mutex);
+  s.factories[scheme] = std::move(factory);
+}
+
 TargetAddress parse_target(const std::string& target) {
+  // A SCHEME:// target picks its device its own way.
+  if (target.find("://") != std::string::npos) return {target, ""};
   // The last colon, unless what follows it is part of a path.
   const size_t colon = target.rfind(':');
   if (colon == std::string::npos || colon == 0 || target.find('/', colon) != std::string::npos) {
@@ -97,8 +158,20 @@ int resolve_device(const std::string& target, const Backend& backend, int fallba
 }
 
 const Backend& resolve_target(const std::string& full_target, const std::string& where) {
+  if (full_target.find("://") != std::string::npos) return open_scheme_target(full_target, where);
   const std::string target = parse_target(full_target).backend;
-  if (const Backend* backend = find_backend(target)) return *backend;
+  if (const Backend* backend = find_backend(target)) {
+    // Through the public ABI, as a user's kernels are, when the provider
+    // library is there: every replay, suite, offload and served call of
+    // TapML's own backends proves the seam.
+    const std::string library = builtin_provider_library(target);
+    if (library.empty()) return *backend;
+    try {
+      return *find_provider(library);
+    } catch (const ProviderLoadError& e) {
+      throw TargetError(where + " " + target + ": " + e.what());
+    }
+  }
   const Backend* provider = nullptr;
   try {
     provider = find_provider(target);

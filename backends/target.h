@@ -6,8 +6,13 @@
 // (an index), "opencl:NVIDIA" (a substring of the device's name, any case),
 // "./libmine.so:0". Every tool then says the same thing, in one line, about
 // a target that names nothing it can load or a device it does not have.
+// TapML's own backends are opened through their provider libraries
+// (lib/providers/libtapml_provider_<name>.so, backends/providers/) when those
+// lie beside the program, so everything runs through the public ABI.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,6 +25,14 @@ class TargetError : public BackendError {
  public:
   using BackendError::BackendError;
 };
+
+// A target of another kind, addressed as SCHEME://REST
+// ("remote://host:port/vulkan"): a part above backends/ registers how to open
+// it (remote/client/remote_scheme.h), IREE-HAL style, and every tool that
+// resolves targets then accepts it. The factory gets REST and throws
+// BackendError when it cannot open it.
+using TargetFactory = std::function<std::unique_ptr<Backend>(const std::string& rest)>;
+void register_target_scheme(const std::string& scheme, TargetFactory factory);
 
 // A target split into what names the backend and the device selector
 // (empty when none is given).

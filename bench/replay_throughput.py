@@ -7,7 +7,13 @@ calls/s, MB/s of recorded inputs and kernel time, and per op the kernel time
 per call on each target (the ops with the most total kernel time first).
 
   bench/replay_throughput.py TRACE [--targets cpu,vulkan,opencl] [--device N]
-      [--calls A:B] [--op REGEX] [--top 25] [--bin BUILD/bin] [--json OUT]
+      [--calls A:B] [--op REGEX] [--top 25] [--bin BUILD/bin] [--json OUT] [--seam]
+
+--seam replays each target three ways in the same run: through its provider
+library (the default), with the code compiled into tapml-replay
+(TAPML_COMPILED_IN_BACKENDS=1), and isolated (--isolate, a worker process);
+rows "T", "T/in", "T/iso", and the wall-time ratios of the first and the
+third to the second.
 
 --bin defaults to build/bin beside this script's folder; --json writes every
 figure as one JSON document. A replay with failures still counts (its
@@ -16,6 +22,7 @@ reported and skipped.
 """
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -33,14 +40,15 @@ def available_targets(replay):
     return targets
 
 
-def replay_once(replay, target, args, report):
+def replay_once(replay, target, args, report, flags=(), env=None):
     command = [replay, "--target", target, "--device", str(args.device), "--no-progress",
-               args.trace, "--json", report]
+               args.trace, "--json", report, *flags]
     if args.calls:
         command += ["--calls", args.calls]
     if args.op:
         command += ["--op", args.op]
-    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          env=env)
     if done.returncode not in (0, 1):
         print(f"{target}: skipped: {done.stderr.strip()}", file=sys.stderr)
         return None
@@ -57,6 +65,8 @@ def main():
     parser.add_argument("--top", type=int, default=25, help="ops in the per-op table")
     parser.add_argument("--bin", default=str(Path(__file__).resolve().parent.parent / "build/bin"))
     parser.add_argument("--json", help="write all figures to this file")
+    parser.add_argument("--seam", action="store_true",
+                        help="each target also with its compiled-in code and isolated")
     args = parser.parse_args()
 
     replay = str(Path(args.bin) / "tapml-replay")
@@ -68,20 +78,37 @@ def main():
 
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
+        compiled_in = dict(os.environ, TAPML_COMPILED_IN_BACKENDS="1")
         for target in targets:
-            report = replay_once(replay, target, args, str(Path(tmp) / f"{target}.json"))
-            if report:
-                results[target] = report
+            ways = [(target, (), None)]
+            if args.seam:
+                ways += [(f"{target}/in", ("--no-isolate",), compiled_in),
+                         (f"{target}/iso", ("--isolate",), None)]
+            for name, flags, env in ways:
+                report = replay_once(replay, target, args, str(Path(tmp) / f"{len(results)}.json"),
+                                     flags, env)
+                if report:
+                    results[name] = report
 
     print(f"trace {args.trace}" + (f", calls {args.calls}" if args.calls else "") +
           (f", ops {args.op}" if args.op else ""))
-    print(f"{'target':8} {'calls':>7} {'fail':>5} {'wall s':>8} {'calls/s':>9} {'MB/s':>8} "
+    print(f"{'target':12} {'calls':>7} {'fail':>5} {'wall s':>8} {'calls/s':>9} {'MB/s':>8} "
           f"{'kernel s':>9}  device")
     for target, report in results.items():
         s = report["summary"]
-        print(f"{target:8} {s['calls']:7d} {s['failed'] + s['errors']:5d} {s['wall_seconds']:8.2f} "
+        print(f"{target:12} {s['calls']:7d} {s['failed'] + s['errors']:5d} {s['wall_seconds']:8.2f} "
               f"{s['calls_per_second']:9.1f} {s['mb_per_second']:8.1f} {s['kernel_seconds']:9.3f}"
               f"  {s['device']}")
+
+    if args.seam:
+        print()
+        for target in targets:
+            runs = [results.get(k) for k in (target, f"{target}/in", f"{target}/iso")]
+            if all(runs):
+                base = runs[1]["summary"]["wall_seconds"]
+                print(f"{target}: wall through the provider / compiled in "
+                      f"{runs[0]['summary']['wall_seconds'] / base:.3f}, "
+                      f"isolated / compiled in {runs[2]['summary']['wall_seconds'] / base:.3f}")
 
     # Per op: kernel microseconds per call on each target.
     ops = {}

@@ -1,5 +1,7 @@
 #include "common/own_path.h"
 
+#include <dlfcn.h>
+
 #include <stdexcept>
 #include <system_error>
 
@@ -13,5 +15,21 @@ std::filesystem::path own_folder() {
 }
 
 std::filesystem::path sibling_executable(const std::string& name) { return own_folder() / name; }
+
+std::filesystem::path code_folder() {
+  Dl_info info{};
+  if (::dladdr(reinterpret_cast<const void*>(&code_folder), &info) == 0 ||
+      info.dli_fname == nullptr) {
+    return own_folder();
+  }
+  std::error_code error;
+  const std::filesystem::path binary = std::filesystem::canonical(info.dli_fname, error);
+  return error ? own_folder() : binary.parent_path();
+}
+
+std::filesystem::path lib_folder() {
+  const std::filesystem::path folder = code_folder();
+  return folder.filename() == "lib" ? folder : folder.parent_path() / "lib";
+}
 
 }  // namespace tapml

@@ -17,4 +17,13 @@ std::filesystem::path own_folder();
 // `name` beside the running executable.
 std::filesystem::path sibling_executable(const std::string& name);
 
+// The folder of the binary this code is linked into: the executable's, or a
+// shared library's when it is one (the offload library preloaded into
+// python, libtapml_testing.so), found with dladdr.
+std::filesystem::path code_folder();
+
+// TapML's lib/ folder seen from this code: code_folder() when it is lib/
+// itself, else code_folder()/../lib (from bin/).
+std::filesystem::path lib_folder();
+
 }  // namespace tapml

@@ -1,5 +1,7 @@
 #include "common/tool_cli.h"
 
+#include "common/exit_code.h"
+
 #ifndef TAPML_VERSION
 #error "common/CMakeLists.txt defines TAPML_VERSION from the project's version"
 #endif
@@ -22,6 +24,16 @@ void describe_tool(CLI::App& app, const std::string& tool, const std::string& ex
              "\nExit codes: 0 everything checked passed; 1 a kernel or program failed the "
              "check; 2 bad input or usage (one line on stderr says what); 3 TapML itself or "
              "its infrastructure failed.");
+}
+
+std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv, std::string_view tool) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    return exit_with(tool, ExitCode::kBadInput, std::string(e.what()) + " (see --help)");
+  }
+  return std::nullopt;
 }
 
 }  // namespace tapml

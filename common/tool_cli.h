@@ -5,7 +5,9 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace tapml {
 
@@ -15,5 +17,10 @@ const char* version();
 // Adds --version and the --help footer: "Example:" with `example` (one
 // command per line), then the exit codes.
 void describe_tool(CLI::App& app, const std::string& tool, const std::string& example);
+
+// Parses the command line: nullopt to go on, else the exit code to return:
+// 0 after printing --help or --version, 2 after one line naming the bad
+// flag (common/exit_code.h).
+std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv, std::string_view tool);
 
 }  // namespace tapml

@@ -4,6 +4,9 @@
 #include <cstring>
 
 #include "backends/target.h"
+#ifdef TAPML_TESTING_WITH_REMOTE
+#include "remote/client/remote_scheme.h"
+#endif
 
 namespace tapml::testing {
 namespace {
@@ -42,6 +45,9 @@ Settings& settings() {
 }
 
 std::string parse_settings(int& argc, char** argv, Settings& s) {
+#ifdef TAPML_TESTING_WITH_REMOTE
+  remote::register_remote_scheme();  // --tapml-target=remote://host:port/vulkan
+#endif
   take(argc, argv, "target", "TAPML_TARGET", s.target);
   take(argc, argv, "fixture", "TAPML_FIXTURE", s.fixture);
   take(argc, argv, "tolerance", "TAPML_TOLERANCE", s.tolerance_file);

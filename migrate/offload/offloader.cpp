@@ -14,6 +14,7 @@
 #include "store/op_classes.h"
 #ifdef TAPML_OFFLOAD_WITH_REMOTE
 #include "remote/client/remote_backend.h"
+#include "remote/client/remote_scheme.h"
 #endif
 
 namespace tapml::offload {
@@ -155,6 +156,9 @@ Offloader& Offloader::get() {
 }
 
 void Offloader::configure(OffloadRequest request) {
+#ifdef TAPML_OFFLOAD_WITH_REMOTE
+  remote::register_remote_scheme();  // offload_target = remote://host:port/vulkan
+#endif
   if (!request.remote.empty()) remote_backend_ = connect_to_server(request);
   const backends::Backend* backend = remote_backend_.get();
   if (backend == nullptr) {

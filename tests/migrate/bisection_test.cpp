@@ -4,7 +4,7 @@
 // sees them), so that every path of the search is walked in milliseconds.
 // The real runs, with real models and planted kernels, are the
 // migrate.bisect_* tests.
-#include "migrate/cli/bisection.h"
+#include "migrate/migration/bisection.h"
 
 #include <gtest/gtest.h>
 

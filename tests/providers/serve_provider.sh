@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tapml-serve serves a provider (the example, by path, device picked in the
-# target: "PATH:0") and tapml-replay drives it over loopback: the MiniLM
+# target: "PATH:0") and tapml-replay drives it over loopback (--remote
+# HOST:PORT, and the target remote://HOST:PORT/PATH): the MiniLM
 # fixture's float32 adds and mul PASS on the server's provider, the int64 add
 # UNSUPPORTED with the provider's reason; with the planted bug in the
 # server's environment, they FAIL.
@@ -10,7 +11,8 @@ serve=$1 replay=$2 provider=$3 fixture=$4 work=$5
 mkdir -p "$work"
 export TAPML_TOKEN=serve-provider-test-token
 
-run_case() {  # $1: planted bug or "none"; $2: the regex the replay must print
+run_case() {  # $1: planted bug or "none"; $2: the regex the replay must print;
+             # $3: "uri" to name the target remote://HOST:PORT/PROVIDER
   local log=$work/serve-$1.log
   env TAPML_PLANT_BUG="${1/none/}" "$serve" --target "$provider:0" --listen 127.0.0.1:0 \
     >"$log" 2>&1 &
@@ -24,7 +26,9 @@ run_case() {  # $1: planted bug or "none"; $2: the regex the replay must print
   done
   [ -n "$endpoint" ] || { echo "tapml-serve did not start:"; cat "$log"; return 1; }
   set +e
-  "$replay" --remote "$endpoint" --target "$provider" "$fixture" --no-progress \
+  local target=(--remote "$endpoint" --target "$provider")
+  [ "${3:-}" = uri ] && target=(--target "remote://$endpoint/$provider")
+  "$replay" "${target[@]}" "$fixture" --no-progress \
     --op 'aten::add.Tensor|aten::mul.Tensor' >"$work/replay-$1.txt" 2>&1
   set -e
   grep -Eq "$2" "$work/replay-$1.txt" ||
@@ -32,4 +36,5 @@ run_case() {  # $1: planted bug or "none"; $2: the regex the replay must print
 }
 run_case none '^aten::add\.Tensor +3 +2 +0 +1 +0 '
 run_case binary-partial-write '^aten::mul\.Tensor +1 +0 +1 '
-echo "the provider served over loopback: PASS clean, FAIL planted"
+run_case none '^aten::add\.Tensor +3 +2 +0 +1 +0 ' uri
+echo "the provider served over loopback: PASS clean, FAIL planted, as --remote and remote://"

@@ -11,7 +11,7 @@
 #include <future>
 #include <thread>
 
-#include "recorder/cli/launch.h"
+#include "recorder/launch/launch.h"
 #include "store/reader.h"
 
 namespace fs = std::filesystem;

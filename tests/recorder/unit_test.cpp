@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "recorder/cli/run_config.h"
-#include "recorder/cli/shell_words.h"
+#include "recorder/launch/run_config.h"
+#include "recorder/launch/shell_words.h"
 #include "recorder/common/capture_config.h"
 
 namespace fs = std::filesystem;

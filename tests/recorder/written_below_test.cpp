@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <numeric>
 
-#include "recorder/cli/launch.h"
+#include "recorder/launch/launch.h"
 #include "store/reader.h"
 
 namespace fs = std::filesystem;
