@@ -1,5 +1,7 @@
 #include "common/tool_cli.h"
 
+#include <cstdio>
+
 #include "common/exit_code.h"
 
 #ifndef TAPML_VERSION
@@ -24,6 +26,20 @@ void describe_tool(CLI::App& app, const std::string& tool, const std::string& ex
              "\nExit codes: 0 everything checked passed; 1 a kernel or program failed the "
              "check; 2 bad input or usage (one line on stderr says what); 3 TapML itself or "
              "its infrastructure failed.");
+}
+
+int run_tool(std::string_view tool, int (*body)(int, char**), int argc, char** argv) noexcept {
+  try {
+    return body(argc, argv);
+  } catch (const std::exception& e) {
+    try {
+      return exit_tapml_failed(tool, e);
+    } catch (...) {  // falls through to the plain line below
+    }
+  } catch (...) {  // not a std::exception: the plain line below
+  }
+  std::fputs("TapML itself failed: an exception that is not a std::exception\n", stderr);
+  return exit_code(ExitCode::kTapmlFailed);
 }
 
 std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv, std::string_view tool) {

@@ -23,4 +23,8 @@ void describe_tool(CLI::App& app, const std::string& tool, const std::string& ex
 // flag (common/exit_code.h).
 std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv, std::string_view tool);
 
+// main() of a tool: runs `body`, and turns anything it lets escape into
+// TapML's own failure (one line, exit 3) rather than std::terminate.
+int run_tool(std::string_view tool, int (*body)(int, char**), int argc, char** argv) noexcept;
+
 }  // namespace tapml

@@ -72,6 +72,7 @@ void IsolatedRunner::start() {
     args.insert(args.end(), {"--tolerance", options_.tolerance_file});
   }
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
   const pid_t pid = ::fork();

@@ -326,7 +326,7 @@ int run(const Args& args) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int tool_main(int argc, char** argv) {
 #ifdef TAPML_HAS_REMOTE
   remote::register_remote_scheme();  // --target remote://host:port/vulkan
 #endif
@@ -397,3 +397,5 @@ int main(int argc, char** argv) {
     return exit_tapml_failed("tapml-replay", e);
   }
 }
+
+int main(int argc, char** argv) { return tapml::run_tool("tapml-replay", tool_main, argc, argv); }

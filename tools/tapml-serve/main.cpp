@@ -25,7 +25,7 @@ int fail(const std::string& message) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int tool_main(int argc, char** argv) {
   using tapml::remote::ServerOptions;
   ServerOptions options;
   std::string token_file;
@@ -96,3 +96,5 @@ int main(int argc, char** argv) {
   }
   return 0;
 }
+
+int main(int argc, char** argv) { return tapml::run_tool("tapml-serve", tool_main, argc, argv); }
