@@ -11,7 +11,8 @@
  * these calls through the provider too. TAPML_PLANT_BUG=add-segfault and
  * add-hang make aten::add.Tensor write through a null pointer or never
  * return: an isolated replay must report the call CRASH or TIMEOUT and go on
- * with the calls after it. */
+ * with the calls after it. add-error makes aten::add.Tensor return an error
+ * status: those calls are ERROR with the provider's message. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,12 @@ static tapml_status run(tapml_device* device, const tapml_call* call, tapml_erro
     return TAPML_STATUS_ERROR;
   }
   if (is_mm(call)) return mm(call);
+  const char* planted = getenv("TAPML_PLANT_BUG");
+  if (planted != NULL && strcmp(call->op, "aten::add.Tensor") == 0 &&
+      strcmp(planted, "add-error") == 0) {
+    set_error(error, "example provider: planted error in add");
+    return TAPML_STATUS_ERROR;
+  }
   const DLTensor* a = input(call, "self")->tensor;
   const DLTensor* b = input(call, "other")->tensor;
   const DLTensor* out = &call->outputs[0];
