@@ -18,8 +18,10 @@ std::filesystem::path sibling_executable(const std::string& name) { return own_f
 
 std::filesystem::path code_folder() {
   Dl_info info{};
+  // The executable itself may be named as it was run (relative to a folder
+  // the program has since left): /proc/self/exe is the sure name for it.
   if (::dladdr(reinterpret_cast<const void*>(&code_folder), &info) == 0 ||
-      info.dli_fname == nullptr) {
+      info.dli_fname == nullptr || info.dli_fname[0] != '/') {
     return own_folder();
   }
   std::error_code error;
