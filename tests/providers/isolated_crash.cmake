@@ -8,6 +8,7 @@
 # HTML naming them.
 # cmake -P with -DREPLAY -DTRACE -DPROVIDER -DWORK -DBUG (add-segfault,
 # add-hang) -DXMLLINT -DJUNIT_XSD -DSANITIZED (the build's TAPML_SANITIZE).
+include("${CMAKE_CURRENT_LIST_DIR}/../replayer/junit_valid.cmake")
 file(MAKE_DIRECTORY "${WORK}")
 set(expected CRASH)
 set(count crashed)
@@ -50,13 +51,7 @@ list(LENGTH errors errors)
 if(NOT errors EQUAL 2)
   message(FATAL_ERROR "JUnit: ${errors} <error type=\"${expected}\">, expected 2")
 endif()
-if(XMLLINT)
-  execute_process(COMMAND "${XMLLINT}" --noout --schema "${JUNIT_XSD}" "${WORK}/${BUG}.xml"
-                  RESULT_VARIABLE valid ERROR_VARIABLE why)
-  if(NOT valid EQUAL 0)
-    message(FATAL_ERROR "the JUnit report is not valid: ${why}")
-  endif()
-endif()
+tapml_check_junit("${WORK}/${BUG}.xml")
 file(READ "${WORK}/${BUG}.html" html)
 if(NOT html MATCHES "${expected}</span> seq 3 <b>aten::add\\.Tensor")
   message(FATAL_ERROR "the HTML report does not list seq 3 as ${expected}")

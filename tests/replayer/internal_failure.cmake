@@ -4,6 +4,7 @@
 # common/exit_code.h) with one line on stderr, and the JUnit report (the
 # calls as <error type="INTERNAL">) is valid against the Ant schema.
 # cmake -P with -DREPLAY -DTRACE -DWORK -DXMLLINT -DJUNIT_XSD.
+include("${CMAKE_CURRENT_LIST_DIR}/junit_valid.cmake")
 file(MAKE_DIRECTORY "${WORK}")
 execute_process(
   COMMAND "${CMAKE_COMMAND}" -E env TAPML_PLANT_BUG=replayer-internal-error
@@ -22,11 +23,5 @@ string(JSON failed GET "${report}" summary failed)
 if(internal LESS 1 OR NOT failed EQUAL 0)
   message(FATAL_ERROR "summary: internal ${internal}, failed ${failed}")
 endif()
-if(XMLLINT)
-  execute_process(COMMAND "${XMLLINT}" --noout --schema "${JUNIT_XSD}" "${WORK}/internal.xml"
-                  RESULT_VARIABLE valid ERROR_VARIABLE why)
-  if(NOT valid EQUAL 0)
-    message(FATAL_ERROR "the JUnit report is not valid: ${why}")
-  endif()
-endif()
+tapml_check_junit("${WORK}/internal.xml")
 message(STATUS "${internal} calls INTERNAL, 0 FAIL, exit 3: ${err}")

@@ -16,6 +16,7 @@
 #                    run and judged by their forward error bound
 # Without BUG the replay must exit 0 and the report be clean; with BUG it must
 # exit 1 and the failures be the bug's.
+include("${CMAKE_CURRENT_LIST_DIR}/junit_valid.cmake")
 foreach(var REPLAY VERDICT TRACE TARGET REPORT)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "replay_and_judge.cmake: -D${var}= is required")
@@ -56,16 +57,7 @@ execute_process(
 if(NOT replay_exit STREQUAL "${expected_exit}")
   message(FATAL_ERROR "tapml-replay exited ${replay_exit}, expected ${expected_exit}")
 endif()
-if(JUNIT_XSD)
-  if(NOT EXISTS "${XMLLINT}")
-    message(FATAL_ERROR "xmllint is missing (${XMLLINT}): install libxml2-utils")
-  endif()
-  execute_process(COMMAND "${XMLLINT}" --noout --schema "${JUNIT_XSD}" "${REPORT}.xml"
-                  RESULT_VARIABLE xmllint_exit)
-  if(NOT xmllint_exit STREQUAL "0")
-    message(FATAL_ERROR "${REPORT}.xml is not valid against ${JUNIT_XSD}")
-  endif()
-endif()
+tapml_check_junit("${REPORT}.xml")
 execute_process(COMMAND "${VERDICT}" ${verdict_args} RESULT_VARIABLE verdict_exit)
 if(NOT verdict_exit STREQUAL "0")
   message(FATAL_ERROR "replay_verdict: the report does not hold (exit ${verdict_exit})")
