@@ -108,6 +108,7 @@ std::vector<TargetListing> list_targets() {
       entry.ops = provider->kernels().ops().size();
       listed.push_back(with_devices(entry, *provider));
     } catch (const ProviderLoadError& e) {
+      entry.loaded = false;
       entry.error = e.what();
       listed.push_back(entry);
     }

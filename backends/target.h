@@ -66,6 +66,7 @@ struct TargetListing {
   std::string version;   // a provider's
   size_t ops = 0;        // a provider's op count
   std::vector<DeviceInfo> devices;
+  bool loaded = true;  // false: a provider library that could not be loaded (`error` says why)
   std::string error;
 };
 std::vector<TargetListing> list_targets();

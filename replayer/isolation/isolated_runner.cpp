@@ -113,7 +113,6 @@ void IsolatedRunner::start() {
     if (seq > last_seq_) left.push_back(seq);
   }
   send_message(fd_, {{"plan", left}, {"repeat", repeat_}});
-  started_once_ = true;
 }
 
 std::string IsolatedRunner::reap(bool kill_first) {

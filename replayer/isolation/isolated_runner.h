@@ -60,7 +60,6 @@ class IsolatedRunner {
   pid_t pid_ = -1;
   int fd_ = -1;
   int64_t restarts_ = 0;
-  bool started_once_ = false;
 };
 
 }  // namespace tapml::replay

@@ -67,8 +67,8 @@ int list_targets(bool json) {
         devices.push_back({{"index", d.index}, {"name", d.name}});
       }
       nlohmann::json entry = {{"name", t.name}, {"devices", devices}};
-      if (!t.provider.empty()) {
-        entry["provider"] = t.provider;
+      if (!t.provider.empty()) entry["provider"] = t.provider;
+      if (!t.provider.empty() && t.loaded) {
         entry["version"] = t.version;
         entry["ops"] = t.ops;
       }
@@ -79,7 +79,7 @@ int list_targets(bool json) {
     return 0;
   }
   for (const backends::TargetListing& t : targets) {
-    if (!t.provider.empty() && t.version.empty()) {
+    if (!t.loaded) {
       std::cout << t.provider << ": cannot load: " << t.error << "\n";
       continue;
     }
@@ -387,7 +387,6 @@ static int tool_main(int argc, char** argv) {
                  "how many failures to print in detail (default 10)");
   if (const auto code = parse_command_line(app, argc, argv, "tapml-replay")) return *code;
   try {
-    if (args.list_targets) return list_targets(false);
     return run(args);
   } catch (const UsageError& e) {
     return exit_with("tapml-replay", ExitCode::kBadInput, e.message);
