@@ -58,21 +58,46 @@ std::string builtin_provider_library(const std::string& name) {
   return std::filesystem::exists(path, error) ? path.string() : "";
 }
 
-// The backend of a SCHEME://REST target, opened once.
-const Backend& open_scheme_target(const std::string& target, const std::string& where) {
+// The backend of a SCHEME://REST target, opened once. remote:// through
+// TapML's remote provider library (lib/providers) when it is there, as
+// every other target is; otherwise by the factory a part above registered.
+const Backend& open_scheme_target(const TargetAddress& address, const std::string& where) {
+  const std::string& target = address.backend;
   const size_t separator = target.find("://");
   const std::string scheme = target.substr(0, separator);
+  const std::string rest = target.substr(separator + 3);
+  if (scheme == "remote") {
+    if (const std::string library = builtin_provider_library("remote"); !library.empty()) {
+      const size_t slash = rest.find('/');
+      if (slash == std::string::npos || slash == 0 || slash + 1 == rest.size()) {
+        throw TargetError(where + " " + target +
+                          ": expected remote://HOST:PORT/TARGET (e.g. remote://gpu-box:7461/vulkan)");
+      }
+      ProviderSettings settings = {{"address", rest.substr(0, slash)},
+                                   {"target", rest.substr(slash + 1)}};
+      settings.insert(settings.end(), address.settings.begin(), address.settings.end());
+      try {
+        return *find_provider(library, settings);
+      } catch (const ProviderRefusedSettings& e) {
+        throw TargetError(where + " " + target + ": " + e.reason());
+      } catch (const ProviderLoadError& e) {
+        throw TargetError(where + " " + target + ": " + e.what());
+      }
+    }
+  }
   Schemes& s = schemes();
   std::lock_guard lock(s.mutex);
-  if (auto it = s.opened.find(target); it != s.opened.end()) return *it->second;
+  std::string key = target;
+  for (const auto& [name, value] : address.settings) key += "&" + name + "=" + value;
+  if (auto it = s.opened.find(key); it != s.opened.end()) return *it->second;
   const auto factory = s.factories.find(scheme);
   if (factory == s.factories.end()) {
     throw TargetError(where + " " + target + ": this program opens no " + scheme + ":// targets" +
                       (scheme == "remote" ? " (built without remote support)" : ""));
   }
   try {
-    auto backend = factory->second(target.substr(separator + 3));
-    return *(s.opened[target] = std::move(backend));
+    auto backend = factory->second(rest, address.settings);
+    return *(s.opened[key] = std::move(backend));
   } catch (const TargetError&) {
     throw;
   } catch (const std::exception& e) {
@@ -122,15 +147,35 @@ void register_target_scheme(const std::string& scheme, TargetFactory factory) {
   s.factories[scheme] = std::move(factory);
 }
 
-TargetAddress parse_target(const std::string& target) {
-  // A SCHEME:// target picks its device its own way.
-  if (target.find("://") != std::string::npos) return {target, ""};
-  // The last colon, unless what follows it is part of a path.
-  const size_t colon = target.rfind(':');
-  if (colon == std::string::npos || colon == 0 || target.find('/', colon) != std::string::npos) {
-    return {target, ""};
+TargetAddress parse_target(const std::string& full_target) {
+  TargetAddress address;
+  const size_t question = full_target.find('?');
+  const std::string target = full_target.substr(0, question);
+  if (question != std::string::npos) {
+    std::string query = full_target.substr(question + 1);
+    for (size_t start = 0; start <= query.size();) {
+      const size_t end = std::min(query.find('&', start), query.size());
+      const std::string setting = query.substr(start, end - start);
+      const size_t equals = setting.find('=');
+      if (equals == std::string::npos || equals == 0) {
+        throw TargetError("target " + full_target + ": '" + setting +
+                          "' is not a KEY=VALUE setting (TARGET[:DEVICE]?KEY=VALUE&KEY=VALUE)");
+      }
+      address.settings.emplace_back(setting.substr(0, equals), setting.substr(equals + 1));
+      start = end + 1;
+    }
   }
-  return {target.substr(0, colon), target.substr(colon + 1)};
+  // A SCHEME:// target picks its device its own way.
+  const size_t colon = target.rfind(':');
+  if (target.find("://") != std::string::npos || colon == std::string::npos || colon == 0 ||
+      target.find('/', colon) != std::string::npos) {
+    // No device, or the last colon is part of a path.
+    address.backend = target;
+  } else {
+    address.backend = target.substr(0, colon);
+    address.device = target.substr(colon + 1);
+  }
+  return address;
 }
 
 int resolve_device(const std::string& target, const Backend& backend, int fallback,
@@ -159,23 +204,29 @@ int resolve_device(const std::string& target, const Backend& backend, int fallba
 }
 
 const Backend& resolve_target(const std::string& full_target, const std::string& where) {
-  if (full_target.find("://") != std::string::npos) return open_scheme_target(full_target, where);
-  const std::string target = parse_target(full_target).backend;
+  const TargetAddress address = parse_target(full_target);
+  if (address.backend.find("://") != std::string::npos) return open_scheme_target(address, where);
+  const std::string& target = address.backend;
   if (const Backend* backend = find_backend(target)) {
     // Through the public ABI, as a user's kernels are, when the provider
     // library is there: every replay, suite, offload and served call of
     // TapML's own backends proves the seam.
     const std::string library = builtin_provider_library(target);
-    if (library.empty()) return *backend;
+    if (library.empty()) {
+      if (!address.settings.empty()) {
+        throw TargetError(where + " " + full_target + ": " + target + " takes no settings");
+      }
+      return *backend;
+    }
     try {
-      return *find_provider(library);
+      return *find_provider(library, address.settings);
     } catch (const ProviderLoadError& e) {
       throw TargetError(where + " " + target + ": " + e.what());
     }
   }
   const Backend* provider = nullptr;
   try {
-    provider = find_provider(target);
+    provider = find_provider(target, address.settings);
   } catch (const ProviderLoadError& e) {
     throw TargetError(where + " " + e.what());
   }

@@ -4,7 +4,8 @@
 // (docs/providers.md) by path ("./libmine.so") or by name on
 // TAPML_PROVIDER_PATH ("mine"), with a device after a colon: "vulkan:1"
 // (an index), "opencl:NVIDIA" (a substring of the device's name, any case),
-// "./libmine.so:0". Every tool then says the same thing, in one line, about
+// "./libmine.so:0", and settings for a provider after a question mark:
+// "./libmine.so:0?tile=64". Every tool then says the same thing, in one line, about
 // a target that names nothing it can load or a device it does not have.
 // TapML's own backends are opened through their provider libraries
 // (lib/providers/libtapml_provider_<name>.so, backends/providers/) when those
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "backends/backend.h"
+#include "backends/provider/provider_library.h"
 
 namespace tapml::backends {
 
@@ -31,14 +33,18 @@ class TargetError : public BackendError {
 // it (remote/client/remote_scheme.h), IREE-HAL style, and every tool that
 // resolves targets then accepts it. The factory gets REST and throws
 // BackendError when it cannot open it.
-using TargetFactory = std::function<std::unique_ptr<Backend>(const std::string& rest)>;
+using TargetFactory = std::function<std::unique_ptr<Backend>(const std::string& rest,
+                                                             const ProviderSettings& settings)>;
 void register_target_scheme(const std::string& scheme, TargetFactory factory);
 
-// A target split into what names the backend and the device selector
-// (empty when none is given).
+// A target split into what names the backend, the device selector (empty
+// when none is given) and the settings for its provider:
+// TARGET[:DEVICE][?KEY=VALUE[&KEY=VALUE...]]. Throws TargetError when a
+// setting is not KEY=VALUE.
 struct TargetAddress {
-  std::string backend;  // "vulkan", "./libmine.so", "mine"
-  std::string device;   // "1", "NVIDIA", ""
+  std::string backend;        // "vulkan", "./libmine.so", "mine", "remote://h:7461/vulkan"
+  std::string device;         // "1", "NVIDIA", ""
+  ProviderSettings settings;  // {"tile", "64"}: the provider's configure gets them
 };
 TargetAddress parse_target(const std::string& target);
 

@@ -22,9 +22,24 @@ struct BufferHandle {
   std::shared_ptr<Buffer> buffer;
 };
 
-const Backend* served = nullptr;  // the one backend this library serves
+// The one backend this library serves, opened by `opener` from the
+// address's settings at configure (or, for a host that never configures,
+// with none at first use).
+BackendOpener opener;
+const Backend* served = nullptr;
+std::string served_name;
 std::vector<std::string> op_names;
 tapml_provider table{};
+
+const Backend& backend() {
+  if (served == nullptr) {
+    served = &opener({});
+    op_names = backend().kernels().ops();
+    served_name = backend().name();
+    table.name = served_name.c_str();
+  }
+  return *served;
+}
 
 void set_error(tapml_error* error, const std::string& message) {
   if (error == nullptr || error->message == nullptr || error->capacity == 0) return;
@@ -111,23 +126,23 @@ KernelCall call_from(const tapml_call& c) {
 }
 
 tapml_status device_count(int32_t* count, tapml_error* error) {
-  return guarded(error, [&] { *count = static_cast<int32_t>(served->devices().size()); });
+  return guarded(error, [&] { *count = static_cast<int32_t>(backend().devices().size()); });
 }
 
 tapml_status device_info(int32_t index, tapml_device_info* info, tapml_error* error) {
   return guarded(error, [&] {
-    for (const DeviceInfo& device : served->devices()) {
+    for (const DeviceInfo& device : backend().devices()) {
       if (device.index != index) continue;
       std::snprintf(info->name, sizeof(info->name), "%s", device.name.c_str());
       info->memory = TAPML_MEMORY_DEVICE;
       return;
     }
-    throw BackendError(served->name() + " has no device " + std::to_string(index));
+    throw BackendError(backend().name() + " has no device " + std::to_string(index));
   });
 }
 
 tapml_status open_device(int32_t index, tapml_device** device, tapml_error* error) {
-  return guarded(error, [&] { *device = new tapml_device{served->open(index)}; });
+  return guarded(error, [&] { *device = new tapml_device{backend().open(index)}; });
 }
 
 void close_device(tapml_device* device) { delete device; }
@@ -157,7 +172,25 @@ tapml_status finish(tapml_device* device, tapml_error* error) {
   return guarded(error, [&] { device->device->finish(); });
 }
 
-size_t op_count() { return op_names.size(); }
+tapml_status configure(const tapml_setting* settings, size_t count, tapml_error* error) {
+  return guarded(error, [&] {
+    if (served != nullptr) throw BackendError("configured twice");
+    ProviderSettings given;
+    for (size_t i = 0; i < count; ++i) given.emplace_back(settings[i].key, settings[i].value);
+    served = &opener(given);
+    op_names = served->kernels().ops();
+    served_name = served->name();
+    table.name = served_name.c_str();
+  });
+}
+
+size_t op_count() {
+  try {
+    return backend().kernels().ops().size();
+  } catch (const std::exception&) {
+    return 0;  // device_count says why
+  }
+}
 
 const char* op_name(size_t index) {
   return index < op_names.size() ? op_names[index].c_str() : nullptr;
@@ -166,7 +199,7 @@ const char* op_name(size_t index) {
 const char* why_unsupported(const tapml_call* c) {
   thread_local std::string why;
   try {
-    if (served->kernels().select(call_from(*c), &why) != nullptr) return nullptr;
+    if (backend().kernels().select(call_from(*c), &why) != nullptr) return nullptr;
   } catch (const std::exception& e) {
     why = e.what();
   }
@@ -177,7 +210,7 @@ tapml_status run(tapml_device* device, const tapml_call* c, tapml_error* error) 
   return guarded(error, [&] {
     const KernelCall call = call_from(*c);
     std::string why;
-    const Kernel* kernel = served->kernels().select(call, &why);
+    const Kernel* kernel = backend().kernels().select(call, &why);
     if (kernel == nullptr) throw BackendError(why);
     kernel->run(*device->device, call);
   });
@@ -185,12 +218,11 @@ tapml_status run(tapml_device* device, const tapml_call* c, tapml_error* error) 
 
 }  // namespace
 
-const tapml_provider* backend_as_provider(const char* name, uint32_t abi_major) {
+const tapml_provider* backend_as_provider(const char* name, uint32_t abi_major,
+                                          BackendOpener open) {
   if (abi_major != TAPML_PROVIDER_ABI_MAJOR) return nullptr;
-  if (served == nullptr) {
-    served = find_backend(name);
-    if (served == nullptr) return nullptr;
-    op_names = served->kernels().ops();
+  if (!opener) {
+    opener = std::move(open);
     table.struct_size = sizeof(tapml_provider);
     table.abi_major = TAPML_PROVIDER_ABI_MAJOR;
     table.abi_minor = TAPML_PROVIDER_ABI_MINOR;
@@ -209,8 +241,21 @@ const tapml_provider* backend_as_provider(const char* name, uint32_t abi_major) 
     table.op_name = op_name;
     table.why_unsupported = why_unsupported;
     table.run = run;
+    table.configure = configure;
   }
   return &table;
+}
+
+const tapml_provider* backend_as_provider(const char* name, uint32_t abi_major) {
+  const Backend* backend = find_backend(name);
+  if (backend == nullptr) return nullptr;
+  return backend_as_provider(name, abi_major, [backend](const ProviderSettings& settings) -> const Backend& {
+    if (!settings.empty()) {
+      throw BackendError(backend->name() + " takes no settings (given '" + settings.front().first +
+                         "')");
+    }
+    return *backend;
+  });
 }
 
 }  // namespace tapml::backends

@@ -278,12 +278,12 @@ class ProviderBackend : public Backend {
 
 }  // namespace
 
-const Backend* find_provider(const std::string& target) {
+const Backend* find_provider(const std::string& target, const ProviderSettings& settings) {
   const std::string path = find_provider_library(target);
   if (path.empty()) return nullptr;
   static std::mutex mutex;
   static std::map<const tapml_provider*, std::unique_ptr<ProviderBackend>> backends;
-  const tapml_provider& table = load_provider_library(path);
+  const tapml_provider& table = load_provider_library(path, settings);
   std::lock_guard lock(mutex);
   auto& backend = backends[&table];
   if (!backend) backend = std::make_unique<ProviderBackend>(table);

@@ -10,13 +10,15 @@
 #include <string>
 
 #include "backends/backend.h"
+#include "backends/provider/provider_library.h"
 
 namespace tapml::backends {
 
 // The backend of the provider `target` names (a library path, or a name
-// found on TAPML_PROVIDER_PATH), loaded once and kept for the process's
-// life; nullptr when the target names no provider. Throws ProviderLoadError
-// when it names one that cannot be loaded.
-const Backend* find_provider(const std::string& target);
+// found on TAPML_PROVIDER_PATH), loaded and configured with `settings` once
+// and kept for the process's life; nullptr when the target names no
+// provider. Throws ProviderLoadError when it names one that cannot be
+// loaded or refuses the settings.
+const Backend* find_provider(const std::string& target, const ProviderSettings& settings = {});
 
 }  // namespace tapml::backends

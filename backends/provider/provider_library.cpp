@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <vector>
 
 namespace tapml::backends {
 
@@ -67,6 +68,38 @@ void check_table(const tapml_provider* table, const std::string& path) {
   if (!missing.empty()) throw ProviderLoadError(who + "its table has no " + missing);
 }
 
+std::string describe(const ProviderSettings& settings) {
+  if (settings.empty()) return "no settings";
+  std::string text;
+  for (const auto& [key, value] : settings) text += (text.empty() ? "" : "&") + key + "=" + value;
+  return "'" + text + "'";
+}
+
+// Hands the address's settings to the provider's configure (ABI 1.1), read
+// only when its table is large enough to have one.
+void configure(const tapml_provider& table, const std::string& path,
+               const ProviderSettings& settings) {
+  const bool has_configure =
+      table.struct_size >= TAPML_PROVIDER_V1_1_SIZE && table.configure != nullptr;
+  if (!has_configure) {
+    if (settings.empty()) return;
+    throw ProviderLoadError(path + ": " + table.name + " takes no settings (given " +
+                            describe(settings) + "; a provider takes them with configure, ABI 1.1)");
+  }
+  std::vector<tapml_setting> given;
+  given.reserve(settings.size());
+  for (const auto& [key, value] : settings) {
+    given.push_back({sizeof(tapml_setting), key.c_str(), value.c_str()});
+  }
+  char message[1024] = "";
+  tapml_error error{sizeof(tapml_error), message, sizeof(message)};
+  if (table.configure(given.data(), given.size(), &error) != TAPML_STATUS_OK) {
+    const std::string reason = message[0] != '\0' ? message : "no reason given";
+    throw ProviderRefusedSettings(
+        path + ": " + table.name + " refused " + describe(settings) + ": " + reason, reason);
+  }
+}
+
 }  // namespace
 
 bool names_provider_library(const std::string& target) {
@@ -98,12 +131,25 @@ std::vector<std::string> provider_libraries_on_path() {
   return found;
 }
 
-const tapml_provider& load_provider_library(const std::string& path) {
+const tapml_provider& load_provider_library(const std::string& path,
+                                            const ProviderSettings& settings) {
+  struct Loaded {
+    const tapml_provider* table;
+    ProviderSettings settings;
+  };
   static std::mutex mutex;
-  static std::map<std::string, const tapml_provider*> loaded;
+  static std::map<std::string, Loaded> loaded;
   std::lock_guard lock(mutex);
   const std::string key = fs::weakly_canonical(path).string();
-  if (const auto it = loaded.find(key); it != loaded.end()) return *it->second;
+  if (const auto it = loaded.find(key); it != loaded.end()) {
+    if (it->second.settings != settings) {
+      throw ProviderLoadError(path + ": already open in this process with " +
+                              describe(it->second.settings) + ", now asked for with " +
+                              describe(settings) +
+                              " (a provider library is configured once per process)");
+    }
+    return *it->second.table;
+  }
   if (!fs::exists(path)) throw ProviderLoadError(path + ": no such provider library");
   // RTLD_LOCAL: two providers may define the same symbols.
   void* library = dlopen(key.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -118,7 +164,8 @@ const tapml_provider& load_provider_library(const std::string& path) {
   }
   const tapml_provider* table = entry(TAPML_PROVIDER_ABI_MAJOR, TAPML_PROVIDER_ABI_MINOR);
   check_table(table, path);
-  loaded[key] = table;
+  configure(*table, path, settings);
+  loaded[key] = {table, settings};
   return *table;
 }
 

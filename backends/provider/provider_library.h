@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "backends/backend.h"
@@ -22,6 +23,19 @@ class ProviderLoadError : public BackendError {
   using BackendError::BackendError;
 };
 
+// A provider that refused the settings its address gave it (its configure
+// failed): `reason` is the provider's own line, for callers that name the
+// target their own way (remote://).
+class ProviderRefusedSettings : public ProviderLoadError {
+ public:
+  ProviderRefusedSettings(const std::string& what, std::string reason)
+      : ProviderLoadError(what), reason_(std::move(reason)) {}
+  const std::string& reason() const { return reason_; }
+
+ private:
+  std::string reason_;
+};
+
 // Whether a target names a provider library rather than a built-in backend:
 // a path ("./libmine.so", "/opt/k/libk.so") or a file name ending in ".so".
 bool names_provider_library(const std::string& target);
@@ -34,10 +48,17 @@ std::string find_provider_library(const std::string& target);
 // The libraries found in TAPML_PROVIDER_PATH's folders (*.so).
 std::vector<std::string> provider_libraries_on_path();
 
-// Loads and checks a provider. The library stays loaded for the process's
-// life (a table's functions may be called until exit). Throws
-// ProviderLoadError.
-const tapml_provider& load_provider_library(const std::string& path);
+// The settings a target's address gives its provider ("?tile=64&log=1"),
+// in the order given.
+using ProviderSettings = std::vector<std::pair<std::string, std::string>>;
+
+// Loads, checks and configures a provider (its `configure`, ABI 1.1, gets
+// `settings`; a provider without one refuses any). The library stays loaded
+// for the process's life (a table's functions may be called until exit) and
+// is configured once: asking for it again with other settings is refused.
+// Throws ProviderLoadError.
+const tapml_provider& load_provider_library(const std::string& path,
+                                            const ProviderSettings& settings = {});
 
 // The version string of the provider at `path` (loads it). Throws
 // ProviderLoadError.

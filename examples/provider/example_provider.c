@@ -25,18 +25,41 @@ static void set_error(tapml_error* error, const char* message) {
   snprintf(error->message, error->capacity, "%s", message);
 }
 
+/* Settings from the target's address (ABI 1.1): "./libexample_provider.so?devices=2"
+ * shows two host devices. Every key it does not know is refused by name. */
+static int32_t the_device_count = 1;
+
+static tapml_status configure(const tapml_setting* settings, size_t count, tapml_error* error) {
+  for (size_t i = 0; i < count; ++i) {
+    if (strcmp(settings[i].key, "devices") != 0) {
+      char message[256];
+      snprintf(message, sizeof(message), "example provider: no setting '%s' (it takes devices=N)",
+               settings[i].key);
+      set_error(error, message);
+      return TAPML_STATUS_ERROR;
+    }
+    const int n = atoi(settings[i].value);
+    if (n < 1 || n > 4) {
+      set_error(error, "example provider: devices=N takes 1 to 4");
+      return TAPML_STATUS_ERROR;
+    }
+    the_device_count = n;
+  }
+  return TAPML_STATUS_OK;
+}
+
 static tapml_status device_count(int32_t* count, tapml_error* error) {
   (void)error;
-  *count = 1;
+  *count = the_device_count;
   return TAPML_STATUS_OK;
 }
 
 static tapml_status device_info(int32_t index, tapml_device_info* info, tapml_error* error) {
-  if (index != 0) {
-    set_error(error, "example provider: only device 0");
+  if (index < 0 || index >= the_device_count) {
+    set_error(error, "example provider: no such device");
     return TAPML_STATUS_ERROR;
   }
-  snprintf(info->name, sizeof(info->name), "example:0 host float32 add/mul/mm");
+  snprintf(info->name, sizeof(info->name), "example:%d host float32 add/mul/mm", (int)index);
   info->memory = TAPML_MEMORY_HOST;
   return TAPML_STATUS_OK;
 }
@@ -44,8 +67,8 @@ static tapml_status device_info(int32_t index, tapml_device_info* info, tapml_er
 static int the_device;
 
 static tapml_status open_device(int32_t index, tapml_device** device, tapml_error* error) {
-  if (index != 0) {
-    set_error(error, "example provider: only device 0");
+  if (index < 0 || index >= the_device_count) {
+    set_error(error, "example provider: no such device");
     return TAPML_STATUS_ERROR;
   }
   *device = (tapml_device*)&the_device;
@@ -211,6 +234,7 @@ static const tapml_provider kProvider = {
     .op_name = op_name,
     .why_unsupported = why_unsupported,
     .run = run,
+    .configure = configure,
 };
 
 TAPML_PROVIDER_EXPORT const tapml_provider* tapml_provider_get(uint32_t abi_major,

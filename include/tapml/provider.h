@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 #define TAPML_PROVIDER_ABI_MAJOR 1
-#define TAPML_PROVIDER_ABI_MINOR 0
+#define TAPML_PROVIDER_ABI_MINOR 1
 
 /* The symbol a provider exports, and its type. TapML passes the ABI version
  * it was built with; a provider returns its table (static storage, valid
@@ -123,6 +123,16 @@ typedef struct tapml_call {
   size_t num_outputs;
 } tapml_call;
 
+/* ---------------------------------------------------------------- settings */
+/* One setting from the target's address: `./libmine.so?tile=64&log=1`
+ * gives {"tile", "64"} and {"log", "1"}; `remote://HOST:PORT/TARGET` gives
+ * TapML's remote provider {"address", "HOST:PORT"} and {"target", "TARGET"}. */
+typedef struct tapml_setting {
+  size_t struct_size;
+  const char* key;
+  const char* value;
+} tapml_setting;
+
 /* ----------------------------------------------------------------- devices */
 
 typedef enum tapml_memory {
@@ -176,12 +186,23 @@ typedef struct tapml_provider {
    * this thread. */
   const char* (*why_unsupported)(const tapml_call* call);
   tapml_status (*run)(tapml_device* device, const tapml_call* call, tapml_error* error);
+
+  /* ---- ABI 1.1 ---- */
+  /* Called once, right after the table is returned and before any other
+   * function, with the settings of the target's address (`count` may be 0).
+   * A provider checks them here (an unknown key is an error naming the keys
+   * it knows) and may connect or initialise; an error refuses the target
+   * with its message. NULL: the provider takes no settings, and TapML
+   * refuses an address that gives it some. A library is configured once
+   * per process: a second address with other settings is refused. */
+  tapml_status (*configure)(const tapml_setting* settings, size_t count, tapml_error* error);
 } tapml_provider;
 
-/* The size of version 1.0's table: a table at least this large has every
- * field above. Later minors append fields; read them only when
- * struct_size says they are there. */
+/* The size of each minor version's table: a table at least this large has
+ * that version's fields. Later minors append fields; TapML reads one only
+ * when struct_size says it is there, so a 1.0 provider loads unchanged. */
 #define TAPML_PROVIDER_V1_0_SIZE (offsetof(tapml_provider, run) + sizeof(void (*)(void)))
+#define TAPML_PROVIDER_V1_1_SIZE (offsetof(tapml_provider, configure) + sizeof(void (*)(void)))
 
 #ifdef __cplusplus
 } /* extern "C" */

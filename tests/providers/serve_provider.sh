@@ -37,4 +37,10 @@ run_case() {  # $1: planted bug or "none"; $2: the regex the replay must print;
 run_case none '^aten::add\.Tensor +3 +2 +0 +1 +0 '
 run_case binary-partial-write '^aten::mul\.Tensor +1 +0 +1 '
 run_case none '^aten::add\.Tensor +3 +2 +0 +1 +0 ' uri
-echo "the provider served over loopback: PASS clean, FAIL planted, as --remote and remote://"
+run_case binary-partial-write '^aten::mul\.Tensor +1 +0 +1 ' uri
+# remote:// through the remote client compiled into tapml-replay instead of
+# its provider library (lib/providers/libtapml_provider_remote.so): the same.
+TAPML_COMPILED_IN_BACKENDS=1 run_case none '^aten::add\.Tensor +3 +2 +0 +1 +0 ' uri
+TAPML_COMPILED_IN_BACKENDS=1 run_case binary-partial-write '^aten::mul\.Tensor +1 +0 +1 ' uri
+echo "the provider served over loopback: PASS clean, FAIL planted, as --remote and remote://" \
+  "(through the remote provider library and compiled in)"
