@@ -25,7 +25,8 @@ if(TARGET tapml_interposer)
           COMPONENT tools)
 endif()
 install(FILES LICENSE README.md DESTINATION "${CMAKE_INSTALL_DOCDIR}" COMPONENT tools)
-install(DIRECTORY examples/provider DESTINATION "${CMAKE_INSTALL_DOCDIR}/examples" COMPONENT sdk)
+install(DIRECTORY examples/provider examples/lowered_provider
+        DESTINATION "${CMAKE_INSTALL_DOCDIR}/examples" COMPONENT sdk)
 
 set(package_dir lib/cmake/TapML)
 install(EXPORT TapMLTargets NAMESPACE TapML:: DESTINATION "${package_dir}" COMPONENT sdk)

@@ -246,16 +246,4 @@ const tapml_provider* backend_as_provider(const char* name, uint32_t abi_major,
   return &table;
 }
 
-const tapml_provider* backend_as_provider(const char* name, uint32_t abi_major) {
-  const Backend* backend = find_backend(name);
-  if (backend == nullptr) return nullptr;
-  return backend_as_provider(name, abi_major, [backend](const ProviderSettings& settings) -> const Backend& {
-    if (!settings.empty()) {
-      throw BackendError(backend->name() + " takes no settings (given '" + settings.front().first +
-                         "')");
-    }
-    return *backend;
-  });
-}
-
 }  // namespace tapml::backends

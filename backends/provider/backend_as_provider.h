@@ -18,7 +18,7 @@
 #include <functional>
 
 #include "backends/backend.h"
-#include "backends/provider/provider_library.h"
+#include "backends/provider/provider_settings.h"
 
 namespace tapml::backends {
 
@@ -32,8 +32,5 @@ using BackendOpener = std::function<const Backend&(const ProviderSettings& setti
 // not served. The first call's `open` is kept: a library serves one backend.
 const tapml_provider* backend_as_provider(const char* name, uint32_t abi_major, BackendOpener open);
 
-// The provider table of the built-in backend `name` (it takes no settings),
-// or NULL when there is none or that ABI major is not served.
-const tapml_provider* backend_as_provider(const char* name, uint32_t abi_major);
 
 }  // namespace tapml::backends

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "backends/backend.h"
+#include "backends/provider/provider_settings.h"
 
 struct tapml_provider;
 
@@ -47,10 +48,6 @@ std::string find_provider_library(const std::string& target);
 
 // The libraries found in TAPML_PROVIDER_PATH's folders (*.so).
 std::vector<std::string> provider_libraries_on_path();
-
-// The settings a target's address gives its provider ("?tile=64&log=1"),
-// in the order given.
-using ProviderSettings = std::vector<std::pair<std::string, std::string>>;
 
 // Loads, checks and configures a provider (its `configure`, ABI 1.1, gets
 // `settings`; a provider without one refuses any). The library stays loaded

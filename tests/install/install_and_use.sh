@@ -6,7 +6,8 @@
 # tapml-replay (its ops PASS, the rest UNSUPPORTED with its reason, exit 0),
 # catch its planted bug (exit 1), and run the committed MiniLM suite against
 # it (skips, no failures), built in TapML's tree and out of tree against the
-# installed package.
+# installed package; build examples/lowered_provider (TapML's primitives
+# written by the user over the installed TapML::lowering) and replay it.
 #   install_and_use.sh BUILD_DIR SOURCE_DIR WORK_DIR SUITE_BINARY
 set -euo pipefail
 build=$1 source=$2 work=$3 suite=$4
@@ -72,4 +73,23 @@ if TAPML_PLANT_BUG=binary-partial-write ctest --test-dir "$work/suite" -R aten_m
   >"$work/suite-planted.txt" 2>&1; then
   echo "the out-of-tree suite passed the planted kernel:"; cat "$work/suite-planted.txt"; exit 1
 fi
-echo "installed, example built (CMake and pkg-config), replayed, planted bug caught, suite run in and out of tree"
+# examples/lowered_provider: TapML's primitives written by the user, the
+# installed TapML::lowering linked in; its three primitives answer the
+# MiniLM fixture's linears, elementwise ops and gelu, and the planted
+# bias-less matmul fails the linears (3 of 4: the pooler's bias is all
+# zeros in these weights).
+cmake -S "$source/examples/lowered_provider" -B "$work/lowered" -DCMAKE_PREFIX_PATH="$prefix" \
+  -DCMAKE_CXX_FLAGS=-Werror >"$work/lowered-configure.log"
+cmake --build "$work/lowered" >"$work/lowered-build.log" ||
+  { tail -30 "$work/lowered-build.log"; exit 1; }
+lowered=(--target "$work/lowered/liblowered_provider.so" --op 'linear|gelu|tanh|add.Tensor')
+"$prefix/bin/tapml-replay" "${lowered[@]}" "$fixture" --no-progress >"$work/lowered.txt" 2>&1 ||
+  { echo "the lowered example failed:"; cat "$work/lowered.txt"; exit 1; }
+grep -Eq '^total +9 +9 +0 +0 +0 ' "$work/lowered.txt" ||
+  { echo "the lowered example: not 9 PASS:"; cat "$work/lowered.txt"; exit 1; }
+if TAPML_PLANT_BUG=matmul-no-bias "$prefix/bin/tapml-replay" "${lowered[@]}" "$fixture" \
+  --no-progress >"$work/lowered-planted.txt" 2>&1 ||
+  ! grep -Eq '^aten::linear +4 +1 +3 ' "$work/lowered-planted.txt"; then
+  echo "the lowered example's planted bug was not caught:"; cat "$work/lowered-planted.txt"; exit 1
+fi
+echo "installed, example built (CMake and pkg-config), replayed, planted bug caught, suite run in and out of tree; the lowered example built on TapML::lowering, replayed, planted bug caught"
