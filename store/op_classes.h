@@ -65,7 +65,17 @@ inline OpClass classify_op(std::string_view name) {
                                               "aten::_nested_tensor_from_mask_left_aligned",
                                               "aten::is_same_size",
                                               "aten::real",
-                                              "aten::conj"};
+                                              "aten::conj",
+                                              // in place, but on the tensor's metadata only:
+                                              // no element changes (mkldnn_convolution
+                                              // calls as_strided_ on its output)
+                                              "aten::as_strided_",
+                                              "aten::squeeze_",
+                                              "aten::unsqueeze_",
+                                              "aten::transpose_",
+                                              "aten::t_",
+                                              "aten::swapdims_",
+                                              "aten::swapaxes_"};
   constexpr std::string_view kUndefined[] = {
       "aten::empty",     "aten::empty_strided",     "aten::empty_like", "aten::empty_permuted",
       "aten::new_empty", "aten::new_empty_strided", "aten::resize_",    "aten::resize_as_"};

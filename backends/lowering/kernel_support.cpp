@@ -8,8 +8,6 @@ namespace {
 // The checks every kernel makes: dtypes the primitives take, ranks they index.
 std::string why_tensor_unsupported(const Tensor& t) {
   switch (t.dtype) {
-    case DType::Float16:
-    case DType::BFloat16:
     case DType::Complex64:
     case DType::Complex128: return "dtype " + std::string(dtype_name(t.dtype));
     default: break;

@@ -18,7 +18,9 @@ using LoweredFn = std::function<void(Primitives&, const KernelCall&)>;
 using CheckFn = std::function<std::string(const KernelCall&)>;
 
 // Registers `run` for each op name (full aten names with overload). Every
-// kernel refuses complex and half-precision tensors and ranks above kMaxRank;
+// kernel refuses complex tensors and ranks above kMaxRank; float16 and
+// bfloat16 run as every dtype does (loaded to the compute type, fp32
+// accumulation, rounded once on store: torch's CPU kernels do the same).
 // `check` adds the op's own conditions.
 void lower(KernelTable& table, std::initializer_list<const char*> ops, LoweredFn run,
            CheckFn check = {});

@@ -5,8 +5,14 @@
 // softmax weight by a factor within exp(±2e); then the output sums S
 // weighted values. So element (i, c) may be off by
 // (exp(2e) - 1 + γ(S + 4))·Σ_j p_ij·|v_jc|, the 4 covering exp, the running
-// maximum and the normalisation. Only the output is bounded this way; the
-// logsumexp and debug outputs keep the NMSE rule.
+// maximum and the normalisation. With float16 or bfloat16 inputs torch
+// rounds in the input's precision on the way: every kernel rounds the
+// softmax weights to it before weighting the values (the CPU flash kernel's
+// reduced copy of the weights, the CUDA kernels, the math path's
+// half-precision ops), and the math path rounds each score too; so each
+// score may be off by a further u_in·|s| and the weights by 2·u_in. Only
+// the output is bounded this way; the logsumexp and debug outputs keep the
+// NMSE rule.
 #include <cmath>
 #include <limits>
 
@@ -69,7 +75,10 @@ std::optional<PerSide> attention_bound(const BoundInputs& in, size_t output) {
   side.unit_roundoff = product_roundoff(q->dtype, in.recorded_on_cuda());
   const double u = side.unit_roundoff;
   const double score_gamma = gamma(E + 2, u), sum_gamma = gamma(S + 4, u);
-  side.relative = sum_gamma;  // the bound's factor is at least this, Σ p·|v| >= |result|
+  const bool reduced = q->dtype == DType::Float16 || q->dtype == DType::BFloat16;
+  const double u_in = reduced ? unit_roundoff(q->dtype) : 0.0;
+  // The bound's factor is at least this, and Σ p·|v| >= |result|.
+  side.relative = sum_gamma + 2 * u_in;
   if (in.shapes_only()) return side;
   const std::vector<double> qv = in.values(*q), kv = in.values(*k), vv = in.values(*v);
   // The mask (or bias), broadcast to [q_lead..., L, S]: bool keeps, float adds.
@@ -116,8 +125,8 @@ std::optional<PerSide> attention_bound(const BoundInputs& in, size_t output) {
         score[static_cast<size_t>(j)] = s;
         if (!kept[static_cast<size_t>(j)]) continue;
         top = std::max(top, s);
-        e = std::max(e,
-                     score_gamma * scale * magnitude + 2 * u * (std::fabs(s) + std::fabs(added)));
+        e = std::max(e, score_gamma * scale * magnitude +
+                            (2 * u + u_in) * (std::fabs(s) + std::fabs(added)));
       }
       double total = 0;
       for (int64_t j = 0; j < S; ++j) {
@@ -126,7 +135,7 @@ std::optional<PerSide> attention_bound(const BoundInputs& in, size_t output) {
         total += weight[sj];
       }
       if (total == 0) continue;  // every key masked: torch's result is NaN or 0
-      const double factor = std::expm1(2 * e) + sum_gamma;
+      const double factor = std::expm1(2 * e) + sum_gamma + 2 * u_in;
       double* out = side.bound.data() + (static_cast<int64_t>(h) * L + i) * Ev;
       for (int64_t j = 0; j < S; ++j) {
         const double p = weight[static_cast<size_t>(j)] / total;

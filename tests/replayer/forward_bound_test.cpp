@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <random>
 
@@ -353,6 +354,68 @@ TEST_F(Bounds, AttentionPassesAFloat32KernelAndCatchesAWrongScale) {
   const std::vector<float> expected = attention(0.0, scale);
   EXPECT_TRUE(judge(c, attention(0.0f, scale), expected).passed);
   EXPECT_FALSE(judge(c, attention(0.0f, 1.0 / E), expected).passed) << "scale 1/E";
+}
+
+// Half-precision attention: torch rounds the softmax weights to the input's
+// dtype before weighting the values (the CPU flash kernel's reduced copy),
+// so two correct bfloat16 kernels differ by about u_bf16·Σ p·|v| — far more
+// than float32 rounding. The bound widens by that much for float16/bfloat16
+// inputs only, and a wrong scale still fails.
+TEST_F(Bounds, HalfAttentionAllowsTheWeightsRoundedToTheInputDtype) {
+  const int64_t S = 64, E = 16;
+  const auto round_bf16 = [](double x) {
+    float f = static_cast<float>(x);
+    uint32_t bits = 0;
+    std::memcpy(&bits, &f, 4);
+    bits = (bits + 0x7FFFu + ((bits >> 16) & 1u)) & 0xFFFF0000u;
+    std::memcpy(&f, &bits, 4);
+    return static_cast<double>(f);
+  };
+  std::vector<double> q = random(E), k = random(S * E), v = random(S * E);
+  for (auto* t : {&q, &k, &v}) {
+    for (double& x : *t) x = round_bf16(x);
+  }
+  auto attention = [&](bool round_weights, double scale) {
+    std::vector<double> p(static_cast<size_t>(S));
+    double top = -1e30, total = 0;
+    for (int64_t j = 0; j < S; ++j) {
+      double s = 0;
+      for (int64_t e = 0; e < E; ++e) s += q[static_cast<size_t>(e)] * k[static_cast<size_t>(j * E + e)];
+      p[static_cast<size_t>(j)] = s * scale;
+      top = std::max(top, p[static_cast<size_t>(j)]);
+    }
+    for (double& x : p) total += (x = std::exp(x - top));
+    std::vector<float> out(static_cast<size_t>(E));
+    for (int64_t e = 0; e < E; ++e) {
+      double o = 0;
+      for (int64_t j = 0; j < S; ++j) {
+        const double w = p[static_cast<size_t>(j)] / total;
+        o += (round_weights ? round_bf16(w) : w) * v[static_cast<size_t>(j * E + e)];
+      }
+      out[static_cast<size_t>(e)] = static_cast<float>(o);
+    }
+    return out;
+  };
+  auto bf16 = [&](const std::string& name, std::vector<int64_t> sizes, std::vector<double> x) {
+    store::TensorMeta t = tensor(name, std::move(sizes), std::move(x));
+    t.dtype = DType::BFloat16;
+    return t;
+  };
+  const double scale = 1 / std::sqrt(static_cast<double>(E));
+  const std::vector<float> exact = attention(false, scale);
+  const std::vector<float> rounded = attention(true, scale);
+  const store::Call half = call("aten::scaled_dot_product_attention",
+                                {arg("query", bf16("q", {1, E}, q)), arg("key", bf16("k", {S, E}, k)),
+                                 arg("value", bf16("v", {S, E}, v))},
+                                {1, E});
+  EXPECT_TRUE(judge(half, rounded, exact).passed) << "weights rounded to bfloat16";
+  EXPECT_FALSE(judge(half, attention(false, 1.0 / E), exact).passed) << "scale 1/E";
+  // The same values as float32 inputs: the reduced copy is not allowed there.
+  const store::Call full = call("aten::scaled_dot_product_attention",
+                                {arg("query", tensor("q", {1, E}, q)), arg("key", tensor("k", {S, E}, k)),
+                                 arg("value", tensor("v", {S, E}, v))},
+                                {1, E});
+  EXPECT_FALSE(judge(full, rounded, exact).passed) << "float32 inputs, bfloat16 weights";
 }
 
 TEST_F(Bounds, LayerNormNearItsMeanPassesAndAWrongEpsilonFails) {
