@@ -1,6 +1,7 @@
 #include "replayer/call_builder.h"
 
 #include "replayer/layout.h"
+#include "replayer/portable_op.h"
 #include "replayer/schema_alias.h"
 
 namespace tapml::replay {
@@ -207,7 +208,12 @@ backends::Value CallBuilder::convert(const store::Arg& arg, bool written, BuiltC
   return std::monostate{};
 }
 
-BuiltCall CallBuilder::build(const store::Call& call) {
+BuiltCall CallBuilder::build(const store::Call& recorded) {
+  // A backend-specific op (mkldnn_convolution...) goes to the target as its
+  // portable op; its outputs are a prefix of the recorded ones, so the
+  // expected outputs' indices hold for the recorded call too.
+  const std::optional<store::Call> portable = portable_call(recorded);
+  const store::Call& call = portable ? *portable : recorded;
   BuiltCall built;
   built.call.op = call.full_name();
   built.call.schema = call.schema;

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "replayer/layout.h"
+#include "replayer/portable_op.h"
 
 namespace tapml::replay {
 namespace {
@@ -107,6 +108,7 @@ CallResult result_for(const store::Call& call) {
   CallResult r;
   r.seq = call.seq;
   r.op = call.full_name();
+  r.replayed_as = portable_op_name(r.op);
   r.scope = call.scope;
   for (const store::Arg& arg : call.inputs) {
     r.inputs.push_back(arg.name + ": " + describe_value(arg.value));

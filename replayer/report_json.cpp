@@ -122,6 +122,7 @@ void write_json(const std::string& path, const Report& report) {
     doc["calls"].push_back(
         {{"seq", call.seq},
          {"op", call.op},
+         {"replayed_as", call.replayed_as},
          {"case",
           call.case_name.suite.empty() ? "" : occurrence_name(call.case_name, call.occurrence)},
          {"scope", call.scope},

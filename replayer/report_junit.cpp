@@ -74,6 +74,7 @@ void property(std::ostream& out, const std::string& name, const std::string& val
 // What a failure's text says beyond its message: where the call is.
 std::string where(const CallResult& call) {
   std::string text = "seq " + std::to_string(call.seq) + " " + call.op;
+  if (!call.replayed_as.empty()) text += " (replayed as " + call.replayed_as + ")";
   if (!call.scope.empty()) text += " in " + call.scope;
   if (call.runs > 1) text += ", " + std::to_string(call.runs) + " runs";
   return text;

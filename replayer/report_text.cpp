@@ -107,6 +107,7 @@ void write_text(std::ostream& out, const Report& report, size_t max_failures) {
     }
     if (shown++ == max_failures) break;
     out << "  " << status_name(call.status) << " seq " << call.seq << " " << call.op;
+    if (!call.replayed_as.empty()) out << " (replayed as " << call.replayed_as << ")";
     if (!call.scope.empty()) out << " in " << call.scope;
     if (!call.case_name.suite.empty()) {
       out << "\n    case " << occurrence_name(call.case_name, call.occurrence);

@@ -15,6 +15,7 @@ void add_index_kernels(KernelTable& table);        // index.cpp
 void add_shape_kernels(KernelTable& table);        // shape.cpp
 void add_factory_kernels(KernelTable& table);      // factory.cpp
 void add_attention_kernels(KernelTable& table);    // attention.cpp
+void add_convolution_kernels(KernelTable& table);  // convolution.cpp
 
 // reduce.cpp: reduces `dims` of `in` (all dims when empty) into `out`, whose
 // sizes are in's with the reduced dims dropped or, with keepdim, of size 1.

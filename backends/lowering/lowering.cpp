@@ -15,6 +15,7 @@ const KernelTable& lowered_kernels() {
     lowering::add_shape_kernels(t);
     lowering::add_factory_kernels(t);
     lowering::add_attention_kernels(t);
+    lowering::add_convolution_kernels(t);
     return t;
   }();
   return table;
