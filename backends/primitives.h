@@ -51,6 +51,9 @@ enum class UnaryOp : uint8_t {
   Clamp,       // min(max(x, a), b)
   PowScalar,   // x ** a
   Fill,        // out = a (in ignored, may be empty)
+  Expm1,       // exp(x) - 1, exact near 0
+  Log1p,       // log(1 + x), exact near 0
+  Softplus,    // log1p(exp(a·x)) / a, or x where a·x > b (torch's beta, threshold)
 };
 
 enum class BinaryOp : uint8_t {

@@ -75,7 +75,9 @@ inline OpClass classify_op(std::string_view name) {
                                               "aten::transpose_",
                                               "aten::t_",
                                               "aten::swapdims_",
-                                              "aten::swapaxes_"};
+                                              "aten::swapaxes_",
+                                              // a strided view of windows along a dim
+                                              "aten::unfold"};
   constexpr std::string_view kUndefined[] = {
       "aten::empty",     "aten::empty_strided",     "aten::empty_like", "aten::empty_permuted",
       "aten::new_empty", "aten::new_empty_strided", "aten::resize_",    "aten::resize_as_"};

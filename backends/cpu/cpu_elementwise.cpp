@@ -81,6 +81,12 @@ T unary_value(UnaryOp op, T x, const UnaryParams& p, bool in_is_bool) {
       }
       case UnaryOp::PowScalar:
         return std::pow(x, a);
+      case UnaryOp::Expm1:
+        return std::expm1(x);
+      case UnaryOp::Log1p:
+        return std::log1p(x);
+      case UnaryOp::Softplus:
+        return x * a > b ? x : std::log1p(std::exp(x * a)) / a;
       default:
         break;
     }

@@ -92,7 +92,7 @@ Tensor zero_padded(Primitives& p, const Tensor& x, const ConvArgs& a) {
   }
   if (!any) return x;
   const Tensor padded = empty(p, x.dtype, sizes);
-  p.unary(UnaryOp::Fill, padded, padded, {0.0, 0.0});
+  p.unary(UnaryOp::Fill, Tensor{}, padded, {0.0, 0.0});
   Tensor inner = padded;
   for (int64_t d = 0; d < a.spatial; ++d) {
     inner = narrow(inner, d + 2, a.pad_before[static_cast<size_t>(d)], x.sizes[static_cast<size_t>(d + 2)]);

@@ -145,6 +145,15 @@ void logical_not(Primitives& p, const KernelCall& call) {
 
 void add_elementwise_kernels(KernelTable& t) {
   lower(t, TAPML_UNARY("abs"), unary_fn(UnaryOp::Abs));
+  lower(t, TAPML_UNARY("expm1"), unary_fn(UnaryOp::Expm1));
+  lower(t, {"aten::floor_divide", "aten::floor_divide.Scalar", "aten::floor_divide_.Tensor",
+            "aten::floor_divide_.Scalar", "aten::floor_divide.out", "aten::floor_divide.Scalar_out"},
+        binary_fn(BinaryOp::DivFloor));
+  lower(t, TAPML_UNARY("log1p"), unary_fn(UnaryOp::Log1p));
+  lower(t, {"aten::softplus", "aten::softplus.out"}, [](Primitives& p, const KernelCall& call) {
+    unary(p, call, UnaryOp::Softplus,
+          {call.float_or("beta", 1.0), call.float_or("threshold", 20.0)});
+  });
   lower(t, TAPML_UNARY("neg"), unary_fn(UnaryOp::Neg));
   lower(t, TAPML_UNARY("negative"), unary_fn(UnaryOp::Neg));
   lower(t, TAPML_UNARY("exp"), unary_fn(UnaryOp::Exp));

@@ -29,9 +29,30 @@ void arange(Primitives& p, const KernelCall& call) {
   p.arange(call.float_or("start", 0.0), call.float_or("step", 1.0), out);
 }
 
+// linspace as torch computes it: the first half counts up from start, the
+// rest down from end, so both ends are exact.
+void linspace(Primitives& p, const KernelCall& call) {
+  const Tensor& out = output(call);
+  if (out.rank() != 1) throw BackendError("linspace: output is not 1-d");
+  const int64_t steps = out.sizes[0];
+  const double start = scalar_value(call, "start"), end = scalar_value(call, "end");
+  if (steps == 0) return;
+  if (steps == 1) return fill(p, out, start);
+  const double step = (end - start) / static_cast<double>(steps - 1);
+  const int64_t halfway = steps / 2;
+  p.arange(start, step, narrow(out, 0, 0, halfway));
+  p.arange(end - static_cast<double>(steps - halfway - 1) * step, step,
+           narrow(out, 0, halfway, steps - halfway));
+}
+
 }  // namespace
 
 void add_factory_kernels(KernelTable& t) {
+  lower(t, {"aten::linspace", "aten::linspace.out"}, linspace, [](const KernelCall& call) {
+    if (is_tensor(call, "start") || is_tensor(call, "end")) return std::string("tensor start or end");
+    return dtype_is_floating(output(call).dtype) ? std::string()
+                                                 : std::string("integer linspace");
+  });
   lower(t, {"aten::arange", "aten::arange.start", "aten::arange.start_step", "aten::arange.out",
             "aten::arange.start_out"},
         arange);

@@ -16,6 +16,9 @@ void add_shape_kernels(KernelTable& table);        // shape.cpp
 void add_factory_kernels(KernelTable& table);      // factory.cpp
 void add_attention_kernels(KernelTable& table);    // attention.cpp
 void add_convolution_kernels(KernelTable& table);  // convolution.cpp
+void add_topk_kernels(KernelTable& table);         // topk.cpp
+void add_index_put_kernels(KernelTable& table);    // index_put.cpp
+void add_pooling_kernels(KernelTable& table);      // pooling.cpp
 
 // reduce.cpp: reduces `dims` of `in` (all dims when empty) into `out`, whose
 // sizes are in's with the reduced dims dropped or, with keepdim, of size 1.

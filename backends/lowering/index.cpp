@@ -1,6 +1,8 @@
-// Gathers: embedding, index_select and advanced indexing (aten::index.Tensor
-// with int and bool index tensors) as row gathers, and isin as a broadcast
-// comparison reduced with any/all.
+// Gathers: embedding, index_select, gather along a dim and advanced
+// indexing (aten::index.Tensor with int and bool index tensors) as row
+// gathers, and isin as a broadcast comparison reduced with any/all.
+#include <algorithm>
+
 #include "backends/lowering/families.h"
 #include "backends/lowering/kernel_support.h"
 
@@ -127,6 +129,43 @@ void advanced_index(Primitives& p, const KernelCall& call) {
   gather(p, table, upload_ints(p, linear, index_sizes), out, index_rank, out_order);
 }
 
+// gather(self, dim, index): out[i] = self[i with i[dim] = index[i]]. The
+// element offsets are index arithmetic on the host; self's memory read as
+// a one-column table, one row per element.
+void gather_along(Primitives& p, const KernelCall& call) {
+  const Tensor self = call.tensor("self").rank() == 0 ? unsqueeze(call.tensor("self"), 0)
+                                                      : call.tensor("self");
+  const Tensor index = call.tensor("index").rank() == 0 ? unsqueeze(call.tensor("index"), 0)
+                                                        : call.tensor("index");
+  const Tensor& out = output(call);
+  if (index.numel() == 0) return;
+  const int64_t dim = normalize_dim(call.int_or("dim", 0), self.rank());
+  const std::vector<int64_t> values = download_ints(p, index);
+  std::vector<int64_t> offsets(values.size());
+  int64_t extent = 1;
+  for (size_t flat = 0; flat < values.size(); ++flat) {
+    int64_t offset = 0;
+    auto rest = static_cast<int64_t>(flat);
+    for (int64_t d = index.rank() - 1; d >= 0; --d) {
+      int64_t coordinate = rest % index.sizes[d];
+      rest /= index.sizes[d];
+      if (d == dim) {
+        coordinate = values[flat] < 0 ? values[flat] + self.sizes[d] : values[flat];
+        if (coordinate < 0 || coordinate >= self.sizes[d]) {
+          throw BackendError("gather: index " + std::to_string(values[flat]) + " out of range");
+        }
+      }
+      offset += coordinate * self.strides[d];
+    }
+    offsets[flat] = offset;
+    extent = std::max(extent, offset + 1);
+  }
+  Tensor table = self;
+  table.sizes = {extent, 1};
+  table.strides = {1, 1};
+  gather(p, table, upload_ints(p, offsets, index.sizes), out, index.rank(), {});
+}
+
 // isin: any(elements[..., None] == test) (all of != when inverted).
 void isin(Primitives& p, const KernelCall& call) {
   const Tensor& out = output(call);
@@ -153,6 +192,9 @@ void add_index_kernels(KernelTable& t) {
   lower(t, {"aten::index_select", "aten::index_select.out"}, index_select);
   lower(t, {"aten::index.Tensor", "aten::index.Tensor_out", "aten::_unsafe_index.Tensor"},
         advanced_index);
+  lower(t, {"aten::gather", "aten::gather.out"}, gather_along, [](const KernelCall& call) {
+    return call.bool_or("sparse_grad", false) ? std::string("sparse gather") : std::string();
+  });
   lower(t, {"aten::isin.Tensor_Tensor", "aten::isin.Tensor_Tensor_out", "aten::isin.Tensor_Scalar",
             "aten::isin.Tensor_Scalar_out", "aten::isin.Scalar_Tensor",
             "aten::isin.Scalar_Tensor_out"},

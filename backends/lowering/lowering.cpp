@@ -16,6 +16,9 @@ const KernelTable& lowered_kernels() {
     lowering::add_factory_kernels(t);
     lowering::add_attention_kernels(t);
     lowering::add_convolution_kernels(t);
+    lowering::add_topk_kernels(t);
+    lowering::add_index_put_kernels(t);
+    lowering::add_pooling_kernels(t);
     return t;
   }();
   return table;

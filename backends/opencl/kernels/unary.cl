@@ -20,7 +20,7 @@ __kernel void copy_raw(__global const RAW_T* in, long in_off, long8 in_strides,
 enum {
   U_COPY, U_NEG, U_ABS, U_EXP, U_LOG, U_SQRT, U_RSQRT, U_RECIPROCAL, U_SIN, U_COS, U_TANH,
   U_SIGMOID, U_SILU, U_GELU_ERF, U_GELU_TANH, U_RELU, U_BITWISE_NOT, U_CLAMP_MIN, U_CLAMP_MAX,
-  U_CLAMP, U_POW_SCALAR, U_FILL
+  U_CLAMP, U_POW_SCALAR, U_FILL, U_EXPM1, U_LOG1P, U_SOFTPLUS
 };
 
 #if !CT_FLOAT
@@ -68,6 +68,9 @@ inline CT apply_unary(int op, CT x, CT a, CT b) {
     }
     case U_BITWISE_NOT: return x == 0.0f ? 1.0f : 0.0f;
     case U_POW_SCALAR: return float_pow(x, a);
+    case U_EXPM1: return expm1(x);
+    case U_LOG1P: return log1p(x);
+    case U_SOFTPLUS: return x * a > b ? x : log1p(exp(x * a)) / a;
 #else
     case U_ABS: return x < 0 ? -x : x;
 #ifdef OUT_BOOL

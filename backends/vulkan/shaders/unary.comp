@@ -28,6 +28,25 @@ const uint kClampMax = 18;
 const uint kClamp = 19;
 const uint kPowScalar = 20;
 const uint kFill = 21;
+const uint kExpm1 = 22;
+const uint kLog1p = 23;
+const uint kSoftplus = 24;
+
+// exp(x) - 1 and log(1 + x) without the cancellation near 0 (Kahan's
+// rewrites: the rounding of exp or of 1 + x divides out).
+float expm1_accurate(float x) {
+  float u = exp(x);
+  if (u == 1.0) return x;
+  float um1 = u - 1.0;
+  if (um1 == -1.0) return -1.0;
+  return isinf(u) ? u : um1 * x / log(u);
+}
+
+float log1p_accurate(float x) {
+  float u = 1.0 + x;
+  if (u == 1.0) return x;
+  return isinf(u) ? log(u) : log(u) * x / (u - 1.0);
+}
 
 float apply_float(uint op, float x) {
   float a = pc.fa;
@@ -58,6 +77,9 @@ float apply_float(uint op, float x) {
     case kClampMax: return isnan(x) ? x : min(x, b);
     case kClamp: return isnan(x) ? x : min(max(x, a), b);
     case kPowScalar: return pow_float(x, a);
+    case kExpm1: return expm1_accurate(x);
+    case kLog1p: return log1p_accurate(x);
+    case kSoftplus: return x * a > b ? x : log1p_accurate(exp(x * a)) / a;
   }
   return kNaN;
 }
