@@ -3,14 +3,21 @@
 #   RECORD, TRACE_TOOL  tapml-record and tapml-trace
 #   CONFIG              the model's run.cfg
 #   OUTPUT              the trace to write
+#   ENV                 optional: the program's environment, K=V pairs
+#                       separated by commas (tapml-record --env)
 foreach(var RECORD TRACE_TOOL CONFIG OUTPUT)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "capture_verified.cmake: -D${var}= is required")
   endif()
 endforeach()
 
+set(env_args)
+if(DEFINED ENV AND NOT ENV STREQUAL "")
+  string(REPLACE "," ";" pairs "${ENV}")
+  set(env_args --env ${pairs})
+endif()
 execute_process(
-  COMMAND "${RECORD}" "${CONFIG}" --output "${OUTPUT}" --verify-capture true -q
+  COMMAND "${RECORD}" "${CONFIG}" --output "${OUTPUT}" --verify-capture true -q ${env_args}
   RESULT_VARIABLE record_exit ERROR_VARIABLE record_err)
 if(NOT record_exit STREQUAL "0")
   message(FATAL_ERROR "tapml-record exited ${record_exit}:\n${record_err}")
