@@ -7,8 +7,9 @@ forward pass. Run it under tapml-record to carve it (traces/zoo/run.cfg):
 
     ZOO_ARCH=llama ZOO_DTYPE=bfloat16 python driver.py
 
-ZOO_ARCH is one of ARCHITECTURES; ZOO_DTYPE float32 (default), bfloat16 or
-float16. An architecture the installed transformers lacks, or a dtype the
+ZOO_ARCH is one of ARCHITECTURES, or all (every recording of
+architectures.py in one process, for tests/generated/zoo); ZOO_DTYPE
+float32 (default), bfloat16 or float16. An architecture the installed transformers lacks, or a dtype the
 zoo does not record it in, is one line on stderr and exit 2."""
 import os
 import sys
@@ -19,7 +20,7 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 import torch  # noqa: E402
 import transformers  # noqa: E402
 
-from architectures import ARCHITECTURES, BATCH, NEW_TOKENS, PROMPT  # noqa: E402
+from architectures import ARCHITECTURES, BATCH, NEW_TOKENS, PROMPT, recordings  # noqa: E402
 
 
 def fail(message: str) -> int:
@@ -64,11 +65,7 @@ def run(model, config, kind: str, dtype: torch.dtype):
     return model(pixel_values=pixels).logits.argmax(-1).tolist()
 
 
-def main() -> int:
-    arch = os.environ.get("ZOO_ARCH", "")
-    dtype_name = os.environ.get("ZOO_DTYPE", "float32")
-    if arch not in ARCHITECTURES:
-        return fail(f"ZOO_ARCH={arch!r}: not in the zoo ({', '.join(ARCHITECTURES)})")
+def run_one(arch: str, dtype_name: str) -> int:
     config_class, _, _, model_class, dtypes = ARCHITECTURES[arch]
     if not hasattr(transformers, config_class) or not hasattr(transformers, model_class):
         return fail(f"{arch}: transformers {transformers.__version__} has no {config_class}; "
@@ -77,12 +74,26 @@ def main() -> int:
         return fail(f"ZOO_DTYPE={dtype_name!r}: {arch} is recorded in {', '.join(dtypes)}")
     dtype = getattr(torch, dtype_name)
     torch.manual_seed(0)
-    torch.set_num_threads(1)
     model, config, kind = build(arch, dtype)
     with torch.no_grad():
         result = run(model, config, kind, dtype)
     print(f"zoo {arch} {dtype_name}: {result}")
     return 0
+
+
+def main() -> int:
+    arch = os.environ.get("ZOO_ARCH", "")
+    dtype_name = os.environ.get("ZOO_DTYPE", "float32")
+    torch.set_num_threads(1)
+    if arch == "all":
+        # Every recording in one process (one trace: tests/generated/zoo's source).
+        for one_arch, one_dtype in recordings():
+            if run_one(one_arch, one_dtype) != 0:
+                return 2
+        return 0
+    if arch not in ARCHITECTURES:
+        return fail(f"ZOO_ARCH={arch!r}: not in the zoo ({', '.join(ARCHITECTURES)}; or all)")
+    return run_one(arch, dtype_name)
 
 
 if __name__ == "__main__":
