@@ -37,6 +37,17 @@ Acc dot(const T* x, const T* y, int64_t n) {
 }
 
 // out = beta * bias + alpha * a @ w for one compute type T, accumulating in Acc.
+// The planted matmul-bf16-accumulate bug's dot product: every partial sum
+// rounded to bfloat16.
+template <typename Acc, typename T>
+Acc bf16_dot(const T* a, const T* b, int64_t n) {
+  float sum = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    sum = bfloat16_to_float(float_to_bfloat16(sum + static_cast<float>(a[i] * b[i])));
+  }
+  return static_cast<Acc>(sum);
+}
+
 template <typename T, typename Acc>
 void matmul_typed(const Tensor& a, const Tensor& w, const std::optional<Tensor>& bias,
                   const Tensor& out, double alpha, double beta) {
@@ -48,6 +59,9 @@ void matmul_typed(const Tensor& a, const Tensor& w, const std::optional<Tensor>&
   std::byte* out_data = host_data(out);
   // Planted bug: w read as a contiguous [K, N] matrix whatever its strides.
   const bool ignore_w_strides = planted_bug("matmul-ignores-stride");
+  // Planted bug: a bfloat16 product accumulated in bfloat16, each partial sum rounded.
+  const bool bf16_accumulate = planted_bug("matmul-bf16-accumulate") &&
+                               (a.dtype == DType::BFloat16 || w.dtype == DType::BFloat16);
   // a's rows and blocks of w's columns are packed contiguous (k fastest) so that
   // each output element is one contiguous dot product.
   constexpr int64_t kBlock = 64;
@@ -68,7 +82,9 @@ void matmul_typed(const Tensor& a, const Tensor& w, const std::optional<Tensor>&
       }
       for (int64_t m = 0; m < rows; ++m) {
         for (int64_t n = 0; n < block; ++n) {
-          Acc value = static_cast<Acc>(alpha) * dot<Acc>(&a_rows[m * depth], &w_cols[n * depth], depth);
+          Acc value = static_cast<Acc>(alpha) *
+                      (bf16_accumulate ? bf16_dot<Acc>(&a_rows[m * depth], &w_cols[n * depth], depth)
+                                       : dot<Acc>(&a_rows[m * depth], &w_cols[n * depth], depth));
           if (bias_data) {
             value += static_cast<Acc>(beta) *
                      load<Acc>(bias->dtype, bias_data, at3(*bias, b, m, n0 + n));

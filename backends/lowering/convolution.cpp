@@ -119,10 +119,13 @@ void convolution(Primitives& p, const KernelCall& call) {
   col.sizes = {groups, n};
   col.strides = {c_group * xp.strides[1], xp.strides[0]};
   int64_t positions = 1, taps = 1;
+  // The planted conv-ignores-stride bug (docs/planted-bugs.md): windows
+  // one element apart whatever the stride, as a kernel that drops it reads.
+  const bool ignore_stride = planted_bug("conv-ignores-stride");
   for (int64_t d = 0; d < a.spatial; ++d) {
     const auto i = static_cast<size_t>(d);
     col.sizes.push_back(out.sizes[i + 2]);
-    col.strides.push_back(xp.strides[i + 2] * a.stride[i]);
+    col.strides.push_back(xp.strides[i + 2] * (ignore_stride ? 1 : a.stride[i]));
     positions *= out.sizes[i + 2];
   }
   col.sizes.push_back(c_group);

@@ -104,7 +104,7 @@ Tensor as_if_contiguous(const Tensor& w) {
 
 void launch_matmul(OpenCLDevice& device, const Tensor& a, const Tensor& w_in,
                    const std::optional<Tensor>& bias, const Tensor& out, double alpha, double beta,
-                   bool ignore_w_strides) {
+                   bool ignore_w_strides, bool bf16_accumulate = false) {
   require_rank3(a, "a");
   require_rank3(w_in, "w");
   require_rank3(out, "out");
@@ -122,7 +122,11 @@ void launch_matmul(OpenCLDevice& device, const Tensor& a, const Tensor& w_in,
   if (out.numel() == 0) return;
   const Tensor w = ignore_w_strides ? as_if_contiguous(w_in) : w_in;
 
-  const Design design = pick_design(device, a, w, out, with_bias ? bias : std::nullopt);
+  // The planted matmul-bf16-accumulate bug lives in the tiled kernel.
+  const bool plant_bf16 =
+      bf16_accumulate && (a.dtype == DType::BFloat16 || w.dtype == DType::BFloat16);
+  const Design design =
+      plant_bf16 ? Design::Tiled : pick_design(device, a, w, out, with_bias ? bias : std::nullopt);
   const Tiling t = tiling_for(design, m);
   const bool as_float = computes_in_float({a.dtype, w.dtype, out.dtype});
   std::string options = " -DA_DT=" + dtype_token(device, a.dtype) +
@@ -131,6 +135,7 @@ void launch_matmul(OpenCLDevice& device, const Tensor& a, const Tensor& w_in,
                         compute_type_options({a.dtype, w.dtype, out.dtype}) +
                         design_options(design, t, a, w);
   if (with_bias) options += " -DBIAS_DT=" + dtype_token(device, bias->dtype);
+  if (plant_bf16) options += " -DPLANT_BF16_ACC";
 
   const char* name = design == Design::Tiled ? "matmul"
                      : design == Design::Dot ? "matmul_dot"
@@ -166,7 +171,8 @@ void launch_matmul(OpenCLDevice& device, const Tensor& a, const Tensor& w_in,
 
 void OpenCLPrimitives::matmul(const Tensor& a, const Tensor& w, const std::optional<Tensor>& bias,
                               const Tensor& out, double alpha, double beta) {
-  launch_matmul(device_, a, w, bias, out, alpha, beta, planted_bug("matmul-ignores-stride"));
+  launch_matmul(device_, a, w, bias, out, alpha, beta, planted_bug("matmul-ignores-stride"),
+                planted_bug("matmul-bf16-accumulate"));
 }
 
 void OpenCLPrimitives::attention(const Tensor& q, const Tensor& k, const Tensor& v,

@@ -290,6 +290,7 @@ void VulkanPrimitives::matmul(const Tensor& a, const Tensor& w, const std::optio
   PushConstants push;
   Specialization spec;
   spec.flags = (use_bias ? kFlagHasA : 0u) | bug_flag("matmul-ignores-stride", kFlagBug) |
+               bug_flag("matmul-bf16-accumulate", kFlagBug2) |
                (w.strides[1] == 1 && cols > 1 ? kFlagOption : 0u);
   push.fa = to_float(alpha);
   push.fb = to_float(beta);

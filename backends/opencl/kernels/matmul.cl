@@ -13,6 +13,18 @@
 // the strided way round (the slices are then read along the contiguous dim).
 #define TM (LY * WM)
 #define TN (LX * WN)
+
+// acc + product; with PLANT_BF16_ACC (the planted matmul-bf16-accumulate
+// bug) every partial sum is rounded to bfloat16.
+#ifdef PLANT_BF16_ACC
+inline float round_to_bf16(float v) {
+  uint bits = as_uint(v);
+  return as_float((bits + 0x7FFFu + ((bits >> 16) & 1u)) & 0xFFFF0000u);
+}
+#define ACCUMULATE(acc, product) round_to_bf16((acc) + (product))
+#else
+#define ACCUMULATE(acc, product) ((acc) + (product))
+#endif
 #define THREADS (LX * LY)
 
 __kernel __attribute__((reqd_work_group_size(LX, LY, 1))) void matmul(
@@ -61,7 +73,7 @@ __kernel __attribute__((reqd_work_group_size(LX, LY, 1))) void matmul(
       for (int i = 0; i < WM; ++i) a_reg[i] = a_tile[k][ty + LY * i];
       for (int j = 0; j < WN; ++j) w_reg[j] = w_tile[k][tx + LX * j];
       for (int i = 0; i < WM; ++i) {
-        for (int j = 0; j < WN; ++j) acc[i][j] += a_reg[i] * w_reg[j];
+        for (int j = 0; j < WN; ++j) acc[i][j] = ACCUMULATE(acc[i][j], a_reg[i] * w_reg[j]);
       }
     }
     barrier(CLK_LOCAL_MEM_FENCE);

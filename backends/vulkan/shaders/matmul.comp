@@ -10,6 +10,8 @@
 //   each invocation owns one column n and TM rows; slices of a are shared and
 //   w is read once, straight from memory.
 // Planted bug matmul-ignores-stride (kFlagBug): w read as if contiguous.
+// Planted bug matmul-bf16-accumulate (kFlagBug2): with a bfloat16 operand,
+// every partial sum is rounded to bfloat16.
 #include "common.glsl"
 
 layout(local_size_x_id = 0) in;
@@ -34,6 +36,14 @@ uint g_w_base;
 bool g_w_contiguous_bug;
 bool g_a_f32;  // fp32 operands load their words directly; other dtypes convert
 bool g_w_f32;
+
+// acc + product; rounded to bfloat16 under the planted bug (all constants:
+// the driver folds the test away).
+float accumulate(float acc, float product) {
+  float sum = acc + product;
+  bool bf16_bug = has_flag(kFlagBug2) && (kDtype0 == kBF16 || kDtype1 == kBF16);
+  return bf16_bug ? bf16_bits_to_float(float_to_bf16_bits(sum)) : sum;
+}
 
 float load_a(uint m, uint kk) {
   uint e = g_a_base + m * g_a_sm + kk * g_a_sk;
@@ -87,7 +97,7 @@ void tiled(uint batch, uint rows) {
       for (uint i = 0u; i < TM; ++i) a_reg[i] = a_tile[kk * BM + tm + i * (BM / TM)];
       for (uint j = 0u; j < TN; ++j) w_reg[j] = w_tile[kk * BN + tn + j * threads_n];
       for (uint i = 0u; i < TM; ++i) {
-        for (uint j = 0u; j < TN; ++j) acc[i * TN + j] += a_reg[i] * w_reg[j];
+        for (uint j = 0u; j < TN; ++j) acc[i * TN + j] = accumulate(acc[i * TN + j], a_reg[i] * w_reg[j]);
       }
     }
     barrier();
@@ -119,7 +129,7 @@ void stream(uint batch, uint rows) {
       uint depth = min(BK, g_k - k0);
       for (uint kk = 0u; kk < depth; ++kk) {
         float wv = load_w(k0 + kk, n);
-        for (uint i = 0u; i < TM; ++i) acc[i] += a_tile[i * BK + kk] * wv;
+        for (uint i = 0u; i < TM; ++i) acc[i] = accumulate(acc[i], a_tile[i * BK + kk] * wv);
       }
     }
     barrier();
