@@ -7,7 +7,8 @@
 # PYTHONPATH before calling this.
 #
 #   bash scripts/gpu.sh OUT_DIR [STEP...]
-#     steps: build smoke record replay offload bench (default: all, in order)
+#     steps: build smoke record replay offload bench zoo (default: all but
+#     zoo, in order)
 #
 # Builds against the machine's own torch, records a small LayerNorm program
 # on CUDA and replays it (smoke), records SmolLM2 and MiniLM on the CPU and on
@@ -132,5 +133,38 @@ if wants bench; then
       --device "${dev:-0}" --json "$out/bench-replay-$target.json" >>"$out/bench-replay.txt" 2>&1
   done
   tail -20 "$out/bench-replay.txt"
+fi
+if wants zoo; then
+  # The architecture zoo (docs/zoo.md) recorded on CUDA in float32 and
+  # bfloat16, four recordings at a time, each replayed on NVIDIA Vulkan and
+  # OpenCL with --min-coverage 100; one line per replay in zoo-summary.txt.
+  step "zoo on CUDA, replayed on NVIDIA Vulkan and OpenCL"
+  zoo_one() {  # zoo_one ARCH DTYPE
+    local name=$1-$2 trace="$out/zoo-$1-$2-cuda.h5" target dev rc line
+    if ! $bin/tapml-record traces/zoo/run.cfg --output "$trace" \
+      --env ZOO_ARCH=$1 ZOO_DTYPE=$2 ZOO_DEVICE=cuda HF_DEACTIVATE_ASYNC_LOAD=1 \
+      >"$out/zoo-record-$name.log" 2>&1; then
+      echo "$name record FAILED: $(tail -1 "$out/zoo-record-$name.log")"
+      return
+    fi
+    for target in vulkan opencl; do
+      dev=$vk; [ "$target" = opencl ] && dev=$cl
+      $bin/tapml-replay --target "$target" --device "${dev:-0}" --no-progress "$trace" \
+        --min-coverage 100 --json "$out/zoo-$name-cuda.$target.json" \
+        >"$out/zoo-replay-$name-$target.log" 2>&1
+      rc=$?
+      line=$(awk '/^total/ {print "calls",$2,"pass",$3,"fail",$4,"unsup",$5,"err",$6}' \
+        "$out/zoo-replay-$name-$target.log")
+      echo "$name $target rc=$rc $line $(grep -o 'coverage [0-9.]*%' "$out/zoo-replay-$name-$target.log")"
+    done
+  }
+  export -f zoo_one
+  export bin out vk cl
+  $python traces/zoo/architectures.py | awk '{print $1}' | sort -u |
+    awk '{print $1, "float32"; print $1, "bfloat16"}' > "$out/zoo-list.txt"
+  timed "zoo" xargs -P 4 -L 1 bash -c 'zoo_one "$0" "$1"' < "$out/zoo-list.txt" \
+    > "$out/zoo-summary.txt" 2>&1
+  sort "$out/zoo-summary.txt" -o "$out/zoo-summary.txt"
+  cat "$out/zoo-summary.txt"
 fi
 echo "gpu: done"
