@@ -54,6 +54,7 @@ enum class UnaryOp : uint8_t {
   Expm1,       // exp(x) - 1, exact near 0
   Log1p,       // log(1 + x), exact near 0
   Softplus,    // log1p(exp(a·x)) / a, or x where a·x > b (torch's beta, threshold)
+  Erfinv,      // the inverse of erf on (-1, 1); ±inf at ±1
 };
 
 enum class BinaryOp : uint8_t {

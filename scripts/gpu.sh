@@ -160,11 +160,14 @@ if wants zoo; then
   }
   export -f zoo_one
   export bin out vk cl
+  # ZOO_ARCHS="vit whisper" records those only.
   $python traces/zoo/architectures.py | awk '{print $1}' | sort -u |
-    awk '{print $1, "float32"; print $1, "bfloat16"}' > "$out/zoo-list.txt"
+    grep -xE "${ZOO_ARCHS:-.*}" | awk '{print $1, "float32"; print $1, "bfloat16"}' \
+    > "$out/zoo-list.txt"
   timed "zoo" xargs -P 4 -L 1 bash -c 'zoo_one "$0" "$1"' < "$out/zoo-list.txt" \
     > "$out/zoo-summary.txt" 2>&1
   sort "$out/zoo-summary.txt" -o "$out/zoo-summary.txt"
   cat "$out/zoo-summary.txt"
+  $python traces/zoo/failures.py "$out"
 fi
 echo "gpu: done"

@@ -1,6 +1,7 @@
 // Elementwise primitives: unary, binary, where, arange.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <string>
 
@@ -24,6 +25,34 @@ T integer_power(T base, T exponent) {
     if (exponent & 1) result *= base;
   }
   return result;
+}
+
+// erfinv in double: Giles' approximation refined by two Newton steps on erf.
+double erfinv(double x) {
+  if (std::fabs(x) >= 1) {
+    return std::fabs(x) == 1 ? x * std::numeric_limits<double>::infinity()
+                             : std::numeric_limits<double>::quiet_NaN();
+  }
+  double w = -std::log((1 - x) * (1 + x));
+  double p = 0;
+  if (w < 5) {
+    w -= 2.5;
+    for (double c : {2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06,
+                     0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941}) {
+      p = c + p * w;
+    }
+  } else {
+    w = std::sqrt(w) - 3;
+    for (double c : {-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844,
+                     0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682}) {
+      p = c + p * w;
+    }
+  }
+  double y = p * x;
+  for (int step = 0; step < 2; ++step) {
+    y -= (std::erf(y) - x) / (2 / std::sqrt(std::numbers::pi) * std::exp(-y * y));
+  }
+  return y;
 }
 
 template <typename T>
@@ -87,6 +116,8 @@ T unary_value(UnaryOp op, T x, const UnaryParams& p, bool in_is_bool) {
         return std::log1p(x);
       case UnaryOp::Softplus:
         return x * a > b ? x : std::log1p(std::exp(x * a)) / a;
+      case UnaryOp::Erfinv:
+        return static_cast<T>(erfinv(static_cast<double>(x)));
       default:
         break;
     }

@@ -159,7 +159,7 @@ void convolution(Primitives& p, const KernelCall& call) {
 }
 
 // native_batch_norm in inference: out = (x - mean)·rsqrt(var + eps)·w + b
-// per channel (dim 1); save_mean and save_invstd are empty then.
+// per channel (dim 1).
 void batch_norm(Primitives& p, const KernelCall& call) {
   const Tensor& x = call.tensor("input");
   const Tensor& out = output(call);
@@ -195,6 +195,13 @@ void batch_norm(Primitives& p, const KernelCall& call) {
     t.strides = contiguous_strides(channel_view);
     return broadcast_to(t, x.sizes);
   };
+  // CUDA's kernel returns the running statistics it used where the CPU's
+  // returns empty tensors: mean, and 1/sqrt(var + eps).
+  if (call.outputs.size() > 2 && output(call, 1).numel() == channels &&
+      output(call, 2).numel() == channels) {
+    copy_into(p, mean, output(call, 1));
+    copy_into(p, inv_std, output(call, 2));
+  }
   OutputSlot slot(p, out, {&x});
   const Tensor scaled = empty(p, DType::Float32, x.sizes);
   p.binary(BinaryOp::Mul, x, along_channels(scale), scaled, 1.0);

@@ -150,6 +150,7 @@ void add_elementwise_kernels(KernelTable& t) {
             "aten::floor_divide_.Scalar", "aten::floor_divide.out", "aten::floor_divide.Scalar_out"},
         binary_fn(BinaryOp::DivFloor));
   lower(t, TAPML_UNARY("log1p"), unary_fn(UnaryOp::Log1p));
+  lower(t, TAPML_UNARY("erfinv"), unary_fn(UnaryOp::Erfinv));
   lower(t, {"aten::softplus", "aten::softplus.out"}, [](Primitives& p, const KernelCall& call) {
     unary(p, call, UnaryOp::Softplus,
           {call.float_or("beta", 1.0), call.float_or("threshold", 20.0)});

@@ -166,6 +166,32 @@ void gather_along(Primitives& p, const KernelCall& call) {
   gather(p, table, upload_ints(p, offsets, index.sizes), out, index.rank(), {});
 }
 
+// nonzero(self) -> [n, rank] int64: which elements are not zero is compared
+// on the device; their coordinates, index arithmetic, on the host.
+void nonzero(Primitives& p, const KernelCall& call) {
+  const Tensor& self = call.tensor("self");
+  const Tensor& out = output(call);
+  const Tensor is_set = empty(p, DType::Bool, self.sizes);
+  p.binary(BinaryOp::Ne, self, broadcast_to(scalar_tensor(p, 0.0, self.dtype), self.sizes), is_set,
+           1.0);
+  const std::vector<int64_t> flags = download_ints(p, is_set);
+  const std::vector<int64_t> strides = contiguous_strides(self.sizes);
+  std::vector<int64_t> coordinates;
+  int64_t count = 0;
+  for (size_t flat = 0; flat < flags.size(); ++flat) {
+    if (flags[flat] == 0) continue;
+    ++count;
+    for (int64_t d = 0; d < self.rank(); ++d) {
+      coordinates.push_back((static_cast<int64_t>(flat) / strides[d]) % self.sizes[d]);
+    }
+  }
+  if (out.rank() != 2 || out.sizes[0] != count || out.sizes[1] != self.rank()) {
+    throw BackendError("nonzero: " + std::to_string(count) + " nonzero elements, the output holds " +
+                       std::to_string(out.rank() == 2 ? out.sizes[0] : -1));
+  }
+  if (count > 0) copy_into(p, upload_ints(p, coordinates, {count, self.rank()}), out);
+}
+
 // isin: any(elements[..., None] == test) (all of != when inverted).
 void isin(Primitives& p, const KernelCall& call) {
   const Tensor& out = output(call);
@@ -192,6 +218,7 @@ void add_index_kernels(KernelTable& t) {
   lower(t, {"aten::index_select", "aten::index_select.out"}, index_select);
   lower(t, {"aten::index.Tensor", "aten::index.Tensor_out", "aten::_unsafe_index.Tensor"},
         advanced_index);
+  lower(t, {"aten::nonzero", "aten::nonzero.out"}, nonzero);
   lower(t, {"aten::gather", "aten::gather.out"}, gather_along, [](const KernelCall& call) {
     return call.bool_or("sparse_grad", false) ? std::string("sparse gather") : std::string();
   });

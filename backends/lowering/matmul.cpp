@@ -1,5 +1,8 @@
-// Matrix products: mm, bmm, addmm, baddbmm, matmul, linear, mv, dot. All
-// become the batched matmul primitive; a weight's transpose is a view.
+// Matrix products: mm, bmm, addmm, baddbmm, matmul, linear, mv, dot and
+// _grouped_mm. All become the batched matmul primitive; a weight's
+// transpose is a view.
+#include <algorithm>
+
 #include "backends/lowering/families.h"
 #include "backends/lowering/kernel_support.h"
 
@@ -83,9 +86,47 @@ void linear(Primitives& p, const KernelCall& call) {
   matmul(p, call, input, w, bias, out);
 }
 
+// _grouped_mm(self [T, K], mat2 [G, K, N], offs [G]) -> [T, N]: the rows of
+// self come in G groups (offs holds where each ends, as mixture-of-experts
+// layers sort their tokens by expert), group g times mat2[g]. The group
+// bounds are data: read on the host, one matmul per non-empty group. Rows
+// after the last group are zero.
+void grouped_mm(Primitives& p, const KernelCall& call) {
+  const Tensor& a = call.tensor("self");
+  const Tensor& b = call.tensor("mat2");
+  const Tensor& out = output(call);
+  const std::vector<int64_t> ends = download_ints(p, call.tensor("offs"));
+  if (static_cast<int64_t>(ends.size()) != b.sizes[0]) {
+    throw BackendError("_grouped_mm: " + std::to_string(ends.size()) + " offsets for " +
+                       std::to_string(b.sizes[0]) + " groups");
+  }
+  int64_t start = 0;
+  for (size_t g = 0; g < ends.size(); ++g) {
+    const int64_t end = std::min(ends[g], a.sizes[0]);
+    if (end > start) {
+      batched_matmul(p, narrow(a, 0, start, end - start), select(b, 0, static_cast<int64_t>(g)),
+                     std::nullopt, narrow(out, 0, start, end - start), 1.0, 1.0);
+    }
+    start = std::max(start, end);
+  }
+  if (start < a.sizes[0]) {
+    p.unary(UnaryOp::Fill, Tensor{}, narrow(out, 0, start, a.sizes[0] - start), {0.0, 0.0});
+  }
+}
+
+std::string why_not_grouped_mm(const KernelCall& call) {
+  if (call.tensor("self").rank() != 2 || call.tensor("mat2").rank() != 3) {
+    return "_grouped_mm other than 2-d x 3-d";
+  }
+  if (call.is_none("offs")) return "_grouped_mm without offs";
+  if (!call.is_none("bias")) return "_grouped_mm with a bias";
+  return {};
+}
+
 }  // namespace
 
 void add_matmul_kernels(KernelTable& t) {
+  lower(t, {"aten::_grouped_mm"}, grouped_mm, why_not_grouped_mm);
   lower(t, {"aten::mm", "aten::mm.out"}, matrix_product_fn("self", "mat2", false));
   lower(t, {"aten::bmm", "aten::bmm.out"}, matrix_product_fn("self", "mat2", false));
   lower(t, {"aten::addmm", "aten::addmm.out", "aten::addmm_"},

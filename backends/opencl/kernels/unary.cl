@@ -20,8 +20,43 @@ __kernel void copy_raw(__global const RAW_T* in, long in_off, long8 in_strides,
 enum {
   U_COPY, U_NEG, U_ABS, U_EXP, U_LOG, U_SQRT, U_RSQRT, U_RECIPROCAL, U_SIN, U_COS, U_TANH,
   U_SIGMOID, U_SILU, U_GELU_ERF, U_GELU_TANH, U_RELU, U_BITWISE_NOT, U_CLAMP_MIN, U_CLAMP_MAX,
-  U_CLAMP, U_POW_SCALAR, U_FILL, U_EXPM1, U_LOG1P, U_SOFTPLUS
+  U_CLAMP, U_POW_SCALAR, U_FILL, U_EXPM1, U_LOG1P, U_SOFTPLUS, U_ERFINV
 };
+
+#if CT_FLOAT
+// Giles' single-precision erfinv ("Approximating the erfinv function",
+// 2010), then one Newton step on erf.
+inline float erfinv_giles(float x) {
+  if (fabs(x) >= 1.0f) return fabs(x) == 1.0f ? x * INFINITY : NAN;
+  float w = -log((1.0f - x) * (1.0f + x));
+  float p;
+  if (w < 5.0f) {
+    w = w - 2.5f;
+    p = 2.81022636e-08f;
+    p = 3.43273939e-07f + p * w;
+    p = -3.5233877e-06f + p * w;
+    p = -4.39150654e-06f + p * w;
+    p = 0.00021858087f + p * w;
+    p = -0.00125372503f + p * w;
+    p = -0.00417768164f + p * w;
+    p = 0.246640727f + p * w;
+    p = 1.50140941f + p * w;
+  } else {
+    w = sqrt(w) - 3.0f;
+    p = -0.000200214257f;
+    p = 0.000100950558f + p * w;
+    p = 0.00134934322f + p * w;
+    p = -0.00367342844f + p * w;
+    p = 0.00573950773f + p * w;
+    p = -0.0076224613f + p * w;
+    p = 0.00943887047f + p * w;
+    p = 1.00167406f + p * w;
+    p = 2.83297682f + p * w;
+  }
+  float y = p * x;
+  return y - (erf(y) - x) / (1.1283791670955126f * exp(-y * y));
+}
+#endif
 
 #if !CT_FLOAT
 // Integer power by squaring; a negative exponent truncates 1/x^-e toward zero.
@@ -71,6 +106,7 @@ inline CT apply_unary(int op, CT x, CT a, CT b) {
     case U_EXPM1: return expm1(x);
     case U_LOG1P: return log1p(x);
     case U_SOFTPLUS: return x * a > b ? x : log1p(exp(x * a)) / a;
+    case U_ERFINV: return erfinv_giles(x);
 #else
     case U_ABS: return x < 0 ? -x : x;
 #ifdef OUT_BOOL

@@ -31,6 +31,40 @@ const uint kFill = 21;
 const uint kExpm1 = 22;
 const uint kLog1p = 23;
 const uint kSoftplus = 24;
+const uint kErfinv = 25;
+
+// Giles' single-precision erfinv ("Approximating the erfinv function",
+// 2010), then one Newton step on erf.
+float erfinv_accurate(float x) {
+  if (abs(x) >= 1.0) return abs(x) == 1.0 ? x * kInf : kNaN;
+  float w = -log((1.0 - x) * (1.0 + x));
+  float p;
+  if (w < 5.0) {
+    w = w - 2.5;
+    p = 2.81022636e-08;
+    p = 3.43273939e-07 + p * w;
+    p = -3.5233877e-06 + p * w;
+    p = -4.39150654e-06 + p * w;
+    p = 0.00021858087 + p * w;
+    p = -0.00125372503 + p * w;
+    p = -0.00417768164 + p * w;
+    p = 0.246640727 + p * w;
+    p = 1.50140941 + p * w;
+  } else {
+    w = sqrt(w) - 3.0;
+    p = -0.000200214257;
+    p = 0.000100950558 + p * w;
+    p = 0.00134934322 + p * w;
+    p = -0.00367342844 + p * w;
+    p = 0.00573950773 + p * w;
+    p = -0.0076224613 + p * w;
+    p = 0.00943887047 + p * w;
+    p = 1.00167406 + p * w;
+    p = 2.83297682 + p * w;
+  }
+  float y = p * x;
+  return y - (erf_accurate(y) - x) / (1.1283791670955126 * exp(-y * y));
+}
 
 // exp(x) - 1 and log(1 + x) without the cancellation near 0 (Kahan's
 // rewrites: the rounding of exp or of 1 + x divides out).
@@ -80,6 +114,7 @@ float apply_float(uint op, float x) {
     case kExpm1: return expm1_accurate(x);
     case kLog1p: return log1p_accurate(x);
     case kSoftplus: return x * a > b ? x : log1p_accurate(exp(x * a)) / a;
+    case kErfinv: return erfinv_accurate(x);
   }
   return kNaN;
 }
