@@ -70,8 +70,9 @@ const Backend& open_scheme_target(const TargetAddress& address, const std::strin
     if (const std::string library = builtin_provider_library("remote"); !library.empty()) {
       const size_t slash = rest.find('/');
       if (slash == std::string::npos || slash == 0 || slash + 1 == rest.size()) {
-        throw TargetError(where + " " + target +
-                          ": expected remote://HOST:PORT/TARGET (e.g. remote://gpu-box:7461/vulkan)");
+        throw TargetError(
+            where + " " + target +
+            ": expected remote://HOST:PORT/TARGET (e.g. remote://gpu-box:7461/vulkan)");
       }
       ProviderSettings settings = {{"address", rest.substr(0, slash)},
                                    {"target", rest.substr(slash + 1)}};
@@ -88,7 +89,8 @@ const Backend& open_scheme_target(const TargetAddress& address, const std::strin
   Schemes& s = schemes();
   std::lock_guard lock(s.mutex);
   std::string key = target;
-  for (const auto& [name, value] : address.settings) key += "&" + name + "=" + value;
+  for (const auto& [name, value] : address.settings)
+    key.append("&").append(name).append("=").append(value);
   if (auto it = s.opened.find(key); it != s.opened.end()) return *it->second;
   const auto factory = s.factories.find(scheme);
   if (factory == s.factories.end()) {

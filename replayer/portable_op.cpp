@@ -120,9 +120,9 @@ Portable batch_norm(size_t outputs, std::optional<bool> training = std::nullopt)
                                args.renamed("running_var", "running_var", "Tensor?"),
                                training ? boolean("training", *training)
                                         : args.renamed("training", "training", "bool")};
-            store::Arg momentum = args.renamed(
-                args.find("momentum") ? "momentum" : "exponential_average_factor", "momentum",
-                "float");
+            store::Arg momentum =
+                args.renamed(args.find("momentum") ? "momentum" : "exponential_average_factor",
+                             "momentum", "float");
             store::Arg eps = args.renamed(args.find("eps") ? "eps" : "epsilon", "eps", "float");
             portable.inputs.push_back(momentum);
             portable.inputs.push_back(eps);

@@ -44,11 +44,11 @@ struct OutputResult {
 
 struct CallResult {
   int64_t seq = 0;
-  std::string op;          // full name
+  std::string op;           // full name
   std::string replayed_as;  // the portable op a backend-specific one ran as (portable_op.h)
-  std::string scope;       // module path, e.g. "model.layers.3.mlp"
-  CaseName case_name;      // case_naming.h; empty for a call named by nothing
-  int64_t occurrence = 0;  // among the trace's calls alike, from 1
+  std::string scope;        // module path, e.g. "model.layers.3.mlp"
+  CaseName case_name;       // case_naming.h; empty for a call named by nothing
+  int64_t occurrence = 0;   // among the trace's calls alike, from 1
   Status status = Status::Pass;
   int runs = 1;                     // times the kernel ran (--repeat)
   std::string message;              // why it failed, errored or is unsupported

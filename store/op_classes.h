@@ -19,65 +19,25 @@ enum class OpClass {
 
 // `name` is the op name without overload, e.g. "aten::view".
 inline OpClass classify_op(std::string_view name) {
-  constexpr std::string_view kViewOrMeta[] = {"aten::view",
-                                              "aten::_unsafe_view",
-                                              "aten::as_strided",
-                                              "aten::transpose",
-                                              "aten::t",
-                                              "aten::numpy_T",
-                                              "aten::expand",
-                                              "aten::expand_as",
-                                              "aten::permute",
-                                              "aten::slice",
-                                              "aten::select",
-                                              "aten::narrow",
-                                              "aten::unsqueeze",
-                                              "aten::squeeze",
-                                              "aten::reshape",
-                                              "aten::_reshape_alias",
-                                              "aten::view_as",
-                                              "aten::detach",
-                                              "aten::detach_",
-                                              "aten::alias",
-                                              "aten::unbind",
-                                              "aten::split",
-                                              "aten::split_with_sizes",
-                                              "aten::chunk",
-                                              "aten::unflatten",
-                                              "aten::flatten",
-                                              "aten::movedim",
-                                              "aten::swapaxes",
-                                              "aten::resolve_conj",
-                                              "aten::resolve_neg",
-                                              "aten::lift_fresh",
-                                              "aten::_has_compatible_shallow_copy_type",
-                                              "aten::result_type",
-                                              "aten::size",
-                                              "aten::stride",
-                                              "aten::dim",
-                                              "aten::numel",
-                                              "aten::is_floating_point",
-                                              "aten::contiguous",
-                                              "aten::to",
-                                              "aten::type_as",
-                                              "aten::lift",
-                                              "aten::set_",
-                                              "aten::_nested_tensor_from_mask_left_aligned",
-                                              "aten::is_same_size",
-                                              "aten::real",
-                                              "aten::conj",
-                                              // in place, but on the tensor's metadata only:
-                                              // no element changes (mkldnn_convolution
-                                              // calls as_strided_ on its output)
-                                              "aten::as_strided_",
-                                              "aten::squeeze_",
-                                              "aten::unsqueeze_",
-                                              "aten::transpose_",
-                                              "aten::t_",
-                                              "aten::swapdims_",
-                                              "aten::swapaxes_",
-                                              // a strided view of windows along a dim
-                                              "aten::unfold"};
+  constexpr std::string_view kViewOrMeta[] = {
+      "aten::view", "aten::_unsafe_view", "aten::as_strided", "aten::transpose", "aten::t",
+      "aten::numpy_T", "aten::expand", "aten::expand_as", "aten::permute", "aten::slice",
+      "aten::select", "aten::narrow", "aten::unsqueeze", "aten::squeeze", "aten::reshape",
+      "aten::_reshape_alias", "aten::view_as", "aten::detach", "aten::detach_", "aten::alias",
+      "aten::unbind", "aten::split", "aten::split_with_sizes", "aten::chunk", "aten::unflatten",
+      "aten::flatten", "aten::movedim", "aten::swapaxes", "aten::resolve_conj", "aten::resolve_neg",
+      "aten::lift_fresh", "aten::_has_compatible_shallow_copy_type", "aten::result_type",
+      "aten::size", "aten::stride", "aten::dim", "aten::numel", "aten::is_floating_point",
+      "aten::contiguous", "aten::to", "aten::type_as", "aten::lift", "aten::set_",
+      "aten::_nested_tensor_from_mask_left_aligned", "aten::is_same_size", "aten::real",
+      "aten::conj",
+      // in place, but on the tensor's metadata only:
+      // no element changes (mkldnn_convolution
+      // calls as_strided_ on its output)
+      "aten::as_strided_", "aten::squeeze_", "aten::unsqueeze_", "aten::transpose_", "aten::t_",
+      "aten::swapdims_", "aten::swapaxes_",
+      // a strided view of windows along a dim
+      "aten::unfold"};
   constexpr std::string_view kUndefined[] = {
       "aten::empty",     "aten::empty_strided",     "aten::empty_like", "aten::empty_permuted",
       "aten::new_empty", "aten::new_empty_strided", "aten::resize_",    "aten::resize_as_"};

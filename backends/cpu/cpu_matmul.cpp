@@ -30,7 +30,8 @@ Acc dot(const T* x, const T* y, int64_t n) {
   Acc partial[4] = {0, 0, 0, 0};
   int64_t i = 0;
   for (; i + 4 <= n; i += 4) {
-    for (int j = 0; j < 4; ++j) partial[j] += static_cast<Acc>(x[i + j]) * static_cast<Acc>(y[i + j]);
+    for (int j = 0; j < 4; ++j)
+      partial[j] += static_cast<Acc>(x[i + j]) * static_cast<Acc>(y[i + j]);
   }
   for (; i < n; ++i) partial[0] += static_cast<Acc>(x[i]) * static_cast<Acc>(y[i]);
   return (partial[0] + partial[1]) + (partial[2] + partial[3]);
@@ -69,7 +70,8 @@ void matmul_typed(const Tensor& a, const Tensor& w, const std::optional<Tensor>&
   std::vector<T> w_cols(static_cast<size_t>(kBlock * depth));
   for (int64_t b = 0; b < batches; ++b) {
     for (int64_t m = 0; m < rows; ++m) {
-      for (int64_t k = 0; k < depth; ++k) a_rows[m * depth + k] = load<T>(a.dtype, a_data, at3(a, b, m, k));
+      for (int64_t k = 0; k < depth; ++k)
+        a_rows[m * depth + k] = load<T>(a.dtype, a_data, at3(a, b, m, k));
     }
     for (int64_t n0 = 0; n0 < cols; n0 += kBlock) {
       const int64_t block = std::min(kBlock, cols - n0);
@@ -82,9 +84,10 @@ void matmul_typed(const Tensor& a, const Tensor& w, const std::optional<Tensor>&
       }
       for (int64_t m = 0; m < rows; ++m) {
         for (int64_t n = 0; n < block; ++n) {
-          Acc value = static_cast<Acc>(alpha) *
-                      (bf16_accumulate ? bf16_dot<Acc>(&a_rows[m * depth], &w_cols[n * depth], depth)
-                                       : dot<Acc>(&a_rows[m * depth], &w_cols[n * depth], depth));
+          Acc value =
+              static_cast<Acc>(alpha) *
+              (bf16_accumulate ? bf16_dot<Acc>(&a_rows[m * depth], &w_cols[n * depth], depth)
+                               : dot<Acc>(&a_rows[m * depth], &w_cols[n * depth], depth));
           if (bias_data) {
             value += static_cast<Acc>(beta) *
                      load<Acc>(bias->dtype, bias_data, at3(*bias, b, m, n0 + n));
@@ -149,7 +152,8 @@ void CpuPrimitives::attention(const Tensor& q, const Tensor& k, const Tensor& v,
                    load<double>(k.dtype, k_data, at3(k, b, s, e));
           }
           score = sum * scale;
-          if (mask && !bool_mask) score += load<double>(mask->dtype, mask_data, at3(*mask, b, l, s));
+          if (mask && !bool_mask)
+            score += load<double>(mask->dtype, mask_data, at3(*mask, b, l, s));
         }
         weights[s] = score;
         max = std::max(max, score);
@@ -166,7 +170,8 @@ void CpuPrimitives::attention(const Tensor& q, const Tensor& k, const Tensor& v,
           row[e] += p * load<double>(v.dtype, v_data, at3(v, b, s, e));
         }
       }
-      for (int64_t e = 0; e < value_depth; ++e) store<double>(out.dtype, out_data, at3(out, b, l, e), row[e]);
+      for (int64_t e = 0; e < value_depth; ++e)
+        store<double>(out.dtype, out_data, at3(out, b, l, e), row[e]);
     }
   }
 }

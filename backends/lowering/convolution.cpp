@@ -91,11 +91,12 @@ Tensor zero_padded(Primitives& p, const Tensor& x, const ConvArgs& a) {
     any = any || a.pad_before[i] != 0 || a.pad_after[i] != 0;
   }
   if (!any) return x;
-  const Tensor padded = empty(p, x.dtype, sizes);
+  Tensor padded = empty(p, x.dtype, sizes);
   p.unary(UnaryOp::Fill, Tensor{}, padded, {0.0, 0.0});
   Tensor inner = padded;
   for (int64_t d = 0; d < a.spatial; ++d) {
-    inner = narrow(inner, d + 2, a.pad_before[static_cast<size_t>(d)], x.sizes[static_cast<size_t>(d + 2)]);
+    inner = narrow(inner, d + 2, a.pad_before[static_cast<size_t>(d)],
+                   x.sizes[static_cast<size_t>(d + 2)]);
   }
   copy_into(p, x, inner);
   return padded;
@@ -149,7 +150,9 @@ void convolution(Primitives& p, const KernelCall& call) {
   // product as [G, N, positions..., O/G] into out [N, O, positions...]
   Tensor result = product;
   result.sizes = {groups, n};
-  for (int64_t d = 0; d < a.spatial; ++d) result.sizes.push_back(out.sizes[static_cast<size_t>(d + 2)]);
+  for (int64_t d = 0; d < a.spatial; ++d) {
+    result.sizes.push_back(out.sizes[static_cast<size_t>(d + 2)]);
+  }
   result.sizes.push_back(o_group);
   result.strides = contiguous_strides(result.sizes);
   std::vector<int64_t> order = {1, 0};
@@ -221,8 +224,9 @@ std::string why_not_batch_norm(const KernelCall& call) {
 }  // namespace
 
 void add_convolution_kernels(KernelTable& t) {
-  lower(t, {"aten::convolution", "aten::_convolution", "aten::_convolution.deprecated",
-            "aten::conv1d", "aten::conv2d", "aten::conv1d.padding", "aten::conv2d.padding"},
+  lower(t,
+        {"aten::convolution", "aten::_convolution", "aten::_convolution.deprecated", "aten::conv1d",
+         "aten::conv2d", "aten::conv1d.padding", "aten::conv2d.padding"},
         convolution, why_not_convolution);
   lower(t, {"aten::native_batch_norm"}, batch_norm, why_not_batch_norm);
 }

@@ -73,7 +73,8 @@ std::string why_gelu(const KernelCall& call) {
 void clamp_scalar(Primitives& p, const KernelCall& call) {
   const bool has_min = !call.is_none("min");
   const bool has_max = !call.is_none("max");
-  UnaryParams params{has_min ? scalar_value(call, "min") : 0, has_max ? scalar_value(call, "max") : 0};
+  UnaryParams params{has_min ? scalar_value(call, "min") : 0,
+                     has_max ? scalar_value(call, "max") : 0};
   if (has_min && has_max) return unary(p, call, UnaryOp::Clamp, params);
   if (has_min) return unary(p, call, UnaryOp::ClampMin, params);
   if (has_max) return unary(p, call, UnaryOp::ClampMax, params);
@@ -86,7 +87,8 @@ void clamp_tensor(Primitives& p, const KernelCall& call) {
   const Tensor self = broadcast_to(call.tensor("self"), out.sizes);
   OutputSlot slot(p, out, {&self});
   Tensor current = self;
-  for (const auto& [name, op] : {std::pair{"min", BinaryOp::Max}, std::pair{"max", BinaryOp::Min}}) {
+  for (const auto& [name, op] :
+       {std::pair{"min", BinaryOp::Max}, std::pair{"max", BinaryOp::Min}}) {
     if (call.is_none(name)) continue;
     const Tensor bound = broadcast_to(call.tensor(name), out.sizes);
     Tensor next = empty(p, out.dtype, out.sizes);
@@ -134,20 +136,24 @@ void logical_not(Primitives& p, const KernelCall& call) {
 }
 
 // A unary op's functional, in-place and out= names.
-#define TAPML_UNARY(name) {"aten::" name, "aten::" name "_", "aten::" name ".out"}
+#define TAPML_UNARY(name) \
+  { "aten::" name, "aten::" name "_", "aten::" name ".out" }
 // A binary op's Tensor and Scalar overloads, in place and out=.
-#define TAPML_BINARY(name)                                                              \
-  {"aten::" name ".Tensor", "aten::" name ".Scalar", "aten::" name "_.Tensor",          \
-   "aten::" name "_.Scalar", "aten::" name ".out", "aten::" name ".Scalar_out",         \
-   "aten::" name ".Tensor_out"}
+#define TAPML_BINARY(name)                                                           \
+  {                                                                                  \
+    "aten::" name ".Tensor", "aten::" name ".Scalar", "aten::" name "_.Tensor",      \
+        "aten::" name "_.Scalar", "aten::" name ".out", "aten::" name ".Scalar_out", \
+        "aten::" name ".Tensor_out"                                                  \
+  }
 
 }  // namespace
 
 void add_elementwise_kernels(KernelTable& t) {
   lower(t, TAPML_UNARY("abs"), unary_fn(UnaryOp::Abs));
   lower(t, TAPML_UNARY("expm1"), unary_fn(UnaryOp::Expm1));
-  lower(t, {"aten::floor_divide", "aten::floor_divide.Scalar", "aten::floor_divide_.Tensor",
-            "aten::floor_divide_.Scalar", "aten::floor_divide.out", "aten::floor_divide.Scalar_out"},
+  lower(t,
+        {"aten::floor_divide", "aten::floor_divide.Scalar", "aten::floor_divide_.Tensor",
+         "aten::floor_divide_.Scalar", "aten::floor_divide.out", "aten::floor_divide.Scalar_out"},
         binary_fn(BinaryOp::DivFloor));
   lower(t, TAPML_UNARY("log1p"), unary_fn(UnaryOp::Log1p));
   lower(t, TAPML_UNARY("erfinv"), unary_fn(UnaryOp::Erfinv));
@@ -173,34 +179,39 @@ void add_elementwise_kernels(KernelTable& t) {
   lower(t, TAPML_UNARY("gelu"), gelu, why_gelu);
   lower(t, TAPML_UNARY("clamp"), clamp_scalar);
   lower(t, {"aten::clamp.Tensor", "aten::clamp_.Tensor", "aten::clamp.Tensor_out"}, clamp_tensor);
-  lower(t, {"aten::clamp_min", "aten::clamp_min_", "aten::clamp_min.out", "aten::clamp_min.Tensor",
-            "aten::clamp_min_.Tensor", "aten::clamp_min.Tensor_out"},
+  lower(t,
+        {"aten::clamp_min", "aten::clamp_min_", "aten::clamp_min.out", "aten::clamp_min.Tensor",
+         "aten::clamp_min_.Tensor", "aten::clamp_min.Tensor_out"},
         [](Primitives& p, const KernelCall& c) {
           clamp_one(p, c, "min", UnaryOp::ClampMin, BinaryOp::Max);
         });
-  lower(t, {"aten::clamp_max", "aten::clamp_max_", "aten::clamp_max.out", "aten::clamp_max.Tensor",
-            "aten::clamp_max_.Tensor", "aten::clamp_max.Tensor_out"},
+  lower(t,
+        {"aten::clamp_max", "aten::clamp_max_", "aten::clamp_max.out", "aten::clamp_max.Tensor",
+         "aten::clamp_max_.Tensor", "aten::clamp_max.Tensor_out"},
         [](Primitives& p, const KernelCall& c) {
           clamp_one(p, c, "max", UnaryOp::ClampMax, BinaryOp::Min);
         });
   lower(t, {"aten::pow.Tensor_Scalar", "aten::pow_.Scalar", "aten::pow.Tensor_Scalar_out"},
         pow_tensor_scalar);
-  lower(t, {"aten::pow.Tensor_Tensor", "aten::pow_.Tensor", "aten::pow.Tensor_Tensor_out",
-            "aten::pow.Scalar", "aten::pow.Scalar_out"},
+  lower(t,
+        {"aten::pow.Tensor_Tensor", "aten::pow_.Tensor", "aten::pow.Tensor_Tensor_out",
+         "aten::pow.Scalar", "aten::pow.Scalar_out"},
         binary_fn(BinaryOp::Pow, "self", "exponent"));
 
   lower(t, TAPML_BINARY("add"), binary_fn(BinaryOp::Add));
   lower(t, TAPML_BINARY("sub"), binary_fn(BinaryOp::Sub));
   lower(t, TAPML_BINARY("subtract"), binary_fn(BinaryOp::Sub));
-  lower(t, {"aten::rsub.Tensor", "aten::rsub.Scalar", "aten::rsub.Tensor_out",
-            "aten::rsub.Scalar_out"},
-        binary_fn(BinaryOp::Sub, "other", "self"));
+  lower(
+      t,
+      {"aten::rsub.Tensor", "aten::rsub.Scalar", "aten::rsub.Tensor_out", "aten::rsub.Scalar_out"},
+      binary_fn(BinaryOp::Sub, "other", "self"));
   lower(t, TAPML_BINARY("mul"), binary_fn(BinaryOp::Mul));
   lower(t, TAPML_BINARY("multiply"), binary_fn(BinaryOp::Mul));
   lower(t, TAPML_BINARY("div"), divide);
   lower(t, TAPML_BINARY("true_divide"), divide);
-  lower(t, {"aten::div.Tensor_mode", "aten::div_.Tensor_mode", "aten::div.Scalar_mode",
-            "aten::div_.Scalar_mode", "aten::div.out_mode", "aten::div.Scalar_mode_out"},
+  lower(t,
+        {"aten::div.Tensor_mode", "aten::div_.Tensor_mode", "aten::div.Scalar_mode",
+         "aten::div_.Scalar_mode", "aten::div.out_mode", "aten::div.Scalar_mode_out"},
         divide, why_rounding_mode);
   lower(t, TAPML_BINARY("floor_divide"), binary_fn(BinaryOp::DivFloor));
   lower(t, {"aten::maximum", "aten::maximum.out", "aten::max.other", "aten::max.out"},
@@ -220,27 +231,33 @@ void add_elementwise_kernels(KernelTable& t) {
   lower(t, {"aten::bitwise_and.Scalar_Tensor"}, binary_fn(BinaryOp::BitwiseAnd));
   lower(t, {"aten::bitwise_or.Scalar_Tensor"}, binary_fn(BinaryOp::BitwiseOr));
   lower(t, {"aten::bitwise_xor.Scalar_Tensor"}, binary_fn(BinaryOp::BitwiseXor));
-  lower(t, {"aten::__and__.Tensor", "aten::__and__.Scalar", "aten::__iand__.Tensor",
-            "aten::__iand__.Scalar"},
+  lower(t,
+        {"aten::__and__.Tensor", "aten::__and__.Scalar", "aten::__iand__.Tensor",
+         "aten::__iand__.Scalar"},
         binary_fn(BinaryOp::BitwiseAnd));
-  lower(t, {"aten::__or__.Tensor", "aten::__or__.Scalar", "aten::__ior__.Tensor",
-            "aten::__ior__.Scalar"},
+  lower(t,
+        {"aten::__or__.Tensor", "aten::__or__.Scalar", "aten::__ior__.Tensor",
+         "aten::__ior__.Scalar"},
         binary_fn(BinaryOp::BitwiseOr));
-  lower(t, {"aten::__xor__.Tensor", "aten::__xor__.Scalar", "aten::__ixor__.Tensor",
-            "aten::__ixor__.Scalar"},
+  lower(t,
+        {"aten::__xor__.Tensor", "aten::__xor__.Scalar", "aten::__ixor__.Tensor",
+         "aten::__ixor__.Scalar"},
         binary_fn(BinaryOp::BitwiseXor));
   lower(t, {"aten::logical_and", "aten::logical_and_", "aten::logical_and.out"},
         binary_fn(BinaryOp::LogicalAnd));
   lower(t, {"aten::logical_or", "aten::logical_or_", "aten::logical_or.out"},
         binary_fn(BinaryOp::LogicalOr));
 
-  lower(t, {"aten::where.self", "aten::where.self_out", "aten::where.ScalarSelf",
-            "aten::where.ScalarOther", "aten::where.Scalar"},
-        [](Primitives& p, const KernelCall& c) { select_where(p, c, "condition", "self", "other"); });
-  lower(t, {"aten::masked_fill.Scalar", "aten::masked_fill.Tensor", "aten::masked_fill_.Scalar",
-            "aten::masked_fill_.Tensor", "aten::masked_fill.Scalar_out",
-            "aten::masked_fill.Tensor_out"},
-        [](Primitives& p, const KernelCall& c) { select_where(p, c, "mask", "value", "self"); });
+  lower(
+      t,
+      {"aten::where.self", "aten::where.self_out", "aten::where.ScalarSelf",
+       "aten::where.ScalarOther", "aten::where.Scalar"},
+      [](Primitives& p, const KernelCall& c) { select_where(p, c, "condition", "self", "other"); });
+  lower(
+      t,
+      {"aten::masked_fill.Scalar", "aten::masked_fill.Tensor", "aten::masked_fill_.Scalar",
+       "aten::masked_fill_.Tensor", "aten::masked_fill.Scalar_out", "aten::masked_fill.Tensor_out"},
+      [](Primitives& p, const KernelCall& c) { select_where(p, c, "mask", "value", "self"); });
 }
 
 }  // namespace tapml::backends::lowering

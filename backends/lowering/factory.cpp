@@ -49,26 +49,31 @@ void linspace(Primitives& p, const KernelCall& call) {
 
 void add_factory_kernels(KernelTable& t) {
   lower(t, {"aten::linspace", "aten::linspace.out"}, linspace, [](const KernelCall& call) {
-    if (is_tensor(call, "start") || is_tensor(call, "end")) return std::string("tensor start or end");
-    return dtype_is_floating(output(call).dtype) ? std::string()
-                                                 : std::string("integer linspace");
+    if (is_tensor(call, "start") || is_tensor(call, "end")) {
+      return std::string("tensor start or end");
+    }
+    return dtype_is_floating(output(call).dtype) ? std::string() : std::string("integer linspace");
   });
-  lower(t, {"aten::arange", "aten::arange.start", "aten::arange.start_step", "aten::arange.out",
-            "aten::arange.start_out"},
+  lower(t,
+        {"aten::arange", "aten::arange.start", "aten::arange.start_step", "aten::arange.out",
+         "aten::arange.start_out"},
         arange);
-  lower(t, {"aten::full", "aten::full.out", "aten::full_like", "aten::full_like.out",
-            "aten::new_full", "aten::new_full.out"},
+  lower(t,
+        {"aten::full", "aten::full.out", "aten::full_like", "aten::full_like.out", "aten::new_full",
+         "aten::new_full.out"},
         fill_value_fn("fill_value"));
   lower(t, {"aten::scalar_tensor", "aten::scalar_tensor.out"}, fill_value_fn("s"));
-  lower(t, {"aten::fill_.Scalar", "aten::fill_.Tensor", "aten::fill.Scalar", "aten::fill.Tensor",
-            "aten::fill.Scalar_out", "aten::fill.Tensor_out"},
+  lower(t,
+        {"aten::fill_.Scalar", "aten::fill_.Tensor", "aten::fill.Scalar", "aten::fill.Tensor",
+         "aten::fill.Scalar_out", "aten::fill.Tensor_out"},
         fill_value_fn("value"));
-  lower(t, {"aten::ones", "aten::ones.out", "aten::ones_like", "aten::ones_like.out",
-            "aten::new_ones", "aten::new_ones.out"},
+  lower(t,
+        {"aten::ones", "aten::ones.out", "aten::ones_like", "aten::ones_like.out", "aten::new_ones",
+         "aten::new_ones.out"},
         fill_constant_fn(1));
-  lower(t, {"aten::zeros", "aten::zeros.out", "aten::zeros_like", "aten::zeros_like.out",
-            "aten::new_zeros", "aten::new_zeros.out", "aten::zero_", "aten::zero",
-            "aten::zero.out"},
+  lower(t,
+        {"aten::zeros", "aten::zeros.out", "aten::zeros_like", "aten::zeros_like.out",
+         "aten::new_zeros", "aten::new_zeros.out", "aten::zero_", "aten::zero", "aten::zero.out"},
         fill_constant_fn(0));
 }
 

@@ -74,10 +74,12 @@ void advanced_index(Primitives& p, const KernelCall& call) {
       for (size_t flat = 0; flat < values.size(); ++flat) {
         if (values[flat] == 0) continue;
         for (int64_t j = 0; j < k; ++j) {
-          by_dim[dim + j]->values.push_back((static_cast<int64_t>(flat) / strides[j]) % entry->sizes[j]);
+          by_dim[dim + j]->values.push_back((static_cast<int64_t>(flat) / strides[j]) %
+                                            entry->sizes[j]);
         }
       }
-      for (int64_t j = 0; j < k; ++j) by_dim[dim + j]->sizes = {static_cast<int64_t>(by_dim[dim + j]->values.size())};
+      for (int64_t j = 0; j < k; ++j)
+        by_dim[dim + j]->sizes = {static_cast<int64_t>(by_dim[dim + j]->values.size())};
       dim += k;
     } else {
       if (dim >= self.rank()) throw BackendError("index: too many indices");
@@ -133,10 +135,10 @@ void advanced_index(Primitives& p, const KernelCall& call) {
 // element offsets are index arithmetic on the host; self's memory read as
 // a one-column table, one row per element.
 void gather_along(Primitives& p, const KernelCall& call) {
-  const Tensor self = call.tensor("self").rank() == 0 ? unsqueeze(call.tensor("self"), 0)
-                                                      : call.tensor("self");
-  const Tensor index = call.tensor("index").rank() == 0 ? unsqueeze(call.tensor("index"), 0)
-                                                        : call.tensor("index");
+  const Tensor self =
+      call.tensor("self").rank() == 0 ? unsqueeze(call.tensor("self"), 0) : call.tensor("self");
+  const Tensor index =
+      call.tensor("index").rank() == 0 ? unsqueeze(call.tensor("index"), 0) : call.tensor("index");
   const Tensor& out = output(call);
   if (index.numel() == 0) return;
   const int64_t dim = normalize_dim(call.int_or("dim", 0), self.rank());
@@ -186,7 +188,8 @@ void nonzero(Primitives& p, const KernelCall& call) {
     }
   }
   if (out.rank() != 2 || out.sizes[0] != count || out.sizes[1] != self.rank()) {
-    throw BackendError("nonzero: " + std::to_string(count) + " nonzero elements, the output holds " +
+    throw BackendError("nonzero: " + std::to_string(count) +
+                       " nonzero elements, the output holds " +
                        std::to_string(out.rank() == 2 ? out.sizes[0] : -1));
   }
   if (count > 0) copy_into(p, upload_ints(p, coordinates, {count, self.rank()}), out);
@@ -195,9 +198,10 @@ void nonzero(Primitives& p, const KernelCall& call) {
 // isin: any(elements[..., None] == test) (all of != when inverted).
 void isin(Primitives& p, const KernelCall& call) {
   const Tensor& out = output(call);
-  const Tensor elements = is_tensor(call, "elements")
-                              ? call.tensor("elements")
-                              : operand(p, call, "elements", {}, call.tensor("test_elements").dtype, DType::Bool);
+  const Tensor elements =
+      is_tensor(call, "elements")
+          ? call.tensor("elements")
+          : operand(p, call, "elements", {}, call.tensor("test_elements").dtype, DType::Bool);
   const Tensor test =
       is_tensor(call, "test_elements")
           ? merged(p, call.tensor("test_elements"), 0, call.tensor("test_elements").rank())
@@ -222,10 +226,11 @@ void add_index_kernels(KernelTable& t) {
   lower(t, {"aten::gather", "aten::gather.out"}, gather_along, [](const KernelCall& call) {
     return call.bool_or("sparse_grad", false) ? std::string("sparse gather") : std::string();
   });
-  lower(t, {"aten::isin.Tensor_Tensor", "aten::isin.Tensor_Tensor_out", "aten::isin.Tensor_Scalar",
-            "aten::isin.Tensor_Scalar_out", "aten::isin.Scalar_Tensor",
-            "aten::isin.Scalar_Tensor_out"},
-        isin);
+  lower(
+      t,
+      {"aten::isin.Tensor_Tensor", "aten::isin.Tensor_Tensor_out", "aten::isin.Tensor_Scalar",
+       "aten::isin.Tensor_Scalar_out", "aten::isin.Scalar_Tensor", "aten::isin.Scalar_Tensor_out"},
+      isin);
 }
 
 }  // namespace tapml::backends::lowering

@@ -17,8 +17,8 @@ namespace {
 // combination names, in the broadcast order of the indices; `indexed` is
 // how many leading dims they cover, `shape` their broadcast sizes.
 std::vector<int64_t> indexed_rows(Primitives& p, const Tensor& self,
-                                  const std::vector<std::optional<Tensor>>& list,
-                                  int64_t& indexed, std::vector<int64_t>& shape) {
+                                  const std::vector<std::optional<Tensor>>& list, int64_t& indexed,
+                                  std::vector<int64_t>& shape) {
   std::vector<std::vector<int64_t>> per_dim;  // values, one list per indexed dim
   std::vector<std::vector<int64_t>> sizes;
   for (const std::optional<Tensor>& entry : list) {
@@ -32,7 +32,8 @@ std::vector<int64_t> indexed_rows(Primitives& p, const Tensor& self,
         if (values[flat] == 0) continue;
         for (int64_t j = 0; j < entry->rank(); ++j) {
           per_dim[static_cast<size_t>(first + j)].push_back(
-              (static_cast<int64_t>(flat) / strides[static_cast<size_t>(j)]) % entry->sizes[static_cast<size_t>(j)]);
+              (static_cast<int64_t>(flat) / strides[static_cast<size_t>(j)]) %
+              entry->sizes[static_cast<size_t>(j)]);
         }
       }
       for (int64_t j = 0; j < entry->rank(); ++j) {
@@ -84,8 +85,8 @@ void index_put(Primitives& p, const KernelCall& call) {
   // The values, one row per index combination: [count, width].
   std::vector<int64_t> value_sizes = shape;
   value_sizes.insert(value_sizes.end(), self.sizes.begin() + indexed, self.sizes.end());
-  const Tensor value_rows = as_matrix(
-      p, broadcast_to(call.tensor("values"), value_sizes), static_cast<int64_t>(shape.size()));
+  const Tensor value_rows = as_matrix(p, broadcast_to(call.tensor("values"), value_sizes),
+                                      static_cast<int64_t>(shape.size()));
   const Tensor self_rows = as_matrix(p, self, indexed);
   // Rounds of distinct rows: a row named twice is written (or added) in two rounds.
   std::vector<std::vector<int64_t>> rounds;  // per round: source row per destination row, or -1
@@ -120,7 +121,9 @@ void index_put(Primitives& p, const KernelCall& call) {
   const Tensor addends = empty(p, self.dtype, {row_count, width});
   for (const std::vector<int64_t>& round : rounds) {
     std::vector<int64_t> source(static_cast<size_t>(row_count));
-    for (int64_t d = 0; d < row_count; ++d) source[static_cast<size_t>(d)] = round[static_cast<size_t>(d)] + 1;
+    for (int64_t d = 0; d < row_count; ++d) {
+      source[static_cast<size_t>(d)] = round[static_cast<size_t>(d)] + 1;
+    }
     p.gather_rows(addends_table, upload_ints(p, source, {row_count}), addends);
     const Tensor next = empty(p, self.dtype, {row_count, width});
     p.binary(BinaryOp::Add, sum, addends, next, 1.0);
@@ -134,7 +137,9 @@ std::string why_not_index_put(const KernelCall& call) {
   const auto* list = std::get_if<std::vector<std::optional<Tensor>>>(&call.at("indices"));
   if (list == nullptr || list->empty()) return "index_put without index tensors";
   for (const std::optional<Tensor>& entry : *list) {
-    if (!entry) return "index_put with a None among the indices (a sliced dim before an indexed one)";
+    if (!entry) {
+      return "index_put with a None among the indices (a sliced dim before an indexed one)";
+    }
   }
   return {};
 }
@@ -142,8 +147,9 @@ std::string why_not_index_put(const KernelCall& call) {
 }  // namespace
 
 void add_index_put_kernels(KernelTable& t) {
-  lower(t, {"aten::index_put", "aten::index_put_", "aten::index_put.out", "aten::_index_put_impl_",
-            "aten::_index_put_impl", "aten::_index_put_impl.out", "aten::_unsafe_index_put"},
+  lower(t,
+        {"aten::index_put", "aten::index_put_", "aten::index_put.out", "aten::_index_put_impl_",
+         "aten::_index_put_impl", "aten::_index_put_impl.out", "aten::_unsafe_index_put"},
         index_put, why_not_index_put);
 }
 

@@ -9,8 +9,10 @@ namespace {
 std::string why_tensor_unsupported(const Tensor& t) {
   switch (t.dtype) {
     case DType::Complex64:
-    case DType::Complex128: return "dtype " + std::string(dtype_name(t.dtype));
-    default: break;
+    case DType::Complex128:
+      return "dtype " + std::string(dtype_name(t.dtype));
+    default:
+      break;
   }
   if (t.rank() > kMaxRank) {
     return "rank " + std::to_string(t.rank()) + " > " + std::to_string(kMaxRank);
@@ -21,14 +23,17 @@ std::string why_tensor_unsupported(const Tensor& t) {
 std::string why_call_unsupported(const KernelCall& call) {
   for (const NamedValue& input : call.inputs) {
     if (const Tensor* t = std::get_if<Tensor>(&input.value)) {
-      if (std::string why = why_tensor_unsupported(*t); !why.empty()) return input.name + ": " + why;
+      if (std::string why = why_tensor_unsupported(*t); !why.empty())
+        return input.name + ": " + why;
     } else if (const auto* list = std::get_if<std::vector<std::optional<Tensor>>>(&input.value)) {
       for (const auto& entry : *list) {
         if (!entry) continue;
-        if (std::string why = why_tensor_unsupported(*entry); !why.empty()) return input.name + ": " + why;
+        if (std::string why = why_tensor_unsupported(*entry); !why.empty())
+          return input.name + ": " + why;
       }
     } else if (const DType* dtype = std::get_if<DType>(&input.value)) {
-      if (std::string why = why_tensor_unsupported(Tensor{nullptr, *dtype, {}, {}, 0}); !why.empty()) {
+      if (std::string why = why_tensor_unsupported(Tensor{nullptr, *dtype, {}, {}, 0});
+          !why.empty()) {
         return input.name + ": " + why;
       }
     }
@@ -109,15 +114,32 @@ Tensor scalar_tensor(Primitives& p, double value, DType dtype) {
   unsigned char bytes[8] = {};
   auto put = [&](auto v) { std::memcpy(bytes, &v, sizeof v); };
   switch (dtype) {
-    case DType::Float32: put(static_cast<float>(value)); break;
-    case DType::Float64: put(value); break;
-    case DType::Int64: put(static_cast<int64_t>(value)); break;
-    case DType::Int32: put(static_cast<int32_t>(value)); break;
-    case DType::Int16: put(static_cast<int16_t>(value)); break;
-    case DType::Int8: put(static_cast<int8_t>(value)); break;
-    case DType::UInt8: put(static_cast<uint8_t>(value)); break;
-    case DType::Bool: put(static_cast<uint8_t>(value != 0)); break;
-    default: throw BackendError("no scalar tensor of dtype " + std::string(dtype_name(dtype)));
+    case DType::Float32:
+      put(static_cast<float>(value));
+      break;
+    case DType::Float64:
+      put(value);
+      break;
+    case DType::Int64:
+      put(static_cast<int64_t>(value));
+      break;
+    case DType::Int32:
+      put(static_cast<int32_t>(value));
+      break;
+    case DType::Int16:
+      put(static_cast<int16_t>(value));
+      break;
+    case DType::Int8:
+      put(static_cast<int8_t>(value));
+      break;
+    case DType::UInt8:
+      put(static_cast<uint8_t>(value));
+      break;
+    case DType::Bool:
+      put(static_cast<uint8_t>(value != 0));
+      break;
+    default:
+      throw BackendError("no scalar tensor of dtype " + std::string(dtype_name(dtype)));
   }
   p.device().upload(*t.buffer, bytes, dtype_size(dtype));
   return t;
@@ -174,8 +196,8 @@ Tensor operand(Primitives& p, const KernelCall& call, const std::string& name,
   if (const Tensor* t = std::get_if<Tensor>(&value)) return broadcast_to(*t, sizes);
   // A Scalar takes the floating type of the operation, as torch's wrapped
   // numbers do; an integral or bool Scalar with integral operands stays int64.
-  const bool floating = std::holds_alternative<double>(value) || dtype_is_floating(peer) ||
-                        dtype_is_floating(result);
+  const bool floating =
+      std::holds_alternative<double>(value) || dtype_is_floating(peer) || dtype_is_floating(result);
   const bool wide = peer == DType::Float64 || result == DType::Float64;
   const DType dtype = floating ? (wide ? DType::Float64 : DType::Float32) : DType::Int64;
   return broadcast_to(scalar_tensor(p, scalar_value(call, name), dtype), sizes);

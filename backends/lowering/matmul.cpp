@@ -33,8 +33,8 @@ void batched_matmul(Primitives& p, const Tensor& a, const Tensor& w,
 namespace {
 
 // mm, bmm, addmm and baddbmm: `self` is the bias where there is one.
-void matrix_product(Primitives& p, const KernelCall& call, const char* a_name,
-                    const char* w_name, bool has_bias) {
+void matrix_product(Primitives& p, const KernelCall& call, const char* a_name, const char* w_name,
+                    bool has_bias) {
   const std::optional<Tensor> bias = has_bias ? optional_tensor(call, "self") : std::nullopt;
   batched_matmul(p, call.tensor(a_name), call.tensor(w_name), bias, output(call),
                  call.float_or("alpha", 1.0), call.float_or("beta", 1.0));
@@ -133,8 +133,9 @@ void add_matmul_kernels(KernelTable& t) {
         matrix_product_fn("mat1", "mat2", true));
   lower(t, {"aten::baddbmm", "aten::baddbmm.out", "aten::baddbmm_"},
         matrix_product_fn("batch1", "batch2", true));
-  lower(t, {"aten::matmul", "aten::matmul.out", "aten::mv", "aten::mv.out", "aten::dot",
-            "aten::dot.out"},
+  lower(t,
+        {"aten::matmul", "aten::matmul.out", "aten::mv", "aten::mv.out", "aten::dot",
+         "aten::dot.out"},
         [](Primitives& p, const KernelCall& call) {
           const char* w_name = call.find("other") ? "other" : call.find("vec") ? "vec" : "tensor";
           matmul(p, call, call.tensor("self"), call.tensor(w_name), std::nullopt, output(call));

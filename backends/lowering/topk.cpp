@@ -15,8 +15,8 @@ namespace {
 constexpr int64_t kMaxRounds = 64;
 
 void topk(Primitives& p, const KernelCall& call) {
-  const Tensor self = call.tensor("self").rank() == 0 ? unsqueeze(call.tensor("self"), 0)
-                                                      : call.tensor("self");
+  const Tensor self =
+      call.tensor("self").rank() == 0 ? unsqueeze(call.tensor("self"), 0) : call.tensor("self");
   Tensor values = output(call, 0), indices = output(call, 1);
   if (call.tensor("self").rank() == 0) {
     values = unsqueeze(values, 0);
@@ -33,11 +33,11 @@ void topk(Primitives& p, const KernelCall& call) {
   const Tensor positions = empty(p, DType::Int64, {n});
   p.arange(0, 1, positions);
   const Tensor found = empty(p, DType::Bool, left.sizes);
-  const Tensor taken = broadcast_to(
-      scalar_tensor(p, largest ? -std::numeric_limits<double>::infinity()
-                               : std::numeric_limits<double>::infinity(),
-                    left.dtype),
-      left.sizes);
+  const Tensor taken = broadcast_to(scalar_tensor(p,
+                                                  largest ? -std::numeric_limits<double>::infinity()
+                                                          : std::numeric_limits<double>::infinity(),
+                                                  left.dtype),
+                                    left.sizes);
   Tensor next = empty(p, left.dtype, left.sizes);
   for (int64_t round = 0; round < k; ++round) {
     const Tensor value = select(value_rounds, last, round);

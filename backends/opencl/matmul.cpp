@@ -29,7 +29,7 @@ enum class Design {
 // Dot: RM x RN outputs per item. Axpy: RM rows x RN vectors of VEC columns.
 struct Tiling {
   int lx = 0, ly = 0, wm = 0, wn = 0, tk = 0;  // Tiled
-  int rm = 0, rn = 0, vec = 16;                 // Dot, Axpy
+  int rm = 0, rn = 0, vec = 16;                // Dot, Axpy
 };
 
 // Short products (one token, a few) get tiles one or a few rows high, so
@@ -69,7 +69,8 @@ std::string design_options(Design design, const Tiling& t, const Tensor& a, cons
   auto define = [](const char* name, int value) {
     return std::string(" -D") + name + "=" + std::to_string(value);
   };
-  if (design != Design::Tiled) return define("VEC", t.vec) + define("RM", t.rm) + define("RN", t.rn);
+  if (design != Design::Tiled)
+    return define("VEC", t.vec) + define("RM", t.rm) + define("RN", t.rn);
   std::string options = define("LX", t.lx) + define("LY", t.ly) + define("WM", t.wm) +
                         define("WN", t.wn) + define("TK", t.tk);
   if (a.strides[1] == 1 && a.strides[2] != 1) options += " -DA_M_FAST";
@@ -129,11 +130,10 @@ void launch_matmul(OpenCLDevice& device, const Tensor& a, const Tensor& w_in,
       plant_bf16 ? Design::Tiled : pick_design(device, a, w, out, with_bias ? bias : std::nullopt);
   const Tiling t = tiling_for(design, m);
   const bool as_float = computes_in_float({a.dtype, w.dtype, out.dtype});
-  std::string options = " -DA_DT=" + dtype_token(device, a.dtype) +
-                        " -DW_DT=" + dtype_token(device, w.dtype) +
-                        " -DOUT_DT=" + dtype_token(device, out.dtype) +
-                        compute_type_options({a.dtype, w.dtype, out.dtype}) +
-                        design_options(design, t, a, w);
+  std::string options =
+      " -DA_DT=" + dtype_token(device, a.dtype) + " -DW_DT=" + dtype_token(device, w.dtype) +
+      " -DOUT_DT=" + dtype_token(device, out.dtype) +
+      compute_type_options({a.dtype, w.dtype, out.dtype}) + design_options(design, t, a, w);
   if (with_bias) options += " -DBIAS_DT=" + dtype_token(device, bias->dtype);
   if (plant_bf16) options += " -DPLANT_BF16_ACC";
 
@@ -159,7 +159,8 @@ void launch_matmul(OpenCLDevice& device, const Tensor& a, const Tensor& w_in,
   const auto b = static_cast<size_t>(batches);
   if (design == Design::Tiled) {
     const auto lx = static_cast<size_t>(t.lx), ly = static_cast<size_t>(t.ly);
-    launch(device, kernel, {blocks(n, int64_t{t.lx} * t.wn) * lx, blocks(m, int64_t{t.ly} * t.wm) * ly, b},
+    launch(device, kernel,
+           {blocks(n, int64_t{t.lx} * t.wn) * lx, blocks(m, int64_t{t.ly} * t.wm) * ly, b},
            {lx, ly, 1});
   } else {
     const int64_t columns = design == Design::Dot ? t.rn : int64_t{t.rn} * t.vec;
@@ -182,8 +183,9 @@ void OpenCLPrimitives::attention(const Tensor& q, const Tensor& k, const Tensor&
   const int64_t batches = q.sizes[0], l = q.sizes[1], s = k.sizes[1];
   if (k.sizes[0] != batches || v.sizes[0] != batches || v.sizes[1] != s ||
       k.sizes[2] != q.sizes[2] || out.sizes != std::vector<int64_t>{batches, l, v.sizes[2]}) {
-    throw BackendError("opencl: attention shapes do not agree (q [B, L, E], k [B, S, E], "
-                       "v [B, S, Ev], out [B, L, Ev])");
+    throw BackendError(
+        "opencl: attention shapes do not agree (q [B, L, E], k [B, S, E], "
+        "v [B, S, Ev], out [B, L, Ev])");
   }
   if (mask) {
     require_rank3(*mask, "attention mask");
@@ -203,8 +205,11 @@ void OpenCLPrimitives::attention(const Tensor& q, const Tensor& k, const Tensor&
   // Scores for `chunk` batches at a time, reused across chunks.
   const int64_t row_bytes = std::max<int64_t>(l * s * 4, 1);
   const int64_t chunk = std::clamp<int64_t>(kScoresBudget / row_bytes, 1, batches);
-  Tensor scores{device_.alloc(static_cast<size_t>(chunk * l * s * 4)), DType::Float32,
-                {chunk, l, s}, {l * s, s, 1}, 0};
+  Tensor scores{device_.alloc(static_cast<size_t>(chunk * l * s * 4)),
+                DType::Float32,
+                {chunk, l, s},
+                {l * s, s, 1},
+                0};
   auto batch_slice = [](Tensor t, int64_t first, int64_t count) {
     t.offset += first * t.strides[0];
     t.sizes[0] = count;

@@ -32,5 +32,4 @@ using BackendOpener = std::function<const Backend&(const ProviderSettings& setti
 // not served. The first call's `open` is kept: a library serves one backend.
 const tapml_provider* backend_as_provider(const char* name, uint32_t abi_major, BackendOpener open);
 
-
 }  // namespace tapml::backends

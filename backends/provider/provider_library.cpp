@@ -71,7 +71,10 @@ void check_table(const tapml_provider* table, const std::string& path) {
 std::string describe(const ProviderSettings& settings) {
   if (settings.empty()) return "no settings";
   std::string text;
-  for (const auto& [key, value] : settings) text += (text.empty() ? "" : "&") + key + "=" + value;
+  for (const auto& [key, value] : settings) {
+    if (!text.empty()) text += '&';
+    text.append(key).append("=").append(value);
+  }
   return "'" + text + "'";
 }
 
@@ -84,7 +87,8 @@ void configure(const tapml_provider& table, const std::string& path,
   if (!has_configure) {
     if (settings.empty()) return;
     throw ProviderLoadError(path + ": " + table.name + " takes no settings (given " +
-                            describe(settings) + "; a provider takes them with configure, ABI 1.1)");
+                            describe(settings) +
+                            "; a provider takes them with configure, ABI 1.1)");
   }
   std::vector<tapml_setting> given;
   given.reserve(settings.size());

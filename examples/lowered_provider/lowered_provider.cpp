@@ -60,24 +60,36 @@ void write_as(std::byte* p, T value) {
 double load(const Tensor& t, int64_t element) {
   const std::byte* p = element_address(t, element);
   switch (t.dtype) {
-    case DType::Float32: return read_as<float>(p);
-    case DType::Float64: return read_as<double>(p);
-    case DType::Int64: return static_cast<double>(read_as<int64_t>(p));
-    case DType::Int32: return read_as<int32_t>(p);
-    case DType::Bool: return read_as<uint8_t>(p) != 0 ? 1.0 : 0.0;
-    default: throw BackendError("lowered example: dtype " + std::string(dtype_name(t.dtype)));
+    case DType::Float32:
+      return read_as<float>(p);
+    case DType::Float64:
+      return read_as<double>(p);
+    case DType::Int64:
+      return static_cast<double>(read_as<int64_t>(p));
+    case DType::Int32:
+      return read_as<int32_t>(p);
+    case DType::Bool:
+      return read_as<uint8_t>(p) != 0 ? 1.0 : 0.0;
+    default:
+      throw BackendError("lowered example: dtype " + std::string(dtype_name(t.dtype)));
   }
 }
 
 void store(const Tensor& t, int64_t element, double value) {
   std::byte* p = element_address(t, element);
   switch (t.dtype) {
-    case DType::Float32: return write_as(p, static_cast<float>(value));
-    case DType::Float64: return write_as(p, value);
-    case DType::Int64: return write_as(p, static_cast<int64_t>(value));
-    case DType::Int32: return write_as(p, static_cast<int32_t>(value));
-    case DType::Bool: return write_as(p, static_cast<uint8_t>(value != 0));
-    default: throw BackendError("lowered example: dtype " + std::string(dtype_name(t.dtype)));
+    case DType::Float32:
+      return write_as(p, static_cast<float>(value));
+    case DType::Float64:
+      return write_as(p, value);
+    case DType::Int64:
+      return write_as(p, static_cast<int64_t>(value));
+    case DType::Int32:
+      return write_as(p, static_cast<int32_t>(value));
+    case DType::Bool:
+      return write_as(p, static_cast<uint8_t>(value != 0));
+    default:
+      throw BackendError("lowered example: dtype " + std::string(dtype_name(t.dtype)));
   }
 }
 
@@ -117,14 +129,29 @@ class ExamplePrimitives : public Primitives {
       const double x = op == UnaryOp::Fill ? 0.0 : load(in, element_at(in, i));
       double y = 0;
       switch (op) {
-        case UnaryOp::Copy: y = x; break;
-        case UnaryOp::Neg: y = -x; break;
-        case UnaryOp::Exp: y = std::exp(x); break;
-        case UnaryOp::Tanh: y = std::tanh(x); break;
-        case UnaryOp::Relu: y = x > 0 ? x : 0; break;
-        case UnaryOp::GeluErf: y = 0.5 * x * (1 + std::erf(x / std::sqrt(2.0))); break;
-        case UnaryOp::Fill: y = params.a; break;
-        default: missing("unary (UnaryOp " + std::to_string(static_cast<int>(op)) + ")");
+        case UnaryOp::Copy:
+          y = x;
+          break;
+        case UnaryOp::Neg:
+          y = -x;
+          break;
+        case UnaryOp::Exp:
+          y = std::exp(x);
+          break;
+        case UnaryOp::Tanh:
+          y = std::tanh(x);
+          break;
+        case UnaryOp::Relu:
+          y = x > 0 ? x : 0;
+          break;
+        case UnaryOp::GeluErf:
+          y = 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
+          break;
+        case UnaryOp::Fill:
+          y = params.a;
+          break;
+        default:
+          missing("unary (UnaryOp " + std::to_string(static_cast<int>(op)) + ")");
       }
       store(out, element_at(out, i), y);
     });
@@ -137,11 +164,20 @@ class ExamplePrimitives : public Primitives {
       const double y = load(b, element_at(b, i));
       double z = 0;
       switch (op) {
-        case BinaryOp::Add: z = x + alpha * y; break;
-        case BinaryOp::Sub: z = x - alpha * y; break;
-        case BinaryOp::Mul: z = x * y; break;
-        case BinaryOp::Div: z = x / y; break;
-        default: missing("binary (BinaryOp " + std::to_string(static_cast<int>(op)) + ")");
+        case BinaryOp::Add:
+          z = x + alpha * y;
+          break;
+        case BinaryOp::Sub:
+          z = x - alpha * y;
+          break;
+        case BinaryOp::Mul:
+          z = x * y;
+          break;
+        case BinaryOp::Div:
+          z = x / y;
+          break;
+        default:
+          missing("binary (BinaryOp " + std::to_string(static_cast<int>(op)) + ")");
       }
       store(out, element_at(out, i), z);
     });
@@ -170,14 +206,12 @@ class ExamplePrimitives : public Primitives {
   void reduce(ReduceOp, const Tensor&, int, const Tensor&) override { missing("reduce"); }
   void cumsum(const Tensor&, const Tensor&) override { missing("cumsum"); }
   void softmax(const Tensor&, const Tensor&, bool) override { missing("softmax"); }
-  void layer_norm(const Tensor&, const std::optional<Tensor>&, const std::optional<Tensor>&,
-                  double, const Tensor&, const std::optional<Tensor>&,
+  void layer_norm(const Tensor&, const std::optional<Tensor>&, const std::optional<Tensor>&, double,
+                  const Tensor&, const std::optional<Tensor>&,
                   const std::optional<Tensor>&) override {
     missing("layer_norm");
   }
-  void gather_rows(const Tensor&, const Tensor&, const Tensor&) override {
-    missing("gather_rows");
-  }
+  void gather_rows(const Tensor&, const Tensor&, const Tensor&) override { missing("gather_rows"); }
   void arange(double, double, const Tensor&) override { missing("arange"); }
   void attention(const Tensor&, const Tensor&, const Tensor&, const std::optional<Tensor>&, bool,
                  double, const Tensor&) override {
@@ -199,7 +233,8 @@ class ExampleDevice : public Device {
     std::memcpy(static_cast<HostBuffer&>(dst).data() + dst_offset, src, bytes);
   }
   void download(const Buffer& src, void* dst, size_t bytes, size_t src_offset) override {
-    std::memcpy(dst, const_cast<HostBuffer&>(static_cast<const HostBuffer&>(src)).data() + src_offset,
+    std::memcpy(dst,
+                const_cast<HostBuffer&>(static_cast<const HostBuffer&>(src)).data() + src_offset,
                 bytes);
   }
   void finish() override {}

@@ -23,12 +23,14 @@ RemoteOptions remote_settings(const backends::ProviderSettings& settings) {
     } else if (key == "content_cache" && (value == "on" || value == "off")) {
       options.content_cache = value == "on";
     } else {
-      throw backends::BackendError("remote: no setting '" + key + "=" + value +
-                                   "' (it takes token_file=PATH and content_cache=on|off)");
+      throw backends::BackendError(
+          std::string("remote: no setting '").append(key).append("=").append(value) +
+          "' (it takes token_file=PATH and content_cache=on|off)");
     }
   }
   if (options.host_port.empty() || options.target.empty()) {
-    throw backends::BackendError("remote: needs an address and a target (remote://HOST:PORT/TARGET)");
+    throw backends::BackendError(
+        "remote: needs an address and a target (remote://HOST:PORT/TARGET)");
   }
   const char* env = std::getenv(kTokenEnv);
   if (token_file.empty() && (env == nullptr || *env == '\0')) {

@@ -40,8 +40,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RunDifference, first_run, other_
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OutputResult, name, dtype, sizes, tolerance,
                                                 comparison, run_difference)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaseName, suite, name)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CallResult, seq, op, replayed_as, scope, case_name, occurrence,
-                                                status, runs, message, inputs, outputs,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CallResult, seq, op, replayed_as, scope, case_name,
+                                                occurrence, status, runs, message, inputs, outputs,
                                                 kernel_seconds, input_bytes)
 
 nlohmann::json result_to_json(const CallResult& result) { return result; }

@@ -380,7 +380,8 @@ TEST_F(Bounds, HalfAttentionAllowsTheWeightsRoundedToTheInputDtype) {
     double top = -1e30, total = 0;
     for (int64_t j = 0; j < S; ++j) {
       double s = 0;
-      for (int64_t e = 0; e < E; ++e) s += q[static_cast<size_t>(e)] * k[static_cast<size_t>(j * E + e)];
+      for (int64_t e = 0; e < E; ++e)
+        s += q[static_cast<size_t>(e)] * k[static_cast<size_t>(j * E + e)];
       p[static_cast<size_t>(j)] = s * scale;
       top = std::max(top, p[static_cast<size_t>(j)]);
     }
@@ -404,17 +405,19 @@ TEST_F(Bounds, HalfAttentionAllowsTheWeightsRoundedToTheInputDtype) {
   const double scale = 1 / std::sqrt(static_cast<double>(E));
   const std::vector<float> exact = attention(false, scale);
   const std::vector<float> rounded = attention(true, scale);
-  const store::Call half = call("aten::scaled_dot_product_attention",
-                                {arg("query", bf16("q", {1, E}, q)), arg("key", bf16("k", {S, E}, k)),
-                                 arg("value", bf16("v", {S, E}, v))},
-                                {1, E});
+  const store::Call half =
+      call("aten::scaled_dot_product_attention",
+           {arg("query", bf16("q", {1, E}, q)), arg("key", bf16("k", {S, E}, k)),
+            arg("value", bf16("v", {S, E}, v))},
+           {1, E});
   EXPECT_TRUE(judge(half, rounded, exact).passed) << "weights rounded to bfloat16";
   EXPECT_FALSE(judge(half, attention(false, 1.0 / E), exact).passed) << "scale 1/E";
   // The same values as float32 inputs: the reduced copy is not allowed there.
-  const store::Call full = call("aten::scaled_dot_product_attention",
-                                {arg("query", tensor("q", {1, E}, q)), arg("key", tensor("k", {S, E}, k)),
-                                 arg("value", tensor("v", {S, E}, v))},
-                                {1, E});
+  const store::Call full =
+      call("aten::scaled_dot_product_attention",
+           {arg("query", tensor("q", {1, E}, q)), arg("key", tensor("k", {S, E}, k)),
+            arg("value", tensor("v", {S, E}, v))},
+           {1, E});
   EXPECT_FALSE(judge(full, rounded, exact).passed) << "float32 inputs, bfloat16 weights";
 }
 
