@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -107,6 +108,10 @@ class Device {
   virtual void finish() = 0;
   // The primitive kernels of this device (backends/primitives.h).
   virtual Primitives& primitives() = 0;
+  // The most bytes one tensor view may span on this device (Vulkan's
+  // maxStorageBufferRange); the lowering cuts larger work into pieces
+  // (backends/lowering/split_views.h). Unlimited unless a device says.
+  virtual size_t max_view_bytes() const { return std::numeric_limits<size_t>::max(); }
 };
 
 struct Kernel {

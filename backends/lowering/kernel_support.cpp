@@ -1,6 +1,9 @@
 #include "backends/lowering/kernel_support.h"
 
 #include <cstring>
+#include <limits>
+
+#include "backends/lowering/split_views.h"
 
 namespace tapml::backends::lowering {
 namespace {
@@ -60,7 +63,13 @@ void lower(KernelTable& table, std::initializer_list<const char*> ops, LoweredFn
       if (why.empty() && check) why = check(call);
       return why;
     };
-    kernel.run = [run](Device& device, const KernelCall& call) { run(device.primitives(), call); };
+    kernel.run = [run](Device& device, const KernelCall& call) {
+      // Views larger than the device binds at once are cut into pieces.
+      const size_t limit = view_limit(device);
+      if (limit == std::numeric_limits<size_t>::max()) return run(device.primitives(), call);
+      SplitViews split(device.primitives(), limit);
+      run(split, call);
+    };
     table.add(std::move(kernel));
   }
 }

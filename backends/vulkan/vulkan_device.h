@@ -87,6 +87,7 @@ class VulkanDevice final : public Device {
   void download(const Buffer& src, void* dst, size_t bytes, size_t src_offset) override;
   void finish() override;
   Primitives& primitives() override { return *primitives_; }
+  size_t max_view_bytes() const override { return properties_.limits.maxStorageBufferRange; }
 
   // Records one dispatch of `shader`, specialised on `spec` and the operands'
   // dtypes, on `operands` (slots 0, 1, ...).
