@@ -112,6 +112,10 @@ class Device {
   // maxStorageBufferRange); the lowering cuts larger work into pieces
   // (backends/lowering/split_views.h). Unlimited unless a device says.
   virtual size_t max_view_bytes() const { return std::numeric_limits<size_t>::max(); }
+  // Buffers larger than this are several device allocations of this size
+  // (OpenCL's CL_DEVICE_MAX_MEM_ALLOC_SIZE); a view must lie within one,
+  // and the lowering cuts the work so that it does. Unlimited by default.
+  virtual size_t buffer_chunk_bytes() const { return std::numeric_limits<size_t>::max(); }
 };
 
 struct Kernel {

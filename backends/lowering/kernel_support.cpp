@@ -65,9 +65,9 @@ void lower(KernelTable& table, std::initializer_list<const char*> ops, LoweredFn
     };
     kernel.run = [run](Device& device, const KernelCall& call) {
       // Views larger than the device binds at once are cut into pieces.
-      const size_t limit = view_limit(device);
-      if (limit == std::numeric_limits<size_t>::max()) return run(device.primitives(), call);
-      SplitViews split(device.primitives(), limit);
+      const ViewLimits limits = view_limits(device);
+      if (!limits.any()) return run(device.primitives(), call);
+      SplitViews split(device.primitives(), limits);
       run(split, call);
     };
     table.add(std::move(kernel));

@@ -36,21 +36,23 @@ std::vector<Tensor> narrowed(const std::vector<Tensor>& views, const Axis& axis,
   return part;
 }
 
-[[noreturn]] void cannot_split(const std::vector<Tensor>& views, size_t limit) {
+[[noreturn]] void cannot_split(const std::vector<Tensor>& views, const ViewLimits& limit) {
   size_t largest = 0;
   for (const Tensor& t : views) largest = std::max(largest, span_bytes(t));
   throw BackendError("a tensor view of " + std::to_string(largest - kSlack) +
-                     " bytes exceeds the " + std::to_string(limit) +
-                     " bytes this device binds at once, and this primitive cannot be cut so that "
-                     "it fits");
+                     " bytes does not fit what this device binds at once (" +
+                     (limit.bytes != SIZE_MAX ? std::to_string(limit.bytes) + " bytes"
+                                              : "one allocation of " + std::to_string(limit.chunk) +
+                                                    " bytes") +
+                     "), and this primitive cannot be cut so that it fits");
 }
 
 // Runs `run` on `views` when every one fits; otherwise halves them along
 // the first axis that shrinks an oversized view, and so on down.
-void split_run(const std::vector<Tensor>& views, const std::vector<Axis>& axes, size_t limit,
+void split_run(const std::vector<Tensor>& views, const std::vector<Axis>& axes, const ViewLimits& limit,
                const Run& run) {
   bool any_over = false;
-  for (const Tensor& t : views) any_over = any_over || span_bytes(t) > limit;
+  for (const Tensor& t : views) any_over = any_over || !limit.fit(t);
   if (!any_over) return run(views);
   for (const Axis& axis : axes) {
     int64_t extent = -1;
@@ -58,9 +60,10 @@ void split_run(const std::vector<Tensor>& views, const std::vector<Axis>& axes, 
     for (size_t i = 0; i < views.size(); ++i) {
       if (axis[i] < 0 || !views[i].buffer) continue;
       extent = views[i].sizes[static_cast<size_t>(axis[i])];
-      const size_t span = span_bytes(views[i]);
-      if (span > limit && extent >= 2 &&
-          span_bytes(narrow(views[i], axis[i], 0, extent / 2)) <= span / 4 * 3) {
+      // Cutting must shrink what the view spans (not a broadcast dim).
+      const size_t span = span_bytes(views[i]) - kSlack;
+      if (!limit.fit(views[i]) && extent >= 2 &&
+          span_bytes(narrow(views[i], axis[i], 0, extent / 2)) - kSlack <= span / 4 * 3) {
         shrinks = true;
       }
     }
@@ -80,6 +83,14 @@ std::vector<Axis> leading_axes(int64_t rank, size_t views) {
   return axes;
 }
 
+// Whether every slice of `slice` rows of `table` fits.
+bool slice_fits(const Tensor& table, int64_t slice, const ViewLimits& limit) {
+  for (int64_t first = 0; first < table.sizes[0]; first += slice) {
+    if (!limit.fit(narrow(table, 0, first, std::min(slice, table.sizes[0] - first)))) return false;
+  }
+  return true;
+}
+
 Tensor or_empty(const std::optional<Tensor>& t) { return t ? *t : Tensor{}; }
 std::optional<Tensor> as_optional(const Tensor& t) {
   return t.buffer ? std::optional<Tensor>(t) : std::nullopt;
@@ -87,13 +98,25 @@ std::optional<Tensor> as_optional(const Tensor& t) {
 
 }  // namespace
 
-size_t view_limit(Device& device) {
-  size_t limit = device.max_view_bytes();
+bool ViewLimits::fit(const Tensor& view) const {
+  if (span_bytes(view) > bytes) return false;
+  if (chunk == SIZE_MAX || !view.buffer || view.numel() == 0) return true;
+  const auto element = static_cast<int64_t>(dtype_size(view.dtype));
+  int64_t last = view.offset;
+  for (size_t d = 0; d < view.sizes.size(); ++d) last += (view.sizes[d] - 1) * view.strides[d];
+  const auto size = static_cast<int64_t>(chunk);
+  return view.offset * element / size == (last * element + element - 1) / size;
+}
+
+ViewLimits view_limits(Device& device) {
+  ViewLimits limits;
+  limits.bytes = device.max_view_bytes();
+  limits.chunk = device.buffer_chunk_bytes();
   if (const char* text = std::getenv("TAPML_MAX_VIEW_BYTES"); text != nullptr && *text != '\0') {
     const unsigned long long value = std::strtoull(text, nullptr, 10);
-    if (value > 0 && value < limit) limit = static_cast<size_t>(value);
+    if (value > 0 && value < limits.bytes) limits.bytes = static_cast<size_t>(value);
   }
-  return limit;
+  return limits;
 }
 
 void SplitViews::unary(UnaryOp op, const Tensor& in, const Tensor& out, UnaryParams params) {
@@ -148,7 +171,7 @@ void SplitViews::layer_norm(const Tensor& in, const std::optional<Tensor>& weigh
 }
 
 void SplitViews::gather_rows(const Tensor& in, const Tensor& index, const Tensor& out) {
-  if (span_bytes(in) <= limit_) {
+  if (limit_.fit(in)) {
     split_run({in, index, out}, {{-1, 0, 0}}, limit_, [&](const std::vector<Tensor>& v) {
       inner_.gather_rows(v[0], v[1], v[2]);
     });
@@ -162,8 +185,8 @@ void SplitViews::gather_rows(const Tensor& in, const Tensor& index, const Tensor
   const int64_t rows = in.sizes[0], count = index.sizes[0];
   if (count == 0) return;
   int64_t slice = rows;
-  while (slice > 1 && span_bytes(narrow(in, 0, 0, slice)) > limit_) slice = (slice + 1) / 2;
-  if (span_bytes(narrow(in, 0, 0, slice)) > limit_) cannot_split({in}, limit_);
+  while (slice > 1 && !slice_fits(in, slice, limit_)) slice = (slice + 1) / 2;
+  if (!slice_fits(in, slice, limit_)) cannot_split({in}, limit_);
   std::vector<int64_t> wanted = download_ints(inner_, index);
   for (int64_t& i : wanted) i = i < 0 ? i + rows : i;
   const Tensor gathered = empty(*this, out.dtype, {count, out.sizes[1]});
@@ -189,7 +212,7 @@ void SplitViews::gather_rows(const Tensor& in, const Tensor& index, const Tensor
 
 void SplitViews::arange(double start, double step, const Tensor& out) {
   std::function<void(const Tensor&, int64_t)> run = [&](const Tensor& piece, int64_t first) {
-    if (span_bytes(piece) <= limit_ || piece.sizes[0] < 2) {
+    if (limit_.fit(piece) || piece.sizes[0] < 2) {
       inner_.arange(start + static_cast<double>(first) * step, step, piece);
       return;
     }

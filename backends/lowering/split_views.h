@@ -7,24 +7,35 @@
 // an elementwise op, a matmul's batch, rows or columns, a gather's table
 // rows, a reduction's or a row op's leading rows, attention's batch or
 // queries) until every piece fits, each piece a call of the same primitive.
-// The lowering wraps every device that declares a limit (Device::
-// max_view_bytes); TAPML_MAX_VIEW_BYTES lowers it for tests, so the split
-// paths run on every backend in CI.
+// OpenCL's buffers larger than one allocation are several allocations, and
+// a view must lie within one: the same cutting makes it. The lowering wraps
+// every device that declares a limit (Device::max_view_bytes,
+// buffer_chunk_bytes); TAPML_MAX_VIEW_BYTES (and, for OpenCL,
+// TAPML_OPENCL_MAX_ALLOC_BYTES) lower them for tests, so the split paths run
+// on every backend in CI.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "backends/primitives.h"
 
 namespace tapml::backends::lowering {
 
-// The bytes `device`'s primitives may bind in one view: its own limit, or
-// TAPML_MAX_VIEW_BYTES when that is set and smaller; SIZE_MAX for none.
-size_t view_limit(Device& device);
+// What a view must fit on a device: at most `bytes` (its own limit, or
+// TAPML_MAX_VIEW_BYTES when that is set and smaller), and within one
+// `chunk` of its buffer (a buffer made of several allocations).
+struct ViewLimits {
+  size_t bytes = SIZE_MAX;
+  size_t chunk = SIZE_MAX;
+  bool any() const { return bytes != SIZE_MAX || chunk != SIZE_MAX; }
+  bool fit(const Tensor& view) const;
+};
+ViewLimits view_limits(Device& device);
 
 class SplitViews : public Primitives {
  public:
-  SplitViews(Primitives& inner, size_t limit) : inner_(inner), limit_(limit) {}
+  SplitViews(Primitives& inner, ViewLimits limits) : inner_(inner), limit_(limits) {}
 
   Device& device() override { return inner_.device(); }
   void unary(UnaryOp op, const Tensor& in, const Tensor& out, UnaryParams params) override;
@@ -47,7 +58,7 @@ class SplitViews : public Primitives {
 
  private:
   Primitives& inner_;
-  size_t limit_;
+  ViewLimits limit_;
 };
 
 }  // namespace tapml::backends::lowering

@@ -100,10 +100,10 @@ void check_view(const Tensor& tensor) {
 }
 
 KernelArgs& KernelArgs::view(const Tensor& tensor) {
-  cl_mem mem = cl_mem_of(tensor);
   check_view(tensor);
-  add(mem);
-  return add(static_cast<cl_long>(tensor.offset));
+  const ClView view = cl_view_of(tensor);
+  add(view.mem);
+  return add(static_cast<cl_long>(view.offset));
 }
 
 KernelArgs& KernelArgs::scalar(bool as_float, double value) {

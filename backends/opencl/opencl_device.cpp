@@ -1,5 +1,8 @@
 #include "backends/opencl/opencl_device.h"
 
+#include <algorithm>
+#include <cstddef>
+#include <cstdlib>
 #include <string>
 #include <utility>
 
@@ -35,7 +38,9 @@ void check_range(const Buffer& buffer, size_t bytes, size_t offset, const char* 
 
 }  // namespace
 
-ClBuffer::~ClBuffer() { clReleaseMemObject(mem_); }
+ClBuffer::~ClBuffer() {
+  for (cl_mem chunk : chunks_) clReleaseMemObject(chunk);
+}
 
 OpenCLDevice::OpenCLDevice(cl_device_id device, std::string name)
     : device_(device), name_(std::move(name)) {
@@ -43,6 +48,17 @@ OpenCLDevice::OpenCLDevice(cl_device_id device, std::string name)
   cl_device_type type = 0;
   cl_check(clGetDeviceInfo(device, CL_DEVICE_TYPE, sizeof type, &type, nullptr), "clGetDeviceInfo");
   is_cpu_ = (type & CL_DEVICE_TYPE_CPU) != 0;
+  cl_ulong max_alloc = 0;
+  cl_check(clGetDeviceInfo(device, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof max_alloc, &max_alloc,
+                           nullptr),
+           "clGetDeviceInfo");
+  // TAPML_OPENCL_MAX_ALLOC_BYTES lowers it, so that tests chunk buffers here.
+  if (const char* text = std::getenv("TAPML_OPENCL_MAX_ALLOC_BYTES"); text && *text) {
+    const unsigned long long lowered = std::strtoull(text, nullptr, 10);
+    if (lowered > 0 && lowered < max_alloc) max_alloc = lowered;
+  }
+  // Chunks start on 4 KiB boundaries: every element and most rows stay whole.
+  chunk_bytes_ = std::max<size_t>(max_alloc / 4096 * 4096, 4096);
   cl_int status = CL_SUCCESS;
   context_ = clCreateContext(nullptr, 1, &device_, nullptr, nullptr, &status);
   cl_check(status, "clCreateContext");
@@ -62,36 +78,79 @@ OpenCLDevice::~OpenCLDevice() {
 }
 
 std::shared_ptr<Buffer> OpenCLDevice::alloc(size_t bytes) {
-  cl_int status = CL_SUCCESS;
+  std::vector<cl_mem> chunks;
   // OpenCL has no empty buffers; an empty tensor still gets a real one.
-  cl_mem mem = clCreateBuffer(context_, CL_MEM_READ_WRITE, bytes == 0 ? 1 : bytes, nullptr, &status);
-  cl_check(status, "clCreateBuffer");
-  return std::make_shared<ClBuffer>(mem, bytes);
+  for (size_t first = 0; first < std::max<size_t>(bytes, 1); first += chunk_bytes_) {
+    cl_int status = CL_SUCCESS;
+    const size_t size = std::max<size_t>(std::min(chunk_bytes_, bytes - std::min(bytes, first)), 1);
+    cl_mem mem = clCreateBuffer(context_, CL_MEM_READ_WRITE, size, nullptr, &status);
+    if (status != CL_SUCCESS) {
+      for (cl_mem chunk : chunks) clReleaseMemObject(chunk);
+    }
+    cl_check(status, "clCreateBuffer");
+    chunks.push_back(mem);
+  }
+  return std::make_shared<ClBuffer>(std::move(chunks), bytes, chunk_bytes_);
+}
+
+// Calls fn(chunk, offset in it, bytes, offset in the transfer) for each
+// chunk that [offset, offset + bytes) of `buffer` touches.
+template <typename Fn>
+void for_each_chunk(const ClBuffer& buffer, size_t offset, size_t bytes, Fn fn) {
+  const size_t chunk = buffer.chunk_bytes();
+  for (size_t done = 0; done < bytes;) {
+    const size_t at = offset + done;
+    const size_t in_chunk = at % chunk;
+    const size_t length = std::min(bytes - done, chunk - in_chunk);
+    fn(buffer.chunks()[at / chunk], in_chunk, length, done);
+    done += length;
+  }
 }
 
 void OpenCLDevice::upload(Buffer& dst, const void* src, size_t bytes, size_t dst_offset) {
   check_range(dst, bytes, dst_offset, "upload");
-  if (bytes == 0) return;
-  cl_check(clEnqueueWriteBuffer(queue_, cl_buffer(dst).mem(), CL_TRUE, dst_offset, bytes, src, 0,
-                                nullptr, nullptr),
-           "clEnqueueWriteBuffer");
+  for_each_chunk(cl_buffer(dst), dst_offset, bytes,
+                 [&](cl_mem mem, size_t at, size_t length, size_t done) {
+                   cl_check(clEnqueueWriteBuffer(queue_, mem, CL_TRUE, at, length,
+                                                 static_cast<const std::byte*>(src) + done, 0,
+                                                 nullptr, nullptr),
+                            "clEnqueueWriteBuffer");
+                 });
 }
 
 void OpenCLDevice::download(const Buffer& src, void* dst, size_t bytes, size_t src_offset) {
   check_range(src, bytes, src_offset, "download");
-  if (bytes == 0) return;
-  cl_check(clEnqueueReadBuffer(queue_, cl_buffer(src).mem(), CL_TRUE, src_offset, bytes, dst, 0,
-                               nullptr, nullptr),
-           "clEnqueueReadBuffer");
+  for_each_chunk(cl_buffer(src), src_offset, bytes,
+                 [&](cl_mem mem, size_t at, size_t length, size_t done) {
+                   cl_check(clEnqueueReadBuffer(queue_, mem, CL_TRUE, at, length,
+                                                static_cast<std::byte*>(dst) + done, 0, nullptr,
+                                                nullptr),
+                            "clEnqueueReadBuffer");
+                 });
 }
 
 void OpenCLDevice::finish() { cl_check(clFinish(queue_), "clFinish"); }
 
 Primitives& OpenCLDevice::primitives() { return *primitives_; }
 
-cl_mem cl_mem_of(const Tensor& tensor) {
+ClView cl_view_of(const Tensor& tensor) {
   if (!tensor.buffer) throw BackendError("opencl: a tensor without a buffer was passed");
-  return cl_buffer(*tensor.buffer).mem();
+  const ClBuffer& buffer = cl_buffer(*tensor.buffer);
+  if (buffer.chunks().size() == 1) return {buffer.chunks()[0], tensor.offset};
+  const auto element = static_cast<int64_t>(dtype_size(tensor.dtype));
+  int64_t last = tensor.offset;
+  for (size_t d = 0; d < tensor.sizes.size(); ++d) {
+    if (tensor.sizes[d] > 0) last += (tensor.sizes[d] - 1) * tensor.strides[d];
+  }
+  const auto chunk = static_cast<int64_t>(buffer.chunk_bytes());
+  const int64_t first_chunk = tensor.offset * element / chunk;
+  if ((last * element + element - 1) / chunk != first_chunk) {
+    throw BackendError("opencl: a view of elements " + std::to_string(tensor.offset) + " to " +
+                       std::to_string(last) + " crosses two of its buffer's allocations of " +
+                       std::to_string(chunk) + " bytes");
+  }
+  return {buffer.chunks()[static_cast<size_t>(first_chunk)],
+          tensor.offset - first_chunk * chunk / element};
 }
 
 }  // namespace tapml::backends::opencl

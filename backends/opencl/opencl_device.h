@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "backends/backend.h"
 #include "backends/primitives.h"
@@ -14,19 +15,26 @@ namespace tapml::backends::opencl {
 
 class ProgramCache;
 
+// A buffer larger than the device allocates at once
+// (CL_DEVICE_MAX_MEM_ALLOC_SIZE) is several cl_mems of chunk_bytes each, in
+// order; a kernel's view must lie within one of them (the lowering cuts the
+// work so that it does: backends/lowering/split_views.h).
 class ClBuffer : public Buffer {
  public:
-  ClBuffer(cl_mem mem, size_t size) : mem_(mem), size_(size) {}
+  ClBuffer(std::vector<cl_mem> chunks, size_t size, size_t chunk_bytes)
+      : chunks_(std::move(chunks)), size_(size), chunk_bytes_(chunk_bytes) {}
   ~ClBuffer() override;
   ClBuffer(const ClBuffer&) = delete;
   ClBuffer& operator=(const ClBuffer&) = delete;
 
   size_t size() const override { return size_; }
-  cl_mem mem() const { return mem_; }
+  const std::vector<cl_mem>& chunks() const { return chunks_; }
+  size_t chunk_bytes() const { return chunk_bytes_; }
 
  private:
-  cl_mem mem_;
+  std::vector<cl_mem> chunks_;
   size_t size_;
+  size_t chunk_bytes_;
 };
 
 class OpenCLDevice : public Device {
@@ -43,6 +51,7 @@ class OpenCLDevice : public Device {
   void download(const Buffer& src, void* dst, size_t bytes, size_t src_offset) override;
   void finish() override;
   Primitives& primitives() override;
+  size_t buffer_chunk_bytes() const override { return chunk_bytes_; }
 
   cl_context context() const { return context_; }
   cl_command_queue queue() const { return queue_; }
@@ -56,13 +65,19 @@ class OpenCLDevice : public Device {
   std::string name_;
   bool has_fp64_ = false;
   bool is_cpu_ = false;
+  size_t chunk_bytes_ = 0;  // the largest allocation; larger buffers are chunked
   cl_context context_ = nullptr;
   cl_command_queue queue_ = nullptr;
   std::unique_ptr<ProgramCache> programs_;
   std::unique_ptr<Primitives> primitives_;
 };
 
-// The cl_mem behind a tensor of this backend; BackendError for another's.
-cl_mem cl_mem_of(const Tensor& tensor);
+// The cl_mem a tensor's view lies in, and the view's element offset in it;
+// BackendError for another backend's tensor or a view across two chunks.
+struct ClView {
+  cl_mem mem;
+  int64_t offset;
+};
+ClView cl_view_of(const Tensor& tensor);
 
 }  // namespace tapml::backends::opencl
