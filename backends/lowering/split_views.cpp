@@ -41,16 +41,16 @@ std::vector<Tensor> narrowed(const std::vector<Tensor>& views, const Axis& axis,
   for (const Tensor& t : views) largest = std::max(largest, span_bytes(t));
   throw BackendError("a tensor view of " + std::to_string(largest - kSlack) +
                      " bytes does not fit what this device binds at once (" +
-                     (limit.bytes != SIZE_MAX ? std::to_string(limit.bytes) + " bytes"
-                                              : "one allocation of " + std::to_string(limit.chunk) +
-                                                    " bytes") +
+                     (limit.bytes != SIZE_MAX
+                          ? std::to_string(limit.bytes) + " bytes"
+                          : "one allocation of " + std::to_string(limit.chunk) + " bytes") +
                      "), and this primitive cannot be cut so that it fits");
 }
 
 // Runs `run` on `views` when every one fits; otherwise halves them along
 // the first axis that shrinks an oversized view, and so on down.
-void split_run(const std::vector<Tensor>& views, const std::vector<Axis>& axes, const ViewLimits& limit,
-               const Run& run) {
+void split_run(const std::vector<Tensor>& views, const std::vector<Axis>& axes,
+               const ViewLimits& limit, const Run& run) {
   bool any_over = false;
   for (const Tensor& t : views) any_over = any_over || !limit.fit(t);
   if (!any_over) return run(views);
@@ -172,9 +172,8 @@ void SplitViews::layer_norm(const Tensor& in, const std::optional<Tensor>& weigh
 
 void SplitViews::gather_rows(const Tensor& in, const Tensor& index, const Tensor& out) {
   if (limit_.fit(in)) {
-    split_run({in, index, out}, {{-1, 0, 0}}, limit_, [&](const std::vector<Tensor>& v) {
-      inner_.gather_rows(v[0], v[1], v[2]);
-    });
+    split_run({in, index, out}, {{-1, 0, 0}}, limit_,
+              [&](const std::vector<Tensor>& v) { inner_.gather_rows(v[0], v[1], v[2]); });
     return;
   }
   // The table is too large: gather from slices of its rows, each index in

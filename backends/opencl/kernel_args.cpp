@@ -11,21 +11,31 @@ namespace tapml::backends::opencl {
 
 std::string dtype_token(const OpenCLDevice& device, DType dtype) {
   switch (dtype) {
-    case DType::Float32: return "F32";
-    case DType::Float16: return "F16";
-    case DType::BFloat16: return "BF16";
-    case DType::Int64: return "I64";
-    case DType::Int32: return "I32";
-    case DType::Int16: return "I16";
-    case DType::Int8: return "I8";
-    case DType::UInt8: return "U8";
-    case DType::Bool: return "BOOL";
+    case DType::Float32:
+      return "F32";
+    case DType::Float16:
+      return "F16";
+    case DType::BFloat16:
+      return "BF16";
+    case DType::Int64:
+      return "I64";
+    case DType::Int32:
+      return "I32";
+    case DType::Int16:
+      return "I16";
+    case DType::Int8:
+      return "I8";
+    case DType::UInt8:
+      return "U8";
+    case DType::Bool:
+      return "BOOL";
     case DType::Float64:
-      if (!device.has_fp64()) throw BackendError("opencl: float64 needs cl_khr_fp64, which " +
-                                                 device.name() + " lacks");
+      if (!device.has_fp64())
+        throw BackendError("opencl: float64 needs cl_khr_fp64, which " + device.name() + " lacks");
       return "F64";
     case DType::Complex64:
-    case DType::Complex128: break;
+    case DType::Complex128:
+      break;
   }
   throw BackendError("opencl: no kernel computes in " + std::string(dtype_name(dtype)));
 }
@@ -40,11 +50,16 @@ std::string compute_type_options(std::initializer_list<DType> dtypes) {
 
 std::string raw_type(DType dtype) {
   switch (dtype_size(dtype)) {
-    case 1: return "uchar";
-    case 2: return "ushort";
-    case 4: return "uint";
-    case 8: return "ulong";
-    default: return "ulong2";
+    case 1:
+      return "uchar";
+    case 2:
+      return "ushort";
+    case 4:
+      return "uint";
+    case 8:
+      return "ulong";
+    default:
+      return "ulong2";
   }
 }
 

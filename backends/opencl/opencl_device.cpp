@@ -49,9 +49,9 @@ OpenCLDevice::OpenCLDevice(cl_device_id device, std::string name)
   cl_check(clGetDeviceInfo(device, CL_DEVICE_TYPE, sizeof type, &type, nullptr), "clGetDeviceInfo");
   is_cpu_ = (type & CL_DEVICE_TYPE_CPU) != 0;
   cl_ulong max_alloc = 0;
-  cl_check(clGetDeviceInfo(device, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof max_alloc, &max_alloc,
-                           nullptr),
-           "clGetDeviceInfo");
+  cl_check(
+      clGetDeviceInfo(device, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof max_alloc, &max_alloc, nullptr),
+      "clGetDeviceInfo");
   // TAPML_OPENCL_MAX_ALLOC_BYTES lowers it, so that tests chunk buffers here.
   if (const char* text = std::getenv("TAPML_OPENCL_MAX_ALLOC_BYTES"); text && *text) {
     const unsigned long long lowered = std::strtoull(text, nullptr, 10);
@@ -109,24 +109,23 @@ void for_each_chunk(const ClBuffer& buffer, size_t offset, size_t bytes, Fn fn) 
 
 void OpenCLDevice::upload(Buffer& dst, const void* src, size_t bytes, size_t dst_offset) {
   check_range(dst, bytes, dst_offset, "upload");
-  for_each_chunk(cl_buffer(dst), dst_offset, bytes,
-                 [&](cl_mem mem, size_t at, size_t length, size_t done) {
-                   cl_check(clEnqueueWriteBuffer(queue_, mem, CL_TRUE, at, length,
-                                                 static_cast<const std::byte*>(src) + done, 0,
-                                                 nullptr, nullptr),
-                            "clEnqueueWriteBuffer");
-                 });
+  for_each_chunk(
+      cl_buffer(dst), dst_offset, bytes, [&](cl_mem mem, size_t at, size_t length, size_t done) {
+        cl_check(
+            clEnqueueWriteBuffer(queue_, mem, CL_TRUE, at, length,
+                                 static_cast<const std::byte*>(src) + done, 0, nullptr, nullptr),
+            "clEnqueueWriteBuffer");
+      });
 }
 
 void OpenCLDevice::download(const Buffer& src, void* dst, size_t bytes, size_t src_offset) {
   check_range(src, bytes, src_offset, "download");
-  for_each_chunk(cl_buffer(src), src_offset, bytes,
-                 [&](cl_mem mem, size_t at, size_t length, size_t done) {
-                   cl_check(clEnqueueReadBuffer(queue_, mem, CL_TRUE, at, length,
-                                                static_cast<std::byte*>(dst) + done, 0, nullptr,
-                                                nullptr),
-                            "clEnqueueReadBuffer");
-                 });
+  for_each_chunk(
+      cl_buffer(src), src_offset, bytes, [&](cl_mem mem, size_t at, size_t length, size_t done) {
+        cl_check(clEnqueueReadBuffer(queue_, mem, CL_TRUE, at, length,
+                                     static_cast<std::byte*>(dst) + done, 0, nullptr, nullptr),
+                 "clEnqueueReadBuffer");
+      });
 }
 
 void OpenCLDevice::finish() { cl_check(clFinish(queue_), "clFinish"); }

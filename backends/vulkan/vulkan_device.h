@@ -140,8 +140,8 @@ class VulkanDevice final : public Device {
   VkPipelineCache pipeline_cache_ = VK_NULL_HANDLE;
   std::map<Shader, VkShaderModule> modules_;
   std::map<PipelineKey, VkPipeline> pipelines_;
-  Allocation params_;     // a ring of ParamsBlock slots, one per dispatch of a batch
-  Allocation dummy_;      // bound to unused operand slots
+  Allocation params_;  // a ring of ParamsBlock slots, one per dispatch of a batch
+  Allocation dummy_;   // bound to unused operand slots
   Allocation staging_;
   size_t staging_capacity_ = 0;
   bool recording_ = false;
