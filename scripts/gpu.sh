@@ -150,7 +150,7 @@ if wants zoo; then
     for target in vulkan opencl; do
       dev=$vk; [ "$target" = opencl ] && dev=$cl
       $bin/tapml-replay --target "$target" --device "${dev:-0}" --no-progress "$trace" \
-        --min-coverage 100 --json "$out/zoo-$name-cuda.$target.json" \
+        --min-coverage 100 --json "$out/zoo-$name-cuda.$target.json" $ZOO_REPLAY_FLAGS \
         >"$out/zoo-replay-$name-$target.log" 2>&1
       rc=$?
       line=$(awk '/^total/ {print "calls",$2,"pass",$3,"fail",$4,"unsup",$5,"err",$6}' \
@@ -159,8 +159,9 @@ if wants zoo; then
     done
   }
   export -f zoo_one
-  export bin out vk cl
-  # ZOO_ARCHS="vit whisper" records those only.
+  export bin out vk cl ZOO_REPLAY_FLAGS=${ZOO_REPLAY_FLAGS:-}
+  # ZOO_ARCHS="vit|whisper" records those only; ZOO_REPLAY_FLAGS adds
+  # replay flags (--descend: the backend-specific ops below conv2d...).
   $python traces/zoo/architectures.py | awk '{print $1}' | sort -u |
     grep -xE "${ZOO_ARCHS:-.*}" | awk '{print $1, "float32"; print $1, "bfloat16"}' \
     > "$out/zoo-list.txt"
