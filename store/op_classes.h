@@ -30,14 +30,13 @@ inline OpClass classify_op(std::string_view name) {
       "aten::size", "aten::stride", "aten::dim", "aten::numel", "aten::is_floating_point",
       "aten::contiguous", "aten::to", "aten::type_as", "aten::lift", "aten::set_",
       "aten::_nested_tensor_from_mask_left_aligned", "aten::is_same_size", "aten::real",
-      "aten::conj",
-      // in place, but on the tensor's metadata only:
-      // no element changes (mkldnn_convolution
-      // calls as_strided_ on its output)
-      "aten::as_strided_", "aten::squeeze_", "aten::unsqueeze_", "aten::transpose_", "aten::t_",
-      "aten::swapdims_", "aten::swapaxes_",
+      "aten::conj", "aten::mT", "aten::mH", "aten::adjoint",
       // a strided view of windows along a dim
-      "aten::unfold"};
+      "aten::unfold",
+      // in place, but on the tensor's metadata only: no element changes
+      // (mkldnn_convolution calls as_strided_ on its output)
+      "aten::as_strided_", "aten::squeeze_", "aten::unsqueeze_", "aten::transpose_", "aten::t_",
+      "aten::swapdims_", "aten::swapaxes_"};
   constexpr std::string_view kUndefined[] = {
       "aten::empty",     "aten::empty_strided",     "aten::empty_like", "aten::empty_permuted",
       "aten::new_empty", "aten::new_empty_strided", "aten::resize_",    "aten::resize_as_"};

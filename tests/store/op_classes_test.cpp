@@ -10,8 +10,9 @@ namespace tapml::store {
 namespace {
 
 TEST(OpClasses, InPlaceMetadataOpsAreViewsNotCompute) {
-  for (const char* op : {"aten::as_strided_", "aten::squeeze_", "aten::unsqueeze_",
-                         "aten::transpose_", "aten::t_", "aten::detach_", "aten::set_"}) {
+  for (const char* op :
+       {"aten::as_strided_", "aten::squeeze_", "aten::unsqueeze_", "aten::transpose_", "aten::t_",
+        "aten::detach_", "aten::set_", "aten::mT", "aten::unfold"}) {
     EXPECT_EQ(classify_op(op), OpClass::ViewOrMeta) << op;
   }
 }
