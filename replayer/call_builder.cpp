@@ -276,6 +276,31 @@ BuiltCall CallBuilder::build(const store::Call& recorded) {
   if (device_ && built.not_runnable.empty() && built.expected.empty()) {
     built.not_runnable = "no output values captured";
   }
+  // The portable op takes some of these tensors laid out otherwise: the
+  // kernel gets them (and output 0) with dims 1 and 2 swapped, as views.
+  if (portable) {
+    const std::vector<std::string> transposed = portable_transposed(recorded.full_name());
+    if (!transposed.empty()) {
+      backends::KernelCall kernel_call = built.call;
+      auto swap_1_2 = [](backends::Tensor& t) {
+        if (t.rank() < 3) return;
+        std::swap(t.sizes[1], t.sizes[2]);
+        std::swap(t.strides[1], t.strides[2]);
+      };
+      for (const std::string& name : transposed) {
+        if (name.empty()) {
+          if (!kernel_call.outputs.empty()) swap_1_2(kernel_call.outputs[0]);
+          continue;
+        }
+        for (backends::NamedValue& input : kernel_call.inputs) {
+          if (auto* t = std::get_if<backends::Tensor>(&input.value); t && input.name == name) {
+            swap_1_2(*t);
+          }
+        }
+      }
+      built.kernel_call = std::move(kernel_call);
+    }
+  }
   return built;
 }
 

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,12 @@ struct BuiltCall {
   // is not run.
   std::string not_runnable;
   size_t input_bytes = 0;  // bytes of the recorded input values
+  // A backend-specific op replayed as its portable op whose tensors are laid
+  // out otherwise ([B, L, H, E] attention): the call the kernel gets, `call`
+  // with those views transposed; `call` keeps the recorded layouts for the
+  // comparison. Empty when the kernel gets `call` itself.
+  std::optional<backends::KernelCall> kernel_call;
+  const backends::KernelCall& for_kernel() const { return kernel_call ? *kernel_call : call; }
 };
 
 // Why the replayer does not run a call: it duplicates an earlier one, or its

@@ -168,14 +168,14 @@ std::optional<CallResult> CallRunner::run(const store::Call& call, std::string* 
       if (run == 1) {
         result.input_bytes = built.input_bytes;
         std::string why;
-        kernel = backend_.kernels().select(built.call, &why);
+        kernel = backend_.kernels().select(built.for_kernel(), &why);
         if (!kernel) return unsupported(std::move(result), why);
         first_views.resize(built.expected.size());
         differences.resize(built.expected.size());
         for (const ExpectedOutput& expected : built.expected) output_names.push_back(expected.name);
       }
       const auto start = Clock::now();
-      kernel->run(device_, built.call);
+      kernel->run(device_, built.for_kernel());
       device_.finish();
       if (run == 1) result.kernel_seconds = seconds_since(start);
       for (size_t k = 0; k < built.expected.size(); ++k) {

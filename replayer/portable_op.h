@@ -12,6 +12,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "store/trace.h"
 
@@ -21,6 +22,11 @@ namespace tapml::replay {
 // returns, in the same order), or nullopt when it is portable already or
 // its arguments are not what the table expects.
 std::optional<store::Call> portable_call(const store::Call& call);
+
+// The tensors (input names; "" for output 0) the portable op of `op` takes
+// with dims 1 and 2 swapped: CUDA's efficient and flash attention hold
+// [B, L, H, E] where scaled_dot_product_attention takes [B, H, L, E].
+std::vector<std::string> portable_transposed(const std::string& op);
 
 // The portable op `op` (a full name, "aten::mkldnn_convolution") is replayed
 // as, or "" when it is replayed as itself.
