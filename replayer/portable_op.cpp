@@ -65,7 +65,7 @@ store::Arg boolean(const std::string& name, bool value) {
 }
 
 struct Portable {
-  const char* op;  // the portable op's full name
+  const char* op;                       // the portable op's full name
   std::vector<std::string> transposed;  // tensors with dims 1 and 2 swapped ("": output 0)
   // Fills the portable call's inputs and outputs; false when the recorded
   // call is not what the table expects.
@@ -155,9 +155,9 @@ Portable attention(std::vector<std::string> transposed, const char* bias_name,
   entry.map = [=](const store::Call& recorded, store::Call& portable) {
     const Args args(recorded);
     if (!args.find("query") || !args.find("key") || !args.find("value") ||
-        recorded.outputs.empty() || !is_none(args, "cum_seq_q") ||
-        !is_none(args, "cu_seqlens_q") || !is_none(args, "seqused_k") ||
-        !is_none(args, "alibi_slopes") || !is_none(args, "seqlen_k")) {
+        recorded.outputs.empty() || !is_none(args, "cum_seq_q") || !is_none(args, "cu_seqlens_q") ||
+        !is_none(args, "seqused_k") || !is_none(args, "alibi_slopes") ||
+        !is_none(args, "seqlen_k")) {
       return false;
     }
     if (const store::Arg* dropout = args.find("dropout_p"); dropout && dropout->value.f != 0) {
@@ -208,8 +208,7 @@ const std::map<std::string, Portable>& table() {
       {"aten::_native_batch_norm_legit_no_training", batch_norm(3, false)},
       {"aten::_efficient_attention_forward",
        attention({"query", "key", "value", ""}, "bias", "custom_mask_type")},
-      {"aten::_flash_attention_forward",
-       attention({"query", "key", "value", ""}, "", "is_causal")},
+      {"aten::_flash_attention_forward", attention({"query", "key", "value", ""}, "", "is_causal")},
       {"aten::_cudnn_attention_forward", attention({}, "attn_bias", "is_causal")},
   };
   return entries;

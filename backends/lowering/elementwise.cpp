@@ -2,6 +2,8 @@
 // comparisons and bitwise ops, where and masked_fill. In-place (op_) and out=
 // variants share the functional op's lowering: their output is the aliased
 // tensor, and OutputSlot keeps primitives from writing what they read.
+#include <limits>
+
 #include "backends/lowering/families.h"
 #include "backends/lowering/kernel_support.h"
 
@@ -146,9 +148,56 @@ void logical_not(Primitives& p, const KernelCall& call) {
         "aten::" name ".Tensor_out"                                                  \
   }
 
+// isnan, isinf, isposinf, isneginf, isfinite: comparisons on the device
+// (x != x; x == ±inf; |x| == inf; x - x == 0, which only a finite x meets).
+enum class Class { Nan, Inf, PosInf, NegInf, Finite };
+
+void classify(Primitives& p, const KernelCall& call, Class what) {
+  const Tensor& self = call.tensor("self");
+  const Tensor& out = output(call);
+  const std::vector<int64_t>& sizes = out.sizes;
+  auto constant = [&](double value) {
+    return broadcast_to(scalar_tensor(p, value, DType::Float32), sizes);
+  };
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  OutputSlot slot(p, out, {&self});
+  const Tensor x = broadcast_to(self, sizes);
+  switch (what) {
+    case Class::Nan:
+      p.binary(BinaryOp::Ne, x, x, slot.target(), 1.0);
+      break;
+    case Class::PosInf:
+    case Class::NegInf:
+      p.binary(BinaryOp::Eq, x, constant(what == Class::PosInf ? kInf : -kInf), slot.target(), 1.0);
+      break;
+    case Class::Inf: {
+      const Tensor magnitude = empty(p, DType::Float32, sizes);
+      p.unary(UnaryOp::Abs, x, magnitude, {});
+      p.binary(BinaryOp::Eq, magnitude, constant(kInf), slot.target(), 1.0);
+      break;
+    }
+    case Class::Finite: {
+      const Tensor difference = empty(p, DType::Float32, sizes);
+      p.binary(BinaryOp::Sub, x, x, difference, 1.0);
+      p.binary(BinaryOp::Eq, difference, constant(0.0), slot.target(), 1.0);
+      break;
+    }
+  }
+  slot.commit();
+}
+
+LoweredFn classify_fn(Class what) {
+  return [what](Primitives& p, const KernelCall& call) { classify(p, call, what); };
+}
+
 }  // namespace
 
 void add_elementwise_kernels(KernelTable& t) {
+  lower(t, {"aten::isnan"}, classify_fn(Class::Nan));
+  lower(t, {"aten::isinf"}, classify_fn(Class::Inf));
+  lower(t, {"aten::isposinf", "aten::isposinf.out"}, classify_fn(Class::PosInf));
+  lower(t, {"aten::isneginf", "aten::isneginf.out"}, classify_fn(Class::NegInf));
+  lower(t, {"aten::isfinite"}, classify_fn(Class::Finite));
   lower(t, TAPML_UNARY("abs"), unary_fn(UnaryOp::Abs));
   lower(t, TAPML_UNARY("expm1"), unary_fn(UnaryOp::Expm1));
   lower(t,
