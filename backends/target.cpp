@@ -88,9 +88,7 @@ const Backend& open_scheme_target(const TargetAddress& address, const std::strin
   }
   Schemes& s = schemes();
   std::lock_guard lock(s.mutex);
-  std::string key = target;
-  for (const auto& [name, value] : address.settings)
-    key.append("&").append(name).append("=").append(value);
+  const std::string key = target + "?" + settings_text(address.settings);
   if (auto it = s.opened.find(key); it != s.opened.end()) return *it->second;
   const auto factory = s.factories.find(scheme);
   if (factory == s.factories.end()) {

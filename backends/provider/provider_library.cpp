@@ -69,13 +69,7 @@ void check_table(const tapml_provider* table, const std::string& path) {
 }
 
 std::string describe(const ProviderSettings& settings) {
-  if (settings.empty()) return "no settings";
-  std::string text;
-  for (const auto& [key, value] : settings) {
-    if (!text.empty()) text += '&';
-    text.append(key).append("=").append(value);
-  }
-  return "'" + text + "'";
+  return settings.empty() ? "no settings" : "'" + settings_text(settings) + "'";
 }
 
 // Hands the address's settings to the provider's configure (ABI 1.1), read

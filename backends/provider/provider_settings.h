@@ -14,4 +14,14 @@ namespace tapml::backends {
 
 using ProviderSettings = std::vector<std::pair<std::string, std::string>>;
 
+// The settings as an address writes them: "tile=64&log=1" ("" for none).
+inline std::string settings_text(const ProviderSettings& settings) {
+  std::string text;
+  for (const auto& [key, value] : settings) {
+    if (!text.empty()) text += '&';
+    text.append(key).append("=").append(value);
+  }
+  return text;
+}
+
 }  // namespace tapml::backends

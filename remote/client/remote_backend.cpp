@@ -92,9 +92,13 @@ std::unique_ptr<backends::Backend> connect_remote(const std::string& host_port,
   options.host_port = host_port;
   options.target = target;
   options.token = token;
-  const char* cache = std::getenv("TAPML_REMOTE_CONTENT_CACHE");
-  options.content_cache = !(cache && std::strcmp(cache, "off") == 0);
+  options.content_cache = content_cache_by_default();
   return connect_remote(options);
+}
+
+bool content_cache_by_default() {
+  const char* cache = std::getenv("TAPML_REMOTE_CONTENT_CACHE");
+  return !(cache && std::strcmp(cache, "off") == 0);
 }
 
 std::unique_ptr<backends::Backend> connect_remote_with_token_file(const std::string& host_port,

@@ -31,8 +31,11 @@ struct RemoteOptions {
 // makes every call throw backends::DeviceLost.
 std::unique_ptr<backends::Backend> connect_remote(const RemoteOptions& options);
 
-// The same with the defaults; TAPML_REMOTE_CONTENT_CACHE=off in the
-// environment turns the content cache off (for measuring what it saves).
+// Whether the content cache is on by default: TAPML_REMOTE_CONTENT_CACHE=off
+// in the environment turns it off (for measuring what it saves).
+bool content_cache_by_default();
+
+// The same with the defaults (content_cache_by_default()).
 std::unique_ptr<backends::Backend> connect_remote(const std::string& host_port,
                                                   const std::string& target,
                                                   const std::string& token);

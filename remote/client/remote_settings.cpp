@@ -1,7 +1,6 @@
 #include "remote/client/remote_settings.h"
 
 #include <cstdlib>
-#include <cstring>
 #include <stdexcept>
 
 #include "remote/protocol/token.h"
@@ -10,8 +9,7 @@ namespace tapml::remote {
 
 RemoteOptions remote_settings(const backends::ProviderSettings& settings) {
   RemoteOptions options;
-  const char* cache = std::getenv("TAPML_REMOTE_CONTENT_CACHE");
-  options.content_cache = !(cache && std::strcmp(cache, "off") == 0);
+  options.content_cache = content_cache_by_default();
   std::string token_file;
   for (const auto& [key, value] : settings) {
     if (key == "address") {
