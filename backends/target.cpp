@@ -203,6 +203,21 @@ int resolve_device(const std::string& target, const Backend& backend, int fallba
                     address.device + "' in its name (devices: " + listed + ")");
 }
 
+OpenedTarget open_target(const std::string& target, const std::string& where,
+                         int fallback_device) {
+  OpenedTarget opened;
+  opened.backend = &resolve_target(target, where);
+  opened.device_index = resolve_device(target, *opened.backend, fallback_device, where);
+  const size_t count = opened.backend->devices().size();
+  if (opened.device_index < 0 || static_cast<size_t>(opened.device_index) >= count) {
+    throw TargetError(where + " " + target + ": device " + std::to_string(opened.device_index) +
+                      " does not exist; " + opened.backend->name() + " has " +
+                      std::to_string(count) + " device(s) (tapml-replay --list-targets)");
+  }
+  opened.device = opened.backend->open(opened.device_index);
+  return opened;
+}
+
 const Backend& resolve_target(const std::string& full_target, const std::string& where) {
   const TargetAddress address = parse_target(full_target);
   if (address.backend.find("://") != std::string::npos) return open_scheme_target(address, where);

@@ -59,6 +59,19 @@ const Backend& resolve_target(const std::string& target, const std::string& wher
 int resolve_device(const std::string& target, const Backend& backend, int fallback,
                    const std::string& where);
 
+// A target's backend with the device it names opened: what every tool that
+// runs kernels does first. `fallback_device` is a --device flag's value,
+// used when the target names no device. Throws TargetError when the target
+// names nothing loadable or a device it lacks (bad input), BackendError when
+// the platform cannot list or open its devices.
+struct OpenedTarget {
+  const Backend* backend = nullptr;
+  int device_index = 0;
+  std::unique_ptr<Device> device;
+};
+OpenedTarget open_target(const std::string& target, const std::string& where,
+                         int fallback_device = 0);
+
 // "cpu, vulkan, opencl": the backends built in.
 std::string built_in_targets();
 

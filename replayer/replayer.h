@@ -36,6 +36,14 @@ struct ProgressObserver {
   std::function<void(size_t done, const CallResult* last)> call_done;
 };
 
+// Why a replay tested nothing, or empty when it ran a call: no compute call
+// selected, or every selected one skipped (values not captured). Bad input
+// for every caller, never a green run: a typo in an op pattern would
+// otherwise pass CI with "coverage 100 %". `selection` says how calls were
+// chosen ("--op 'softmax' with --calls 0:100"; empty: all of them).
+std::string nothing_replayed(const Summary& summary, const std::string& selection,
+                             size_t trace_calls);
+
 // Throws store::TraceError when the trace is unreadable mid-way.
 Report replay(const store::TraceReader& trace, const backends::Backend& backend,
               backends::Device& device, const ReplayOptions& options,

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <ctime>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -126,6 +127,11 @@ bool is_failure(Status status);
 // The terminal report: the summary table per op, then the first
 // `max_failures` failures and errors in detail.
 void write_text(std::ostream& out, const Report& report, size_t max_failures);
+// The JSON report (docs/replayer.md), whole or one part of it: what
+// write_json writes and the Python package returns.
+nlohmann::json report_json(const Report& report);
+nlohmann::json call_result_json(const CallResult& call);
+nlohmann::json comparison_json(const OutputResult& output);
 // Throw std::runtime_error naming the file when it cannot be written.
 void write_json(const std::string& path, const Report& report);
 void write_junit(const std::string& path, const Report& report);

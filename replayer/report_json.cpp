@@ -67,7 +67,27 @@ nlohmann::json output_json(const OutputResult& o) {
 
 }  // namespace
 
-void write_json(const std::string& path, const Report& report) {
+nlohmann::json call_result_json(const CallResult& call) {
+  nlohmann::json outputs = nlohmann::json::array();
+  for (const OutputResult& o : call.outputs) outputs.push_back(output_json(o));
+  return {{"seq", call.seq},
+          {"op", call.op},
+          {"replayed_as", call.replayed_as},
+          {"case",
+           call.case_name.suite.empty() ? "" : occurrence_name(call.case_name, call.occurrence)},
+          {"scope", call.scope},
+          {"status", std::string(status_name(call.status))},
+          {"runs", call.runs},
+          {"message", call.message},
+          {"inputs", call.inputs},
+          {"outputs", outputs},
+          {"kernel_seconds", call.kernel_seconds},
+          {"input_bytes", call.input_bytes}};
+}
+
+nlohmann::json comparison_json(const OutputResult& output) { return output_json(output); }
+
+nlohmann::json report_json(const Report& report) {
   const Summary& s = report.summary;
   nlohmann::json doc;
   doc["summary"] = {
@@ -116,26 +136,13 @@ void write_json(const std::string& path, const Report& report) {
                         {"kernel_seconds", op.kernel_seconds}};
   }
   doc["calls"] = nlohmann::json::array();
-  for (const CallResult& call : report.calls) {
-    nlohmann::json outputs = nlohmann::json::array();
-    for (const OutputResult& o : call.outputs) outputs.push_back(output_json(o));
-    doc["calls"].push_back(
-        {{"seq", call.seq},
-         {"op", call.op},
-         {"replayed_as", call.replayed_as},
-         {"case",
-          call.case_name.suite.empty() ? "" : occurrence_name(call.case_name, call.occurrence)},
-         {"scope", call.scope},
-         {"status", std::string(status_name(call.status))},
-         {"runs", call.runs},
-         {"message", call.message},
-         {"inputs", call.inputs},
-         {"outputs", outputs},
-         {"kernel_seconds", call.kernel_seconds},
-         {"input_bytes", call.input_bytes}});
-  }
+  for (const CallResult& call : report.calls) doc["calls"].push_back(call_result_json(call));
+  return doc;
+}
+
+void write_json(const std::string& path, const Report& report) {
   std::ofstream file(path);
-  file << doc.dump(1) << '\n';
+  file << report_json(report).dump(1) << '\n';
   if (!file) throw std::runtime_error("cannot write " + path);
 }
 

@@ -30,9 +30,9 @@ Session open_session(const Settings& s) {
   try {
     session.fixture = store::TraceReader::open(s.fixture);
     if (!s.tolerance_file.empty()) session.tolerance.load_file(s.tolerance_file);
-    session.backend = &backends::resolve_target(s.target, "--tapml-target");
-    session.device = session.backend->open(
-        backends::resolve_device(s.target, *session.backend, s.device, "--tapml-target"));
+    backends::OpenedTarget opened = backends::open_target(s.target, "--tapml-target", s.device);
+    session.backend = opened.backend;
+    session.device = std::move(opened.device);
     session.runner = std::make_unique<replay::CallRunner>(*session.fixture, *session.backend,
                                                           *session.device, session.tolerance);
   } catch (const std::exception& e) {

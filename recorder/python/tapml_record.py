@@ -17,6 +17,10 @@ import sys
 _hooks = []
 
 
+class TorchMismatch(RuntimeError):
+    """The interposer was built against another torch than the program loads."""
+
+
 def library_path():
     return os.environ.get("TAPML_INTERPOSER") or os.path.join(
         os.path.dirname(os.path.abspath(__file__)), os.pardir, "libtapml_interposer.so"
@@ -29,9 +33,10 @@ def _load():
     torch.ops.load_library(library_path())
     built = torch.ops.tapml.torch_version()
     if built != torch.__version__:
-        raise RuntimeError(
-            f"interposer built against torch {built}, program loads torch {torch.__version__}: "
-            f"rebuild with that torch (cmake -DTAPML_PYTHON={sys.executable})"
+        raise TorchMismatch(
+            f"TapML's interposer was built against torch {built}, this program loads torch "
+            f"{torch.__version__}: rebuild TapML with this torch (pip install --no-build-isolation "
+            f"TAPML_SOURCE, or cmake -DTAPML_PYTHON={sys.executable})"
         )
     return torch
 

@@ -37,16 +37,10 @@ Server::Server(ServerOptions options)
       replies_(context_, zmq::socket_type::pull) {
   // A built-in backend or a provider (backends/target.h), and the device
   // the target names ("vulkan:1") over --device.
-  backend_ = &backends::resolve_target(options_.target, "--target");
-  options_.device =
-      backends::resolve_device(options_.target, *backend_, options_.device, "--target");
-  std::vector<backends::DeviceInfo> devices = backend_->devices();  // throws when missing
-  if (options_.device < 0 || static_cast<size_t>(options_.device) >= devices.size()) {
-    throw std::runtime_error("--device " + std::to_string(options_.device) + ": " +
-                             options_.target + " has " + std::to_string(devices.size()) +
-                             " device(s)");
-  }
-  device_name_ = backend_->open(options_.device)->name();
+  backends::OpenedTarget opened = backends::open_target(options_.target, "--target", options_.device);
+  backend_ = opened.backend;
+  options_.device = opened.device_index;
+  device_name_ = opened.device->name();
 
   Endpoint listen = parse_endpoint(options_.listen, true);
   frontend_.set(zmq::sockopt::linger, 0);

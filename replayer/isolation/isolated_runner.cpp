@@ -10,7 +10,11 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <filesystem>
+
 #include "backends/backend.h"
+#include "backends/target.h"
+#include "common/own_path.h"
 #include "replayer/call_runner.h"
 #include "replayer/isolation/channel.h"
 #include "replayer/isolation/result_codec.h"
@@ -40,6 +44,17 @@ std::optional<ChannelClock::time_point> deadline_after(double seconds) {
 }
 
 }  // namespace
+
+bool isolated_by_default(const std::string& target) {
+  return target.find("://") == std::string::npos &&
+         backends::names_provider_library(backends::parse_target(target).backend);
+}
+
+std::string worker_executable() {
+  const std::filesystem::path beside = sibling_executable("tapml-replay-worker");
+  if (std::filesystem::exists(beside)) return beside.string();
+  return (lib_folder().parent_path() / "bin" / "tapml-replay-worker").string();
+}
 
 IsolatedRunner::IsolatedRunner(IsolationOptions options) : options_(std::move(options)) {}
 

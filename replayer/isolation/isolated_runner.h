@@ -19,6 +19,16 @@
 
 namespace tapml::replay {
 
+// Whether calls run in worker processes when nobody says: yes for a
+// provider loaded from a path (a kernel under development: one that crashes
+// must cost its call, not the run), no for TapML's own backends and for a
+// SCHEME:// target (its server is the worker).
+bool isolated_by_default(const std::string& target);
+
+// tapml-replay-worker, beside the running tool or in the bin/ folder beside
+// TapML's lib/ (for the Python module, loaded into python).
+std::string worker_executable();
+
 struct IsolationOptions {
   std::string worker;  // the tapml-replay-worker executable
   std::string trace;

@@ -16,7 +16,6 @@
 #include "backends/provider/provider_library.h"
 #include "backends/target.h"
 #include "common/exit_code.h"
-#include "common/own_path.h"
 #include "common/progress.h"
 #include "common/tool_cli.h"
 #include "replayer/replayer.h"
@@ -145,30 +144,15 @@ void check_writable(const std::string& path, const char* flag) {
   if (!probe) throw UsageError{std::string(flag) + " " + path + ": cannot be written"};
 }
 
-// A replay that tests nothing is bad input, never a green run: a typo in
-// --op would otherwise pass CI with "coverage 100 %".
+// A replay that tests nothing is bad input, never a green run.
 void require_something_ran(const Args& args, const replay::Summary& s, size_t trace_calls) {
   std::string selection;
   if (!args.op.empty()) selection = "--op '" + args.op + "'";
   if (!args.calls.empty()) {
     selection += (selection.empty() ? "" : " with ") + ("--calls " + args.calls);
   }
-  if (s.roots == 0) {
-    throw UsageError{args.trace + ": " +
-                     (selection.empty() ? std::string("no compute call to replay among its ")
-                                        : selection + " selects no compute call among its ") +
-                     std::to_string(trace_calls) + " calls (tapml-trace ops " + args.trace +
-                     " lists its ops; op patterns: docs/architecture.md)"};
-  }
-  if (s.calls == 0) {  // every selected call skipped (values not captured, duplicates)
-    std::string reasons;
-    for (const auto& [reason, count] : s.skipped_reasons) {
-      reasons += (reasons.empty() ? "" : "; ") + reason + " (" + std::to_string(count) + ")";
-    }
-    throw UsageError{args.trace + ": none of the " + std::to_string(s.skipped) + " calls " +
-                     (selection.empty() ? std::string("it holds") : selection + " selects") +
-                     " could run: " + reasons};
-  }
+  const std::string why = replay::nothing_replayed(s, selection, trace_calls);
+  if (!why.empty()) throw UsageError{why};
 }
 
 replay::ReplayOptions make_options(const Args& args, int device_index) {
@@ -201,11 +185,9 @@ replay::ReplayOptions make_options(const Args& args, int device_index) {
   // must cost its call, not the run. --call-timeout needs a worker to kill.
   if (args.isolate && args.no_isolate) throw UsageError{"--isolate and --no-isolate: pick one"};
   const bool isolate =
-      args.isolate ||
-      (!args.no_isolate && args.remote.empty() &&
-       args.target.find("://") == std::string::npos &&  // the server is the worker
-       (backends::names_provider_library(backends::parse_target(args.target).backend) ||
-        args.call_timeout > 0));
+      args.isolate || (!args.no_isolate && args.remote.empty() &&
+                       (replay::isolated_by_default(args.target) ||
+                        (args.call_timeout > 0 && args.target.find("://") == std::string::npos)));
   if (args.call_timeout > 0 && !isolate) {
     throw UsageError{"--call-timeout needs the calls in a worker process; drop --no-isolate"};
   }
@@ -214,7 +196,7 @@ replay::ReplayOptions make_options(const Args& args, int device_index) {
       throw UsageError{"--isolate with --remote: the server is the worker already; drop one"};
     }
     replay::IsolationOptions isolation;
-    isolation.worker = sibling_executable("tapml-replay-worker").string();
+    isolation.worker = replay::worker_executable();
     isolation.trace = args.trace;
     isolation.target = args.target;
     isolation.device = device_index;
@@ -243,26 +225,17 @@ int run(const Args& args) {
 #endif
   }
   const backends::Backend* backend = remote.get();
-  if (backend == nullptr) {
-    try {
-      backend = &backends::resolve_target(args.target, "--target");
-    } catch (const backends::TargetError& e) {
-      throw UsageError{e.what()};
-    }
-  }
   std::unique_ptr<backends::Device> device;
   int device_index = args.device;
   try {
-    // "vulkan:1", "opencl:NVIDIA": the target's device wins over --device.
-    device_index = remote
-                       ? args.device
-                       : backends::resolve_device(args.target, *backend, args.device, "--target");
-    const auto devices = backend->devices();
-    if (device_index < 0 || device_index >= static_cast<int>(devices.size())) {
-      throw UsageError{"--device " + std::to_string(device_index) + ": target " + args.target +
-                       " has " + std::to_string(devices.size()) + " device(s); see --list-targets"};
+    if (remote) {  // the server has chosen its device
+      device = remote->open(device_index);
+    } else {  // "vulkan:1", "opencl:NVIDIA": the target's device wins over --device
+      backends::OpenedTarget opened = backends::open_target(args.target, "--target", args.device);
+      backend = opened.backend;
+      device_index = opened.device_index;
+      device = std::move(opened.device);
     }
-    device = backend->open(device_index);
   } catch (const backends::TargetError& e) {
     throw UsageError{e.what()};
   } catch (const backends::BackendError& e) {
