@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <set>
 
 #include "backends/provider/provider_backend.h"
 #include "backends/provider/provider_library.h"
@@ -36,6 +37,7 @@ struct Schemes {
   std::mutex mutex;
   std::map<std::string, TargetFactory> factories;
   std::map<std::string, std::unique_ptr<Backend>> opened;  // kept for the process's life
+  std::set<std::string> preferred;  // registered factories that win over a provider library
 };
 
 Schemes& schemes() {
@@ -66,7 +68,13 @@ const Backend& open_scheme_target(const TargetAddress& address, const std::strin
   const size_t separator = target.find("://");
   const std::string scheme = target.substr(0, separator);
   const std::string rest = target.substr(separator + 3);
-  if (scheme == "remote") {
+  bool preferred = false;
+  {
+    Schemes& s = schemes();
+    const std::lock_guard lock(s.mutex);
+    preferred = s.preferred.count(scheme) != 0 && s.factories.count(scheme) != 0;
+  }
+  if (scheme == "remote" && !preferred) {
     if (const std::string library = builtin_provider_library("remote"); !library.empty()) {
       const size_t slash = rest.find('/');
       if (slash == std::string::npos || slash == 0 || slash + 1 == rest.size()) {
@@ -141,10 +149,11 @@ std::vector<TargetListing> list_targets() {
   return listed;
 }
 
-void register_target_scheme(const std::string& scheme, TargetFactory factory) {
+void register_target_scheme(const std::string& scheme, TargetFactory factory, bool preferred) {
   Schemes& s = schemes();
   std::lock_guard lock(s.mutex);
   s.factories[scheme] = std::move(factory);
+  if (preferred) s.preferred.insert(scheme);
 }
 
 TargetAddress parse_target(const std::string& full_target) {

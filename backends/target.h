@@ -32,10 +32,15 @@ class TargetError : public BackendError {
 // ("remote://host:port/vulkan"): a part above backends/ registers how to open
 // it (remote/client/remote_scheme.h), IREE-HAL style, and every tool that
 // resolves targets then accepts it. The factory gets REST and throws
-// BackendError when it cannot open it.
+// BackendError when it cannot open it. A scheme TapML also ships as a
+// provider library (remote://, lib/providers) opens through the library
+// unless the factory is `preferred`: a library is configured once per
+// process, so a program that reaches several servers (the Python package)
+// prefers its compiled-in factory.
 using TargetFactory = std::function<std::unique_ptr<Backend>(const std::string& rest,
                                                              const ProviderSettings& settings)>;
-void register_target_scheme(const std::string& scheme, TargetFactory factory);
+void register_target_scheme(const std::string& scheme, TargetFactory factory,
+                            bool preferred = false);
 
 // A target split into what names the backend, the device selector (empty
 // when none is given) and the settings for its provider:

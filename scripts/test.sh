@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine and passes every test: the full build's CTest suite
 # (store, recorder with real PyTorch, backends on cpu/lavapipe/PoCL, replayer
-# on real SmolLM2 and MiniLM traces, generated suites), then the C++ tests
+# on real SmolLM2 and MiniLM traces, generated suites, the Python package's
+# pytest suite against a pip install of it), then the C++ tests
 # again under AddressSanitizer + UndefinedBehaviorSanitizer.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/setup.sh
 bash scripts/build.sh build
+# The Python package, pip installed from that build into build/python-venv;
+# its pytest suite runs in the CTest run below (label python).
+bash scripts/install_python.sh build
 ctest --test-dir build --output-on-failure --timeout 1800 -j"$(nproc)"
 
 # Sanitizer build: the C++ parts without the torch interposer (a sanitized

@@ -290,4 +290,8 @@ const Backend* find_provider(const std::string& target, const ProviderSettings& 
   return backend.get();
 }
 
+std::unique_ptr<Backend> provider_backend(const tapml_provider& table) {
+  return std::make_unique<ProviderBackend>(table);
+}
+
 }  // namespace tapml::backends

@@ -7,6 +7,7 @@
 // as the reference laid them out, in-place and out= aliasing) stay TapML's.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "backends/backend.h"
@@ -20,5 +21,10 @@ namespace tapml::backends {
 // provider. Throws ProviderLoadError when it names one that cannot be
 // loaded or refuses the settings.
 const Backend* find_provider(const std::string& target, const ProviderSettings& settings = {});
+
+// The backend of a provider table that comes from no library: the Python
+// package's providers (python/bindings/python_provider.h) build one in
+// process. `table` must outlive the backend.
+std::unique_ptr<Backend> provider_backend(const tapml_provider& table);
 
 }  // namespace tapml::backends

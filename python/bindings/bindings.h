@@ -6,9 +6,32 @@
 
 #include <pybind11/pybind11.h>
 
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backends/backend.h"
+#include "backends/target.h"
+
 namespace tapml::python {
+
+// Bytes TapML owns, exposed through the buffer protocol (numpy.frombuffer
+// and torch.frombuffer share them without a copy): a tensor's values.
+struct TensorBytes {
+  std::vector<std::byte> bytes;
+};
+
+// A target opened for the Python package (tapml.open_target): by address
+// as every tool opens one, or a Python provider (python_provider.h).
+struct Target {
+  std::string address;                       // as given: "vulkan", "./libmine.so:0?tile=64"
+  std::unique_ptr<backends::Backend> owned;  // a Python provider's
+  backends::OpenedTarget opened;             // destroyed first: its device uses `owned`
+};
 
 void bind_trace(pybind11::module_& module);   // trace_bindings.cpp
 void bind_replay(pybind11::module_& module);  // replay_bindings.cpp
+void bind_device(pybind11::module_& module);  // device_bindings.cpp
 
 }  // namespace tapml::python

@@ -48,6 +48,10 @@ void register_errors(py::module_& module) {
   make_class(module, "UsageError", bad_input,
              "A bad argument: an op pattern, a call range, a tolerance file, a selection that "
              "selects nothing.");
+  make_class(module, "Unsupported", base,
+             "The target has no kernel for this call (the message says why).");
+  make_class(module, "KernelError", base,
+             "The kernel failed on this call (the message is the target's).");
   const py::object failure =
       make_class(module, "TapmlFailure", base,
                  "TapML itself or its infrastructure failed; no verdict on a kernel.");

@@ -16,7 +16,7 @@ namespace tapml::python {
 void register_errors(pybind11::module_& module);
 
 // Raises tapml.<kind> with `message` (kind: "TraceError", "TargetError",
-// "UsageError", "TapmlFailure").
+// "UsageError", "Unsupported", "KernelError", "TapmlFailure").
 [[noreturn]] void raise(const char* kind, const std::string& message);
 
 }  // namespace tapml::python

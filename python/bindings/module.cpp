@@ -7,6 +7,7 @@
 #include "bindings.h"
 #include "common/tool_cli.h"
 #include "errors.h"
+#include "python_provider.h"
 #ifdef TAPML_HAS_REMOTE
 #include "remote/client/remote_scheme.h"
 #endif
@@ -14,10 +15,14 @@
 PYBIND11_MODULE(_tapml, module) {
   module.doc() = "TapML's C++ libraries for the tapml package; use tapml, not this module.";
 #ifdef TAPML_HAS_REMOTE
-  tapml::remote::register_remote_scheme();  // remote://HOST:PORT/TARGET
+  // remote://HOST:PORT/TARGET, compiled in: a Python session may connect to
+  // several servers, and the provider library is configured once per process.
+  tapml::remote::register_remote_scheme(/*preferred=*/true);
 #endif
   module.attr("version") = tapml::version();
   tapml::python::register_errors(module);
   tapml::python::bind_trace(module);
+  tapml::python::bind_python_provider(module);
   tapml::python::bind_replay(module);
+  tapml::python::bind_device(module);
 }

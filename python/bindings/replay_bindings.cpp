@@ -16,6 +16,7 @@
 #include "bindings.h"
 #include "common/progress.h"
 #include "errors.h"
+#include "python_provider.h"
 #include "replayer/compare.h"
 #include "replayer/isolation/isolated_runner.h"
 #include "replayer/replay_session.h"
@@ -27,11 +28,6 @@ namespace py = pybind11;
 
 namespace tapml::python {
 namespace {
-
-struct Target {
-  std::string address;  // as given: "vulkan", "./libmine.so:0?tile=64"
-  backends::OpenedTarget opened;
-};
 
 // The options of tapml.replay(), as the JSON the Python side builds.
 replay::ReplayOptions replay_options(const Target& target, const store::TraceReader& trace,
@@ -51,10 +47,15 @@ replay::ReplayOptions replay_options(const Target& target, const store::TraceRea
   const double call_timeout = j.value("call_timeout", 0.0);
   if (call_timeout < 0) raise("UsageError", "call_timeout must be 0 (no limit) or more");
   const bool remote = target.address.find("://") != std::string::npos;
+  const bool python = target.owned != nullptr;  // lives in this process only
   const bool isolate = j.contains("isolate") && !j["isolate"].is_null()
                            ? j["isolate"].get<bool>()
-                           : replay::isolated_by_default(target.address) ||
-                                 (call_timeout > 0 && !remote);
+                           : !python && (replay::isolated_by_default(target.address) ||
+                                         (call_timeout > 0 && !remote));
+  if (isolate && python) {
+    raise("UsageError", "a Python provider runs in this process: isolate and call_timeout "
+                        "need a provider library or a built-in target");
+  }
   if (call_timeout > 0 && !isolate) {
     raise("UsageError", "call_timeout needs the calls in a worker process; drop isolate=False");
   }
@@ -202,6 +203,15 @@ void bind_replay(py::module_& module) {
              return target;
            }),
            py::arg("address"))
+      .def_static("from_python",
+                  [](py::object adapter) {
+                    auto target = std::make_unique<Target>();
+                    target->address = adapter.attr("name").cast<std::string>();
+                    target->owned = python_provider_backend(std::move(adapter));
+                    target->opened.backend = target->owned.get();
+                    target->opened.device = target->owned->open(0);
+                    return target;
+                  })
       .def_property_readonly("address", [](const Target& t) { return t.address; })
       .def_property_readonly("name", [](const Target& t) { return t.opened.backend->name(); })
       .def_property_readonly("device", [](const Target& t) { return t.opened.device->name(); })

@@ -23,12 +23,6 @@ namespace py = pybind11;
 namespace tapml::python {
 namespace {
 
-// A tensor's contiguous bytes, owned, exposed through the buffer protocol
-// (numpy.frombuffer and torch.frombuffer share them).
-struct TensorBytes {
-  std::vector<std::byte> bytes;
-};
-
 nlohmann::json stored_json(const store::StoredTensor& t) {
   return {{"hash", t.hash},
           {"dtype", std::string(store::dtype_name(t.dtype))},

@@ -12,8 +12,10 @@ Reading traces needs numpy only; recording needs the torch TapML was built
 against.
 """
 from ._native import PREFIX, native, tool
-from .errors import (DeviceLost, RecordError, TapmlError, TapmlFailure, TargetError,
-                     TorchMismatch, TraceError, UsageError)
+from .errors import (DeviceLost, KernelError, RecordError, TapmlError, TapmlFailure, TargetError,
+                     TorchMismatch, TraceError, Unsupported, UsageError)
+from .device import Device, connect
+from .provider import Provider
 from .record import record
 from .replay import Report, Session, compare, open_target, replay, targets
 from .trace import Call, Tensor, Trace, open
@@ -21,7 +23,7 @@ from .trace import Call, Tensor, Trace, open
 __version__ = native.version
 
 __all__ = [
-    "Call", "DeviceLost", "PREFIX", "RecordError", "Report", "Session", "TapmlError",
+    "Call", "Device", "DeviceLost", "KernelError", "PREFIX", "Provider", "Unsupported", "connect", "RecordError", "Report", "Session", "TapmlError",
     "TapmlFailure", "TargetError", "Tensor", "TorchMismatch", "Trace", "TraceError",
     "UsageError", "compare", "open", "open_target", "record", "replay", "targets", "tool",
 ]

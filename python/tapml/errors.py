@@ -15,6 +15,8 @@ TargetError = native.TargetError
 UsageError = native.UsageError
 TapmlFailure = native.TapmlFailure
 DeviceLost = native.DeviceLost
+Unsupported = native.Unsupported
+KernelError = native.KernelError
 
 
 class TorchMismatch(TapmlError):

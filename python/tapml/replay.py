@@ -14,6 +14,7 @@ import numpy as np
 
 from ._native import native
 from .errors import UsageError
+from .provider import as_provider
 from .tensors import from_any
 from .trace import Trace
 
@@ -54,9 +55,13 @@ class Report(Record):
 
 def open_target(target):
     """A target opened once: "cpu", "vulkan:1", "./libmine.so?tile=64",
-    "remote://host:port/vulkan". Raises tapml.TargetError."""
+    "remote://host:port/vulkan", a tapml.Provider or a mapping of op names to
+    Python callables, "python://MODULE:ATTRIBUTE". Raises tapml.TargetError."""
     if isinstance(target, native.Target):
         return target
+    provider = as_provider(target)
+    if provider is not None:
+        return native.Target.from_python(provider)
     if not isinstance(target, str):
         raise UsageError(f"target {target!r}: expected a name or address such as 'vulkan'")
     return native.Target(target)
@@ -100,8 +105,8 @@ def replay(trace, target="cpu", *, op=None, calls=None, descend=False, fail_fast
     from a path). Progress goes to stderr when it is a terminal, unless
     `progress` says otherwise. A selection that runs nothing raises
     tapml.UsageError."""
+    target = open_target(target)  # first, as tapml-replay: a missing platform is more basic
     trace = _trace(trace)
-    target = open_target(target)
     options, selection = _options(op, calls, descend, fail_fast, repeat, tolerance, isolate,
                                   call_timeout)
     if progress is None:
@@ -115,8 +120,8 @@ class Session:
     unsupported, with its op and case name."""
 
     def __init__(self, trace, target="cpu", **options):
-        self.trace = _trace(trace)
         self.target = open_target(target)
+        self.trace = _trace(trace)
         text, _ = _options(**options)
         self._native = native.Session(self.target, self.trace._native, text)
         self.planned = [Record(p) for p in json.loads(self._native.planned_json())]

@@ -43,11 +43,9 @@ def contiguous_strides(sizes):
 
 
 def is_plain_layout(sizes, strides, offset):
-    """True when the view is the contiguous tensor itself (strides of size-1 dims ignored)."""
-    if offset != 0:
-        return False
-    expected = contiguous_strides(sizes)
-    return all(size <= 1 or s == e for size, s, e in zip(sizes, strides, expected))
+    """True when the recorded layout is the contiguous one, to the letter
+    (a size-1 dim's stride too, so a view reads back exactly as recorded)."""
+    return offset == 0 and list(strides) == contiguous_strides(sizes)
 
 
 def rebuild_view(values, dtype_name, sizes, strides, offset):

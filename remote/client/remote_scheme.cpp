@@ -6,9 +6,10 @@
 
 namespace tapml::remote {
 
-void register_remote_scheme() {
+void register_remote_scheme(bool preferred) {
   backends::register_target_scheme(
-      "remote", [](const std::string& rest, const backends::ProviderSettings& settings) {
+      "remote",
+      [](const std::string& rest, const backends::ProviderSettings& settings) {
         const size_t slash = rest.find('/');
         if (slash == std::string::npos || slash == 0 || slash + 1 == rest.size()) {
           throw backends::TargetError(
@@ -18,7 +19,8 @@ void register_remote_scheme() {
                                           {"target", rest.substr(slash + 1)}};
         all.insert(all.end(), settings.begin(), settings.end());
         return connect_remote(remote_settings(all));
-      });
+      },
+      preferred);
 }
 
 }  // namespace tapml::remote

@@ -7,6 +7,8 @@
 
 namespace tapml::remote {
 
-void register_remote_scheme();
+// `preferred`: over the remote provider library (backends/target.h), for a
+// program that connects to several servers in one process.
+void register_remote_scheme(bool preferred = false);
 
 }  // namespace tapml::remote

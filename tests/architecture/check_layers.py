@@ -2,7 +2,8 @@
 """Fails when an #include crosses TapML's layering (docs/architecture.md).
 
 Each part (a top-level folder) may include only the parts listed for it
-below; tools/ (the executables), tests/ and bench/ sit on top of everything.
+below; tools/ (the executables), python/ (the Python package's bindings),
+tests/ and bench/ sit on top of everything.
 Nothing includes a tool's code, and no part keeps command-line code of its
 own (a `cli/` folder): executables live in tools/.
 
@@ -25,7 +26,7 @@ ALLOWED = {
     "migrate": {"common", "store", "backends", "remote", "replayer", "recorder"},
     "examples": set(),
 }
-ON_TOP = {"tools", "tests", "bench"}
+ON_TOP = {"tools", "python", "tests", "bench"}
 SOURCES = {".c", ".cc", ".cpp", ".h", ".hpp"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.MULTILINE)
 
