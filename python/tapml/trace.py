@@ -87,10 +87,12 @@ class Tensor:
         return array if dtype is None else array.astype(dtype)
 
     def __dlpack__(self, **kwargs):
-        return self.numpy().__dlpack__(**kwargs)
+        # bfloat16 has no numpy dtype: torch carries it, without widening.
+        values = self.torch() if self.dtype == "bfloat16" else self.numpy()
+        return values.__dlpack__(**kwargs)
 
     def __dlpack_device__(self):
-        return self.numpy().__dlpack_device__()
+        return (1, 0)  # kDLCPU: values are read into host memory
 
 
 def _decode(trace, kind, value):

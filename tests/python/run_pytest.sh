@@ -23,4 +23,5 @@ for source in "$(dirname "$file")"/../../python/tapml/*.py; do
     exit 1
   fi
 done
+mkdir -p "$(dirname "$basetemp")"
 exec "$python" -m pytest -q -p no:cacheprovider --basetemp "$basetemp" "$file"

@@ -168,8 +168,13 @@ def test_opening_costs_nothing_until_a_tensor_is_read(smollm2):
     assert len(trace) > 0 and trace.meta["model"]
 
 
-def test_dlpack_and_numpy_protocols(minilm):
+def test_dlpack_and_numpy_protocols(minilm, zoo):
     torch = pytest.importorskip("torch")
     t = next(t for c in tapml.open(minilm) for t in tensors(c) if t.captured)
     np.testing.assert_array_equal(np.asarray(t), t.numpy())
     np.testing.assert_array_equal(torch.from_dlpack(t).numpy(), t.numpy())
+    half = next(t for c in tapml.open(zoo).calls(op="linear") for t in tensors(c)
+                if t.captured and t.dtype == "bfloat16")
+    as_torch = torch.from_dlpack(half)
+    assert as_torch.dtype == torch.bfloat16
+    torch.testing.assert_close(as_torch, half.torch(), rtol=0, atol=0)
