@@ -212,8 +212,7 @@ int resolve_device(const std::string& target, const Backend& backend, int fallba
                     address.device + "' in its name (devices: " + listed + ")");
 }
 
-OpenedTarget open_target(const std::string& target, const std::string& where,
-                         int fallback_device) {
+OpenedTarget open_target(const std::string& target, const std::string& where, int fallback_device) {
   OpenedTarget opened;
   opened.backend = &resolve_target(target, where);
   opened.device_index = resolve_device(target, *opened.backend, fallback_device, where);

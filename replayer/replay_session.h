@@ -63,7 +63,7 @@ class ReplaySession {
   std::vector<CallNode> nodes_;
   Plan plan_;
   std::vector<PlannedCall> planned_;
-  std::optional<CallRunner> runner_;  // in this process, or
+  std::optional<CallRunner> runner_;        // in this process, or
   std::optional<IsolatedRunner> isolated_;  // each call in a worker process
   bool announced_all_ = false;
 };

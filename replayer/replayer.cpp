@@ -79,8 +79,7 @@ Report replay(const store::TraceReader& trace, const backends::Backend& backend,
   return report;
 }
 
-std::string nothing_replayed(const Summary& s, const std::string& selection,
-                             size_t trace_calls) {
+std::string nothing_replayed(const Summary& s, const std::string& selection, size_t trace_calls) {
   if (s.roots == 0) {
     return s.trace + ": " +
            (selection.empty() ? std::string("no compute call to replay among its ")

@@ -93,17 +93,16 @@ backends::Value input_value(backends::Device& device, const std::string& kind,
 // Runs `op` on the target with the given inputs; outputs are allocated by
 // (dtype, sizes, strides, offset, storage elements), poisoned, and come
 // back as their storages' bytes.
-std::vector<TensorBytes> run_live(Target& target, const std::string& op,
-                                  const std::string& schema, const py::list& inputs,
-                                  const py::list& outputs) {
+std::vector<TensorBytes> run_live(Target& target, const std::string& op, const std::string& schema,
+                                  const py::list& inputs, const py::list& outputs) {
   backends::Device& device = *target.opened.device;
   backends::KernelCall call;
   call.op = op;
   call.schema = schema;
   for (const py::handle item : inputs) {
     const auto entry = item.cast<py::tuple>();
-    call.inputs.push_back(
-        {entry[0].cast<std::string>(), input_value(device, entry[1].cast<std::string>(), entry[2])});
+    call.inputs.push_back({entry[0].cast<std::string>(),
+                           input_value(device, entry[1].cast<std::string>(), entry[2])});
   }
   std::vector<size_t> storage_bytes;
   for (const py::handle item : outputs) {
@@ -151,8 +150,8 @@ std::vector<TensorBytes> run_live(Target& target, const std::string& op,
 }  // namespace
 
 void bind_device(py::module_& module) {
-  module.def("run_call_json", &run_call_json, py::arg("target"), py::arg("trace"),
-             py::arg("seq"), py::arg("tolerance_file"));
+  module.def("run_call_json", &run_call_json, py::arg("target"), py::arg("trace"), py::arg("seq"),
+             py::arg("tolerance_file"));
   module.def("run_live", &run_live, py::arg("target"), py::arg("op"), py::arg("schema"),
              py::arg("inputs"), py::arg("outputs"));
 }

@@ -59,6 +59,8 @@ void register_errors(py::module_& module) {
              "The device (or the remote server) was lost mid-run; the message names the call "
              "in flight.");
 
+  // pybind11 takes a plain function pointer of this exact signature.
+  // NOLINTNEXTLINE(performance-unnecessary-value-param)
   py::register_exception_translator([](std::exception_ptr thrown) {
     try {
       if (thrown) std::rethrow_exception(thrown);

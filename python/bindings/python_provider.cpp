@@ -62,9 +62,8 @@ class DLView {
         }
       });
     }
-    owned->legacy = {tensor, owned, [](DLManagedTensor* self) {
-                       delete static_cast<Owned*>(self->manager_ctx);
-                     }};
+    owned->legacy = {tensor, owned,
+                     [](DLManagedTensor* self) { delete static_cast<Owned*>(self->manager_ctx); }};
     return py::capsule(&owned->legacy, "dltensor", [](PyObject* capsule) {
       if (PyCapsule_IsValid(capsule, "dltensor") != 0) {
         auto* managed = static_cast<DLManagedTensor*>(PyCapsule_GetPointer(capsule, "dltensor"));
@@ -139,8 +138,8 @@ py::list inputs_of(const tapml_call& call) {
 // "ValueError: message (at kernels.py:12 in my_add)": the exception of a
 // Python kernel in one line, with where it was raised.
 std::string describe(py::error_already_set& e) {
-  std::string text = e.type().attr("__name__").cast<std::string>() + ": " +
-                     py::str(e.value()).cast<std::string>();
+  std::string text =
+      e.type().attr("__name__").cast<std::string>() + ": " + py::str(e.value()).cast<std::string>();
   if (e.trace()) {
     const py::list frames = py::module_::import("traceback").attr("extract_tb")(e.trace());
     if (!frames.empty()) {
@@ -263,10 +262,13 @@ class PythonProviderBackend : public backends::Backend {
         inner_(backends::provider_backend(table_of(slot, std::make_index_sequence<kSlots>()))) {}
   ~PythonProviderBackend() override {
     inner_.reset();
-    const std::lock_guard lock(slots_mutex);
-    py::gil_scoped_acquire gil;
-    delete adapters[slot_];
-    adapters[slot_] = nullptr;
+    try {  // the adapter is a Python object: dropped with the GIL held
+      const std::lock_guard lock(slots_mutex);
+      py::gil_scoped_acquire gil;
+      delete adapters[slot_];
+      adapters[slot_] = nullptr;
+    } catch (...) {  // NOLINT(bugprone-empty-catch): at interpreter exit; the slot is lost
+    }
   }
   PythonProviderBackend(const PythonProviderBackend&) = delete;
   PythonProviderBackend& operator=(const PythonProviderBackend&) = delete;

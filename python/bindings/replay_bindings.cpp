@@ -40,8 +40,10 @@ replay::ReplayOptions replay_options(const Target& target, const store::TraceRea
   options.leaves = j.value("descend", false);
   options.fail_fast = j.value("fail_fast", false);
   options.repeat = j.value("repeat", 1);
-  if (options.repeat < 1) raise("UsageError", "repeat " + std::to_string(options.repeat) +
-                                                  ": runs per call must be 1 or more");
+  if (options.repeat < 1) {
+    raise("UsageError",
+          "repeat " + std::to_string(options.repeat) + ": runs per call must be 1 or more");
+  }
   const std::string tolerance = j.value("tolerance", "");
   if (!tolerance.empty()) options.tolerance.load_file(tolerance);
   const double call_timeout = j.value("call_timeout", 0.0);
@@ -53,8 +55,9 @@ replay::ReplayOptions replay_options(const Target& target, const store::TraceRea
                            : !python && (replay::isolated_by_default(target.address) ||
                                          (call_timeout > 0 && !remote));
   if (isolate && python) {
-    raise("UsageError", "a Python provider runs in this process: isolate and call_timeout "
-                        "need a provider library or a built-in target");
+    raise("UsageError",
+          "a Python provider runs in this process: isolate and call_timeout "
+          "need a provider library or a built-in target");
   }
   if (call_timeout > 0 && !isolate) {
     raise("UsageError", "call_timeout needs the calls in a worker process; drop isolate=False");
@@ -85,8 +88,8 @@ std::string replay_json(Target& target, const store::TraceReader& trace,
     observer.call_done = [&](size_t done, const replay::CallResult* last) {
       bar.update(done, last ? last->op : "");
     };
-    report = replay::replay(trace, *target.opened.backend, *target.opened.device, options,
-                            observer);
+    report =
+        replay::replay(trace, *target.opened.backend, *target.opened.device, options, observer);
     bar.clear();
   }
   const std::string why = replay::nothing_replayed(report.summary, selection, trace.num_calls());
@@ -104,12 +107,12 @@ class Session {
   std::string planned_json() const {
     nlohmann::json all = nlohmann::json::array();
     for (const replay::PlannedCall& p : session_.planned()) {
-      all.push_back({{"seq", p.seq},
-                     {"run", p.run},
-                     {"op", p.op},
-                     {"case", p.case_name.suite.empty()
-                                  ? ""
-                                  : replay::occurrence_name(p.case_name, p.occurrence)}});
+      all.push_back(
+          {{"seq", p.seq},
+           {"run", p.run},
+           {"op", p.op},
+           {"case",
+            p.case_name.suite.empty() ? "" : replay::occurrence_name(p.case_name, p.occurrence)}});
     }
     return all.dump();
   }
@@ -216,8 +219,8 @@ void bind_replay(py::module_& module) {
       .def_property_readonly("name", [](const Target& t) { return t.opened.backend->name(); })
       .def_property_readonly("device", [](const Target& t) { return t.opened.device->name(); })
       .def_property_readonly("device_index", [](const Target& t) { return t.opened.device_index; })
-      .def("replay_json", &replay_json, py::arg("trace"), py::arg("options"),
-           py::arg("selection"), py::arg("progress"));
+      .def("replay_json", &replay_json, py::arg("trace"), py::arg("options"), py::arg("selection"),
+           py::arg("progress"));
 
   py::class_<Session>(module, "Session")
       .def(py::init<Target&, const store::TraceReader&, const std::string&>(), py::arg("target"),

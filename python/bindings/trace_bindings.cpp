@@ -77,8 +77,7 @@ void bind_trace(py::module_& module) {
              if (seq < 0 || static_cast<size_t>(seq) >= t.num_calls()) {
                throw py::index_error("call " + std::to_string(seq) + " is not in " + t.path() +
                                      " (it holds calls 0 to " +
-                                     std::to_string(static_cast<int64_t>(t.num_calls()) - 1) +
-                                     ")");
+                                     std::to_string(static_cast<int64_t>(t.num_calls()) - 1) + ")");
              }
              return call_to_json(t.call(static_cast<size_t>(seq))).dump();
            })
@@ -93,10 +92,8 @@ void bind_trace(py::module_& module) {
              for (const store::StoredTensor& s : t.tensors()) all.push_back(stored_json(s));
              return all.dump();
            })
-      .def("read",
-           [](const store::TraceReader& t, const std::string& hash) {
-             return TensorBytes{t.read_tensor(hash)};
-           })
+      .def("read", [](const store::TraceReader& t,
+                      const std::string& hash) { return TensorBytes{t.read_tensor(hash)}; })
       .def("op_stats_json", [](const store::TraceReader& t) {
         nlohmann::json all = nlohmann::json::object();
         for (const auto& [op, s] : t.op_stats()) {

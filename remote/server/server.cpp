@@ -37,7 +37,8 @@ Server::Server(ServerOptions options)
       replies_(context_, zmq::socket_type::pull) {
   // A built-in backend or a provider (backends/target.h), and the device
   // the target names ("vulkan:1") over --device.
-  backends::OpenedTarget opened = backends::open_target(options_.target, "--target", options_.device);
+  backends::OpenedTarget opened =
+      backends::open_target(options_.target, "--target", options_.device);
   backend_ = opened.backend;
   options_.device = opened.device_index;
   device_name_ = opened.device->name();

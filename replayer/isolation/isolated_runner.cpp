@@ -8,9 +8,8 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <stdexcept>
-
 #include <filesystem>
+#include <stdexcept>
 
 #include "backends/backend.h"
 #include "backends/target.h"
