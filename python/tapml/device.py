@@ -20,6 +20,7 @@ import numpy as np
 from ._native import native
 from .errors import UsageError
 from .replay import Record, open_target
+from .tensors import as_torch, is_tensor_like
 from .trace import Call
 
 
@@ -94,8 +95,8 @@ def _tensor_spec(torch, t):
 
 def _argument(torch, value):
     """(kind, value) of one argument, as the native module takes it."""
-    if isinstance(value, np.ndarray):
-        value = torch.from_numpy(value)
+    if is_tensor_like(value):
+        value = as_torch(value)
     if isinstance(value, torch.Tensor):
         return "tensor", _tensor_spec(torch, value)
     if value is None or isinstance(value, (torch.device, torch.layout, torch.memory_format)):
@@ -111,7 +112,7 @@ def _argument(torch, value):
     if isinstance(value, torch.dtype):
         return "scalar_type", _dtype_name(value)
     if isinstance(value, (list, tuple)):
-        items = [torch.from_numpy(v) if isinstance(v, np.ndarray) else v for v in value]
+        items = [as_torch(v) if is_tensor_like(v) else v for v in value]
         if any(isinstance(v, torch.Tensor) for v in items):
             return "tensor_list", [None if v is None else _tensor_spec(torch, v) for v in items]
         if items and all(isinstance(v, bool) for v in items):
@@ -123,8 +124,8 @@ def _argument(torch, value):
 
 
 def _to_meta(torch, value):
-    if isinstance(value, np.ndarray):
-        value = torch.from_numpy(value)
+    if is_tensor_like(value):
+        value = as_torch(value)
     if isinstance(value, torch.Tensor):
         return torch.empty_strided(value.shape, value.stride(), dtype=value.dtype, device="meta")
     if isinstance(value, (list, tuple)):
@@ -166,11 +167,17 @@ def _run_live(target, op, args, kwargs):
         outputs.append((_dtype_name(m.dtype), list(m.shape), list(m.stride()), m.storage_offset(),
                         m.storage_offset() + extent))
     storages = native.run_live(target, op, str(schema), inputs, outputs)
-    as_torch = any(isinstance(v, torch.Tensor) or (isinstance(v, (list, tuple)) and any(
-        isinstance(x, torch.Tensor) for x in v)) for v in list(args) + list(kwargs.values()))
+    # numpy in, numpy out; any torch tensor (or other DLPack producer) in, torch out.
+    as_numpy = not any(
+        (is_tensor_like(v) and not isinstance(v, np.ndarray)) or
+        (isinstance(v, (list, tuple)) and any(is_tensor_like(x) and not isinstance(x, np.ndarray)
+                                              for x in v))
+        for v in list(args) + list(kwargs.values()))
     results = []
     for m, storage in zip(metas, storages):
         raw = torch.frombuffer(storage, dtype=torch.uint8) if len(storage) else torch.empty(0, dtype=torch.uint8)
         t = raw.view(m.dtype).as_strided(m.shape, m.stride(), m.storage_offset())
-        results.append(t if as_torch else (t.float().numpy() if t.dtype == torch.bfloat16 else t.numpy()))
+        if as_numpy:
+            t = t.float().numpy() if t.dtype == torch.bfloat16 else t.numpy()
+        results.append(t)
     return results[0] if len(results) == 1 and not isinstance(meta, (tuple, list)) else tuple(results)

@@ -23,6 +23,7 @@ import importlib
 from collections.abc import Mapping
 
 from .errors import TargetError
+from .tensors import as_torch
 
 
 class Provider:
@@ -82,8 +83,7 @@ class Provider:
 
     def _copy(self, out, value):
         if self.tensors == "torch":
-            import torch
-            out.copy_(value if isinstance(value, torch.Tensor) else torch.as_tensor(value))
+            out.copy_(as_torch(value))
         else:
             import numpy
             numpy.copyto(out, numpy.asarray(value), casting="unsafe")

@@ -79,10 +79,36 @@ def to_numpy_dtype(name):
         raise UsageError(f"dtype {name}: not a dtype TapML knows") from None
 
 
+def as_torch(value):
+    """A torch tensor sharing `value`'s memory where it can: a torch tensor,
+    a numpy array, or anything that speaks DLPack (JAX, CuPy, TapML's own);
+    other values (lists, scalars) are converted."""
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        return value
+    if isinstance(value, np.ndarray):
+        return torch.from_numpy(value)
+    if hasattr(value, "__dlpack__"):
+        return torch.from_dlpack(value)
+    return torch.as_tensor(value)
+
+
+def is_tensor_like(value):
+    return isinstance(value, np.ndarray) or hasattr(value, "__dlpack__")
+
+
 def from_any(tensor):
     """(dtype name, contiguous numpy array of the element bits) of a numpy
-    array or torch tensor, for tapml.compare."""
+    array, torch tensor or any DLPack producer, for tapml.compare."""
     module = type(tensor).__module__
+    if not module.startswith("torch") and not isinstance(tensor, np.ndarray) \
+            and hasattr(tensor, "__dlpack__"):
+        try:
+            tensor = np.from_dlpack(tensor)
+        except (TypeError, BufferError, RuntimeError):  # bfloat16, or not on the host
+            tensor = as_torch(tensor)
+        module = type(tensor).__module__
     if module.startswith("torch"):
         import torch
 

@@ -55,3 +55,10 @@ def test_mismatched_inputs_are_usage_errors():
         tapml.compare(np.ones(3, np.float32), np.ones(4, np.float32))
     with pytest.raises(tapml.UsageError, match="one dtype and shape"):
         tapml.compare(np.ones(3, np.float32), np.ones(3, np.float64))
+
+
+def test_any_dlpack_producer(minilm):
+    """A DLPack producer that is neither numpy nor torch (here a trace's own
+    tensor) is compared without a detour."""
+    t = tapml.open(minilm)[5].inputs["self"]
+    assert tapml.compare(t, t.numpy(), op="aten::index_select").passed

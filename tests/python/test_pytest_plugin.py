@@ -18,7 +18,7 @@ def test_every_call_is_a_test_and_passes(minilm, tmp_path):
     assert len(ids) == 37 and any("aten_linear.f32_4x15x384_384x384_384#1" in i for i in ids)
     assert not any("seq" in i.split("::")[1] for i in ids), "ids carry no seq"
     again = pytest_run(tmp_path, "--tapml-trace", minilm, "--collect-only", "-q")
-    assert again.stdout == listed.stdout
+    assert [line for line in again.stdout.splitlines() if "::" in line] == ids
     done = pytest_run(tmp_path, "--tapml-trace", minilm, "--tapml-target", "vulkan", "-q")
     assert done.returncode == 0 and "37 passed" in done.stdout, done.stdout
 
