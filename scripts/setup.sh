@@ -27,7 +27,9 @@ fi
 
 # Python: the system python3 (3.11 here) with venv; everything pinned, whole
 # dependency closure listed, installed with --no-deps so that the model
-# packages do not pull in their inference engines.
+# packages do not pull in their inference engines. (`wgpu` is there for
+# its wgpu-native library and headers only, backends/webgpu: its Python
+# side and dependencies are never used.)
 stamp=.venv/.tapml-requirements
 want=$(sha256sum requirements.txt | cut -d' ' -f1)
 if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
