@@ -37,6 +37,15 @@ class DeviceLost : public BackendError {
   using BackendError::BackendError;
 };
 
+// The kernel cannot run this call on these values, though it takes its
+// dtypes and shapes (WebGPU computes int64 in int32 and meets a value
+// beyond it): callers report the call UNSUPPORTED with the message, never
+// ERROR (no kernel defect) nor a wrapped PASS.
+class CallUnsupported : public BackendError {
+ public:
+  using BackendError::BackendError;
+};
+
 // Device memory. Opaque to callers; each backend derives its own.
 class Buffer {
  public:

@@ -9,6 +9,9 @@
 #ifdef TAPML_WITH_OPENCL
 #include "backends/opencl/opencl_backend.h"
 #endif
+#ifdef TAPML_WITH_WEBGPU
+#include "backends/webgpu/webgpu_backend.h"
+#endif
 
 namespace tapml::backends {
 namespace {
@@ -21,6 +24,9 @@ std::vector<const Backend*> compiled_backends() {
 #endif
 #ifdef TAPML_WITH_OPENCL
       &opencl_backend(),
+#endif
+#ifdef TAPML_WITH_WEBGPU
+      &webgpu_backend(),
 #endif
   };
 }

@@ -31,7 +31,12 @@ std::filesystem::path code_folder() {
 
 std::filesystem::path lib_folder() {
   const std::filesystem::path folder = code_folder();
-  return folder.filename() == "lib" ? folder : folder.parent_path() / "lib";
+  if (folder.filename() == "lib") return folder;
+  // TapML's own provider libraries live in lib/providers.
+  if (folder.filename() == "providers" && folder.parent_path().filename() == "lib") {
+    return folder.parent_path();
+  }
+  return folder.parent_path() / "lib";
 }
 
 }  // namespace tapml

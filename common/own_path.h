@@ -23,7 +23,8 @@ std::filesystem::path sibling_executable(const std::string& name);
 std::filesystem::path code_folder();
 
 // TapML's lib/ folder seen from this code: code_folder() when it is lib/
-// itself, else code_folder()/../lib (from bin/).
+// itself (or lib/providers, for a provider library), else
+// code_folder()/../lib (from bin/).
 std::filesystem::path lib_folder();
 
 }  // namespace tapml

@@ -204,6 +204,8 @@ std::optional<CallResult> CallRunner::run(const store::Call& call, std::string* 
       throw;
     } catch (const backends::DeviceLost& e) {
       device_lost(call, e);
+    } catch (const backends::CallUnsupported& e) {
+      return unsupported(std::move(result), e.what());
     } catch (const std::exception& e) {
       return error(std::move(result),
                    (runs > 1 ? "run " + std::to_string(run) + ": " : "") + e.what());

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <map>
 
 #include "replayer/replay_session.h"
 
@@ -45,6 +46,8 @@ Report replay(const store::TraceReader& trace, const backends::Backend& backend,
   summary.isolated = session.isolated();
   session.expect_all_runs();
 
+  std::map<int64_t, bool> root_covered = plan.root_covered;
+
   // Runs and unsupported calls, reported together in seq order.
   const std::vector<PlannedCall>& work = session.planned();
   if (progress.planned) progress.planned(work.size());
@@ -59,6 +62,16 @@ Report replay(const store::TraceReader& trace, const backends::Backend& backend,
       ++summary.skipped_reasons[skipped_because];
       ++report.ops[planned.op].skipped;
       continue;
+    }
+    // A call the target declined when it ran uncovers its root.
+    if (planned.run && result->status == Status::Unsupported) {
+      const int64_t root = plan.root_of.at(planned.seq);
+      if (bool& covered = root_covered.at(root); covered) {
+        covered = false;
+        --summary.covered;
+        summary.coverage =
+            static_cast<double>(summary.covered) / static_cast<double>(summary.roots);
+      }
     }
     tally(report, *result);
     report.calls.push_back(std::move(*result));

@@ -70,8 +70,9 @@ class Planner {
     return roots;
   }
 
-  bool cover(int64_t seq, Plan& plan) const {
+  bool cover(int64_t seq, int64_t root, Plan& plan) const {
     const CallNode& node = nodes_[static_cast<size_t>(seq)];
+    plan.root_of[seq] = root;
     if (node.supported) {
       (node.runnable ? plan.run : plan.skipped).push_back(seq);
       return true;
@@ -82,7 +83,7 @@ class Planner {
       return false;
     }
     bool all = true;
-    for (int64_t kid : kids) all = cover(kid, plan) && all;
+    for (int64_t kid : kids) all = cover(kid, root, plan) && all;
     return all;
   }
 
@@ -100,7 +101,9 @@ Plan plan_replay(const std::vector<CallNode>& nodes, const CallFilter& filter, b
   const std::vector<int64_t> roots = leaves ? planner.leaf_roots() : planner.outermost_roots();
   plan.roots = static_cast<int64_t>(roots.size());
   for (int64_t root : roots) {
-    if (planner.cover(root, plan)) ++plan.covered_roots;
+    const bool covered = planner.cover(root, root, plan);
+    plan.root_covered[root] = covered;
+    if (covered) ++plan.covered_roots;
   }
   for (auto* list : {&plan.run, &plan.skipped, &plan.unsupported}) {
     std::sort(list->begin(), list->end());

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,6 +47,11 @@ struct Plan {
   std::vector<int64_t> unsupported;  // no kernel and no compute children to descend into
   int64_t roots = 0;                 // the coverage denominator
   int64_t covered_roots = 0;
+  // The root each planned call belongs to, and whether that root is
+  // covered: a call the target declines when it runs (CallUnsupported)
+  // uncovers its root.
+  std::map<int64_t, int64_t> root_of;
+  std::map<int64_t, bool> root_covered;
 };
 
 // `nodes` indexed by seq (nodes[i].seq == i).

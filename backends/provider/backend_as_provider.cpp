@@ -55,6 +55,9 @@ tapml_status guarded(tapml_error* error, Body body) {
   } catch (const DeviceLost& e) {
     set_error(error, e.what());
     return TAPML_STATUS_DEVICE_LOST;
+  } catch (const CallUnsupported& e) {
+    set_error(error, e.what());
+    return TAPML_STATUS_UNSUPPORTED;
   } catch (const std::exception& e) {
     set_error(error, e.what());
     return TAPML_STATUS_ERROR;

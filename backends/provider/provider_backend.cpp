@@ -23,6 +23,7 @@ struct ErrorSlot {
   [[noreturn]] void raise(tapml_status status, const std::string& what) const {
     const std::string message = what + ": " + (text[0] != '\0' ? text.data() : "failed");
     if (status == TAPML_STATUS_DEVICE_LOST) throw DeviceLost(message);
+    if (status == TAPML_STATUS_UNSUPPORTED) throw CallUnsupported(message);
     throw BackendError(message);
   }
 };

@@ -263,6 +263,18 @@ void WebGpuDevice::download(const Buffer& src, void* dst, size_t bytes, size_t s
   if (!map.ok) throw BackendError("webgpu: download: " + map.message);
 }
 
+void WebGpuDevice::copy(const Buffer& from, const Buffer& to) {
+  WGPUCommandEncoder encoder = api().wgpuDeviceCreateCommandEncoder(device_, nullptr);
+  api().wgpuCommandEncoderCopyBufferToBuffer(encoder, as_webgpu(from).handle, 0,
+                                             as_webgpu(to).handle, 0,
+                                             std::max<size_t>(round_up4(from.size()), 4));
+  WGPUCommandBuffer commands = api().wgpuCommandEncoderFinish(encoder, nullptr);
+  api().wgpuQueueSubmit(queue_, 1, &commands);
+  api().wgpuCommandBufferRelease(commands);
+  api().wgpuCommandEncoderRelease(encoder);
+  check_errors("copy");
+}
+
 void WebGpuDevice::finish() {
   api().wgpuDevicePoll(device_, /*wait=*/1, nullptr);
   check_errors("finish");
@@ -312,7 +324,7 @@ WebGpuDevice::Pipeline& WebGpuDevice::pipeline(const std::string& kernel, size_t
 }
 
 void WebGpuDevice::dispatch(const std::string& kernel, Params params,
-                            const std::vector<const Tensor*>& tensors) {
+                            const std::vector<const Tensor*>& tensors, uint32_t groups) {
   if (tensors.empty() || tensors.size() > static_cast<size_t>(kMaxTensors)) {
     throw BackendError("webgpu: " + kernel + ": 1 to 6 tensors, got " +
                        std::to_string(tensors.size()));
@@ -353,8 +365,18 @@ void WebGpuDevice::dispatch(const std::string& kernel, Params params,
   };
   bind(0, *param_buffer);
   bind(1, *status);
-  for (size_t t = 0; t < tensors.size(); ++t) {
-    bind(static_cast<uint32_t>(2 + t), *tensors[t]->buffer);
+  bind(2, *tensors[0]->buffer);
+  // WebGPU forbids a buffer bound writable and readable in one dispatch: an
+  // input that lives in the output's buffer is read from a copy of it.
+  std::vector<std::shared_ptr<Buffer>> copies;
+  for (size_t t = 1; t < tensors.size(); ++t) {
+    const Buffer* source = tensors[t]->buffer.get();
+    if (source == tensors[0]->buffer.get()) {
+      copies.push_back(alloc(source->size()));
+      copy(*source, *copies.back());
+      source = copies.back().get();
+    }
+    bind(static_cast<uint32_t>(2 + t), *source);
   }
   WGPUBindGroupDescriptor group_descriptor{};
   group_descriptor.layout = p.layout;
@@ -366,8 +388,8 @@ void WebGpuDevice::dispatch(const std::string& kernel, Params params,
   WGPUComputePassEncoder pass = api().wgpuCommandEncoderBeginComputePass(encoder, nullptr);
   api().wgpuComputePassEncoderSetPipeline(pass, p.pipeline);
   api().wgpuComputePassEncoderSetBindGroup(pass, 0, group, 0, nullptr);
-  const uint32_t groups = std::min<uint32_t>((params.n + 255) / 256, 65535);
-  api().wgpuComputePassEncoderDispatchWorkgroups(pass, groups, 1, 1);
+  if (groups == 0) groups = (params.n + 255) / 256;
+  api().wgpuComputePassEncoderDispatchWorkgroups(pass, std::min<uint32_t>(groups, 65535), 1, 1);
   api().wgpuComputePassEncoderEnd(pass);
   WGPUCommandBuffer commands = api().wgpuCommandEncoderFinish(encoder, nullptr);
   api().wgpuQueueSubmit(queue_, 1, &commands);
@@ -377,12 +399,17 @@ void WebGpuDevice::dispatch(const std::string& kernel, Params params,
   api().wgpuBindGroupRelease(group);
   check_errors(kernel);
 
+  // Only a kernel touching int64 can mark the status: reading it waits for
+  // the kernel, which the others are spared.
+  const bool int64 = std::any_of(tensors.begin(), tensors.end(),
+                                 [](const Tensor* t) { return t->dtype == DType::Int64; });
+  if (!int64) return;
   uint32_t flags = 0;
   download(*status, &flags, 4, 0);
   if ((flags & 1u) != 0) {
-    throw BackendError("webgpu: " + kernel +
-                       ": an int64 value outside int32's range (WGSL has no 64-bit "
-                       "integers; TapML does not wrap it silently)");
+    throw CallUnsupported("webgpu: " + kernel +
+                          ": an int64 value outside int32's range (WGSL has no 64-bit "
+                          "integers; TapML does not wrap it silently)");
   }
 }
 

@@ -67,17 +67,19 @@ class WebGpuDevice final : public Device {
   size_t max_view_bytes() const override { return max_binding_bytes_; }
 
   // Runs kernel `kernel` (a file of shaders/, without .wgsl) over `tensors`
-  // (slot 0 the output, then the inputs), `params.n` work items in
-  // grid-stride loops. Fills params.desc from the tensors. Throws
-  // BackendError with WebGPU's message on a validation or device error, and
-  // when the kernel met an int64 outside i32's range.
-  void dispatch(const std::string& kernel, Params params,
-                const std::vector<const Tensor*>& tensors);
+  // (slot 0 the output, then the inputs): `groups` workgroups of 256, or by
+  // default enough for `params.n` work items (kernels loop grid-stride).
+  // Fills params.desc from the tensors. Throws BackendError with WebGPU's
+  // message on a validation or device error, and when the kernel met an
+  // int64 outside i32's range.
+  void dispatch(const std::string& kernel, Params params, const std::vector<const Tensor*>& tensors,
+                uint32_t groups = 0);
 
  private:
   struct Pipeline;
   Pipeline& pipeline(const std::string& kernel, size_t inputs);
   void wait_for(const bool& done);
+  void copy(const Buffer& from, const Buffer& to);  // whole buffers of one size
   void check_errors(const std::string& what);
 
   std::string name_;

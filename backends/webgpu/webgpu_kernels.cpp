@@ -22,7 +22,9 @@ std::string kernel_source(const std::string& kernel, size_t inputs) {
     words += "    case " + std::to_string(i + 1) + "u: { return in" + n + "[i]; }\n";
   }
   words += "    default: { return 0u; }\n  }\n}\n";
-  return source + words + kShaders.at("common") + kShaders.at("math") + found->second;
+  const bool rows = kernel == "softmax" || kernel == "layer_norm";
+  return source + words + kShaders.at("common") + kShaders.at("math") +
+         (rows ? kShaders.at("rows") : std::string()) + found->second;
 }
 
 }  // namespace tapml::backends::webgpu

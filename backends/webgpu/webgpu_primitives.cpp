@@ -1,8 +1,10 @@
 #include "backends/webgpu/webgpu_primitives.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include "backends/webgpu/webgpu_device.h"
 
@@ -27,12 +29,27 @@ float to_float(double value) {
   return static_cast<float>(value);
 }
 
+// attention.wgsl's limit on the head dims.
+constexpr int64_t kMaxHeadDim = 1024;
+
+// Rows at least this long get a workgroup each in reduce; shorter ones an invocation.
+constexpr int64_t kCooperativeRow = 64;
+
+// A rank-0 tensor as a 1-d one of one element (row kernels index the last dim).
+Tensor at_least_1d(const Tensor& t) {
+  if (t.rank() > 0) return t;
+  Tensor one = t;
+  one.sizes = {1};
+  one.strides = {1};
+  return one;
+}
+
 // An integer scalar of integer math, which runs in i32 here (shaders/common.wgsl).
 int32_t to_i32(double value, const char* what) {
   if (std::isnan(value) || value < std::numeric_limits<int32_t>::min() ||
       value > std::numeric_limits<int32_t>::max()) {
-    throw BackendError(std::string("webgpu: ") + what + " " + std::to_string(value) +
-                       " is outside int32's range (WGSL has no 64-bit integers)");
+    throw CallUnsupported(std::string("webgpu: ") + what + " " + std::to_string(value) +
+                          " is outside int32's range (WGSL has no 64-bit integers)");
   }
   return static_cast<int32_t>(value);
 }
@@ -72,7 +89,8 @@ class WebGpuPrimitives final : public Primitives {
     params.n = count(out);
     params.k = static_cast<uint32_t>(op);
     const bool int_math = !floating(a) && !floating(b) && !floating(out);
-    params.flags = int_math ? 1u : 0u;
+    params.flags = (int_math ? 1u : 0u) | (planted_bug("binary-partial-write") ? 2u : 0u) |
+                   (op == BinaryOp::Add && planted_bug_on_odd_dispatch("racy-add") ? 4u : 0u);
     params.fa = to_float(alpha);
     if (int_math) params.ia = to_i32(alpha, "alpha");
     device_.dispatch("binary", params, {&out, &a, &b});
@@ -83,19 +101,88 @@ class WebGpuPrimitives final : public Primitives {
     params.flags = !floating(a) && !floating(b) && !floating(out) ? 1u : 0u;
     device_.dispatch("where", params, {&out, &cond, &a, &b});
   }
-  void reduce(ReduceOp, const Tensor&, int, const Tensor&) override { missing("reduce"); }
-  void cumsum(const Tensor&, const Tensor&) override { missing("cumsum"); }
-  void matmul(const Tensor&, const Tensor&, const std::optional<Tensor>&, const Tensor&, double,
-              double) override {
-    missing("matmul");
+  void reduce(ReduceOp op, const Tensor& in, int reduce_dims, const Tensor& out) override {
+    const int64_t outer_rank = in.rank() - reduce_dims;
+    if (reduce_dims < 0 || outer_rank < 0 || out.rank() != outer_rank) {
+      throw BackendError("webgpu: reduce of " + std::to_string(reduce_dims) + " dims of a rank " +
+                         std::to_string(in.rank()) + " tensor into rank " +
+                         std::to_string(out.rank()));
+    }
+    int64_t extent = 1;
+    for (int64_t d = outer_rank; d < in.rank(); ++d) extent *= in.sizes[static_cast<size_t>(d)];
+    Params params;
+    params.n = count(out);
+    params.m = static_cast<uint32_t>(extent);
+    params.k = static_cast<uint32_t>(reduce_dims);
+    params.ib = static_cast<int32_t>(op);
+    const bool per_invocation = extent < kCooperativeRow;
+    params.flags = (!floating(in) && !floating(out) ? 1u : 0u) | (per_invocation ? 2u : 0u) |
+                   (planted_bug("reduce-off-by-one") ? 4u : 0u) |
+                   (planted_bug("sum-fp16-accumulate") ? 8u : 0u);
+    device_.dispatch("reduce", params, {&out, &in}, per_invocation ? 0 : params.n);
   }
-  void softmax(const Tensor&, const Tensor&, bool) override { missing("softmax"); }
-  void layer_norm(const Tensor&, const std::optional<Tensor>&, const std::optional<Tensor>&, double,
-                  const Tensor&, const std::optional<Tensor>&,
-                  const std::optional<Tensor>&) override {
-    missing("layer_norm");
+  void cumsum(const Tensor& in, const Tensor& out) override {
+    const Tensor in_rows = at_least_1d(in);
+    const Tensor out_rows = at_least_1d(out);
+    Params params;
+    params.n = count(out) / static_cast<uint32_t>(std::max<int64_t>(in_rows.sizes.back(), 1));
+    params.flags = !floating(in) && !floating(out) ? 1u : 0u;
+    if (count(out) == 0) return;
+    device_.dispatch("cumsum", params, {&out_rows, &in_rows});
   }
-  void gather_rows(const Tensor&, const Tensor&, const Tensor&) override { missing("gather_rows"); }
+  void matmul(const Tensor& a, const Tensor& w, const std::optional<Tensor>& bias,
+              const Tensor& out, double alpha, double beta) override {
+    if (a.rank() != 3 || w.rank() != 3 || out.rank() != 3) {
+      throw BackendError("webgpu: matmul takes [B, M, K] x [B, K, N] -> [B, M, N]");
+    }
+    const bool use_bias = bias.has_value() && beta != 0.0;
+    Params params;
+    params.n = count(out);
+    params.flags = (use_bias ? 1u : 0u) | (planted_bug("matmul-ignores-stride") ? 2u : 0u);
+    params.fa = to_float(alpha);
+    params.fb = to_float(beta);
+    const int64_t tiles = out.sizes[0] * ((out.sizes[1] + 15) / 16) * ((out.sizes[2] + 15) / 16);
+    const Tensor& b = use_bias ? *bias : a;  // unread without the flag
+    device_.dispatch("matmul", params, {&out, &a, &w, &b},
+                     static_cast<uint32_t>(std::min<int64_t>(tiles, 65535)));
+  }
+  void softmax(const Tensor& in, const Tensor& out, bool log) override {
+    if (in.rank() != 2 || out.rank() != 2) throw BackendError("webgpu: softmax takes [R, C]");
+    Params params;
+    params.n = static_cast<uint32_t>(in.sizes[0]);
+    params.flags = log ? 1u : 0u;
+    if (out.numel() == 0) return;
+    device_.dispatch("softmax", params, {&out, &in}, params.n);
+  }
+  void layer_norm(const Tensor& in, const std::optional<Tensor>& weight,
+                  const std::optional<Tensor>& bias, double eps, const Tensor& out,
+                  const std::optional<Tensor>& mean, const std::optional<Tensor>& rstd) override {
+    if (in.rank() != 2 || out.rank() != 2) throw BackendError("webgpu: layer_norm takes [R, C]");
+    Params params;
+    params.n = static_cast<uint32_t>(in.sizes[0]);
+    params.fa = static_cast<float>(eps);
+    params.flags =
+        (weight ? 1u : 0u) | (bias ? 2u : 0u) | (planted_bug("layer-norm-wrong-eps") ? 4u : 0u);
+    if (params.n == 0) return;
+    // An absent weight or bias binds the input in its place (the flags say).
+    const Tensor& w = weight ? *weight : in;
+    const Tensor& b = bias ? *bias : in;
+    device_.dispatch("layer_norm", params, {&out, &in, &w, &b}, params.n);
+    for (const auto& [stat, k] : {std::pair{&mean, 1u}, std::pair{&rstd, 2u}}) {
+      if (!stat->has_value()) continue;
+      params.k = k;
+      device_.dispatch("layer_norm", params, {&**stat, &in, &w, &b}, params.n);
+    }
+  }
+  void gather_rows(const Tensor& in, const Tensor& index, const Tensor& out) override {
+    if (in.rank() != 2 || index.rank() != 1 || out.rank() != 2) {
+      throw BackendError("webgpu: gather_rows takes [N, C], [R] -> [R, C]");
+    }
+    Params params;
+    params.n = count(out);
+    params.flags = !floating(in) && !floating(out) ? 1u : 0u;
+    device_.dispatch("gather_rows", params, {&out, &in, &index});
+  }
   void arange(double start, double step, const Tensor& out) override {
     Params params;
     params.n = count(out);
@@ -109,16 +196,28 @@ class WebGpuPrimitives final : public Primitives {
     params.fb = to_float(step);
     device_.dispatch("arange", params, {&out});
   }
-  void attention(const Tensor&, const Tensor&, const Tensor&, const std::optional<Tensor>&, bool,
-                 double, const Tensor&) override {
-    missing("attention");
+  void attention(const Tensor& q, const Tensor& k, const Tensor& v,
+                 const std::optional<Tensor>& mask, bool causal, double scale,
+                 const Tensor& out) override {
+    if (q.rank() != 3 || k.rank() != 3 || v.rank() != 3 || out.rank() != 3) {
+      throw BackendError("webgpu: attention takes [B, L, E], [B, S, E], [B, S, Ev] -> [B, L, Ev]");
+    }
+    if (q.sizes[2] > kMaxHeadDim || v.sizes[2] > kMaxHeadDim) {
+      throw BackendError("webgpu: attention head dims " + std::to_string(q.sizes[2]) + " and " +
+                         std::to_string(v.sizes[2]) + " exceed " + std::to_string(kMaxHeadDim));
+    }
+    Params params;
+    params.n = static_cast<uint32_t>(q.sizes[0] * q.sizes[1]);
+    params.flags =
+        (mask ? 1u : 0u) | (mask && mask->dtype == DType::Bool ? 2u : 0u) | (causal ? 4u : 0u);
+    params.fa = static_cast<float>(scale);
+    if (params.n == 0) return;
+    const Tensor& m = mask ? *mask : q;  // unread without the flag
+    device_.dispatch("attention", params, {&out, &q, &k, &v, &m},
+                     std::min<uint32_t>(params.n, 65535));
   }
 
  private:
-  [[noreturn]] static void missing(const std::string& primitive) {
-    throw BackendError("webgpu: the " + primitive + " primitive has no WGSL kernel yet");
-  }
-
   WebGpuDevice& device_;
 };
 

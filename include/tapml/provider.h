@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 #define TAPML_PROVIDER_ABI_MAJOR 1
-#define TAPML_PROVIDER_ABI_MINOR 1
+#define TAPML_PROVIDER_ABI_MINOR 2
 
 /* The symbol a provider exports, and its type. TapML passes the ABI version
  * it was built with; a provider returns its table (static storage, valid
@@ -54,8 +54,13 @@ TAPML_PROVIDER_EXPORT const struct tapml_provider* tapml_provider_get(uint32_t a
 
 typedef enum tapml_status {
   TAPML_STATUS_OK = 0,
-  TAPML_STATUS_ERROR = 1,      /* this call failed; later calls may run */
-  TAPML_STATUS_DEVICE_LOST = 2 /* the device is gone: no later call can run */
+  TAPML_STATUS_ERROR = 1,       /* this call failed; later calls may run */
+  TAPML_STATUS_DEVICE_LOST = 2, /* the device is gone: no later call can run */
+  /* ABI 1.2: `run` cannot compute this call on these values, though
+   * why_unsupported accepted it (an int64 beyond what the device computes);
+   * the message says why. Reported UNSUPPORTED, not ERROR. An older TapML
+   * reads it as an error. */
+  TAPML_STATUS_UNSUPPORTED = 3
 } tapml_status;
 
 /* Where a failing function writes one line saying what went wrong:

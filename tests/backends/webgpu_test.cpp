@@ -223,57 +223,164 @@ double element(const std::vector<std::byte>& bytes, DType dtype, size_t i) {
   }
 }
 
-// Runs `op` on both devices over operands of `in_dtypes` (strided views of
-// random values) into a `to` output, and compares the whole output storage:
-// inside the view within `rel` (NaN where NaN), outside it untouched.
-void compare_with_cpu(
-    const std::string& what, std::vector<DType> in_dtypes, DType to, double rel,
-    const std::function<void(Primitives&, const std::vector<Tensor>&, const Tensor&)>& op,
-    bool positive = false) {
+struct Operand {
+  DType dtype;
+  View view;
+};
+
+using PrimitiveCall =
+    std::function<void(Primitives&, const std::vector<Tensor>&, const std::vector<Tensor>&)>;
+
+// Runs `op` on both devices over `inputs` (random values; `positive`: |x| + 1
+// for logs and roots) into `outputs`, and compares each output's whole
+// storage: inside the view within `rel` (NaN where NaN), outside untouched.
+void compare_views(const std::string& what, const std::vector<Operand>& inputs,
+                   const std::vector<Operand>& outputs, double rel, const PrimitiveCall& op,
+                   bool positive = false) {
   auto gpu = open_webgpu();
   ASSERT_TRUE(gpu);
   auto cpu = cpu_backend().open(0);
   std::mt19937 rng(static_cast<unsigned>(std::hash<std::string>{}(what)));
-  std::vector<Tensor> gpu_in, cpu_in;
-  bool transposed = true;
-  for (DType dtype : in_dtypes) {
-    const View v = view(transposed);
-    transposed = !transposed;
-    auto bytes = random_bytes(dtype, v.storage, rng);
-    if (positive) {  // |x| + 1, for logs and roots
-      for (int64_t i = 0; i < v.storage; ++i) {
-        if (dtype == DType::Float32) {
-          float f;
-          std::memcpy(&f, bytes.data() + i * 4, 4);
-          f = std::abs(f) + 1;
-          std::memcpy(bytes.data() + i * 4, &f, 4);
-        }
+  std::vector<Tensor> gpu_in, cpu_in, gpu_out, cpu_out;
+  for (const Operand& in : inputs) {
+    auto bytes = random_bytes(in.dtype, in.view.storage, rng);
+    if (positive && in.dtype == DType::Float32) {
+      for (int64_t i = 0; i < in.view.storage; ++i) {
+        float f;
+        std::memcpy(&f, bytes.data() + i * 4, 4);
+        f = std::abs(f) + 1;
+        std::memcpy(bytes.data() + i * 4, &f, 4);
       }
     }
-    gpu_in.push_back(make(*gpu, dtype, v, bytes));
-    cpu_in.push_back(make(*cpu, dtype, v, bytes));
+    gpu_in.push_back(make(*gpu, in.dtype, in.view, bytes));
+    cpu_in.push_back(make(*cpu, in.dtype, in.view, bytes));
   }
-  const View out_view = view(false);
-  std::vector<std::byte> pattern(static_cast<size_t>(out_view.storage) * dtype_size(to));
-  for (size_t i = 0; i < pattern.size(); ++i) pattern[i] = std::byte(0x5A ^ (i & 0xff));
-  const Tensor gpu_out = make(*gpu, to, out_view, pattern);
-  const Tensor cpu_out = make(*cpu, to, out_view, pattern);
+  std::vector<std::vector<std::byte>> patterns;
+  for (const Operand& out : outputs) {
+    std::vector<std::byte> pattern(static_cast<size_t>(out.view.storage) * dtype_size(out.dtype));
+    for (size_t i = 0; i < pattern.size(); ++i) pattern[i] = std::byte(0x5A ^ (i & 0xff));
+    gpu_out.push_back(make(*gpu, out.dtype, out.view, pattern));
+    cpu_out.push_back(make(*cpu, out.dtype, out.view, pattern));
+    patterns.push_back(std::move(pattern));
+  }
   op(gpu->primitives(), gpu_in, gpu_out);
   op(cpu->primitives(), cpu_in, cpu_out);
-  std::vector<std::byte> got(pattern.size()), want(pattern.size());
-  gpu->download(*gpu_out.buffer, got.data(), got.size(), 0);
-  cpu->download(*cpu_out.buffer, want.data(), want.size(), 0);
-  for (int64_t i = 0; i < out_view.storage; ++i) {
-    const double g = element(got, to, static_cast<size_t>(i));
-    const double w = element(want, to, static_cast<size_t>(i));
-    if (g == w) continue;  // infinities too
-    if (std::isnan(w)) {
-      EXPECT_TRUE(std::isnan(g)) << what << " element " << i << ": got " << g << ", want NaN";
-    } else {
-      EXPECT_LE(std::abs(g - w), rel * std::abs(w) + rel)
-          << what << " element " << i << ": got " << g << ", want " << w;
+  for (size_t o = 0; o < outputs.size(); ++o) {
+    std::vector<std::byte> got(patterns[o].size()), want(patterns[o].size());
+    gpu->download(*gpu_out[o].buffer, got.data(), got.size(), 0);
+    cpu->download(*cpu_out[o].buffer, want.data(), want.size(), 0);
+    for (int64_t i = 0; i < outputs[o].view.storage; ++i) {
+      const double g = element(got, outputs[o].dtype, static_cast<size_t>(i));
+      const double w = element(want, outputs[o].dtype, static_cast<size_t>(i));
+      if (g == w) continue;  // infinities too
+      if (std::isnan(w)) {
+        EXPECT_TRUE(std::isnan(g))
+            << what << " output " << o << " element " << i << ": got " << g << ", want NaN";
+      } else {
+        EXPECT_LE(std::abs(g - w), rel * std::abs(w) + rel)
+            << what << " output " << o << " element " << i << ": got " << g << ", want " << w;
+      }
     }
   }
+}
+
+// The elementwise form: every input and the output on [3, 5] views,
+// alternately transposed and padded.
+void compare_with_cpu(
+    const std::string& what, std::vector<DType> in_dtypes, DType to, double rel,
+    const std::function<void(Primitives&, const std::vector<Tensor>&, const Tensor&)>& op,
+    bool positive = false) {
+  std::vector<Operand> inputs;
+  bool transposed = true;
+  for (DType dtype : in_dtypes) {
+    inputs.push_back({dtype, view(transposed)});
+    transposed = !transposed;
+  }
+  compare_views(
+      what, inputs, {{to, view(false)}}, rel,
+      [&](Primitives& p, const std::vector<Tensor>& in, const std::vector<Tensor>& out) {
+        op(p, in, out[0]);
+      },
+      positive);
+}
+
+// A contiguous view of `sizes` (its storage the element count).
+View dense(std::vector<int64_t> sizes) {
+  View v;
+  v.sizes = sizes;
+  v.strides = std::vector<int64_t>(sizes.size(), 1);
+  for (size_t d = sizes.size(); d-- > 1;) v.strides[d - 1] = v.strides[d] * sizes[d];
+  v.offset = 0;
+  v.storage = 1;
+  for (int64_t size : sizes) v.storage *= size;
+  return v;
+}
+
+TEST(WebGpu, ReductionsAndRowKernelsLikeTheCpu) {
+  // [4, 3, 70]: rows of 70 take the workgroup-per-row path; [40, 5] the
+  // invocation-per-row path.
+  for (const auto& [in_sizes, dims] :
+       {std::pair{std::vector<int64_t>{4, 3, 70}, 1}, std::pair{std::vector<int64_t>{40, 5}, 1},
+        std::pair{std::vector<int64_t>{6, 70}, 2}}) {
+    std::vector<int64_t> out_sizes(in_sizes.begin(), in_sizes.end() - dims);
+    for (int op = 0; op <= static_cast<int>(ReduceOp::Norm2); ++op) {
+      const auto reduce_op = static_cast<ReduceOp>(op);
+      const bool index = reduce_op == ReduceOp::ArgMax || reduce_op == ReduceOp::ArgMin;
+      const bool logical = reduce_op == ReduceOp::Any || reduce_op == ReduceOp::All;
+      const bool product = reduce_op == ReduceOp::Prod;
+      for (DType in_dtype : {DType::Float32, DType::Int64}) {
+        if (product && in_dtype == DType::Float32 && in_sizes.back() > 8) continue;  // overflow
+        if (product && in_dtype == DType::Int64) continue;  // overflows int64 on the CPU too
+        const bool floating_only = reduce_op == ReduceOp::Mean || reduce_op == ReduceOp::Norm2;
+        if (floating_only && in_dtype == DType::Int64) continue;
+        const DType out_dtype = index ? DType::Int64 : logical ? DType::Bool : in_dtype;
+        compare_views(
+            "reduce " + std::to_string(op) + " " + std::string(dtype_name(in_dtype)) + " " +
+                std::to_string(in_sizes.size()) + "-d",
+            {{in_dtype, dense(in_sizes)}}, {{out_dtype, dense(out_sizes)}}, 2e-5,
+            [&](Primitives& p, const std::vector<Tensor>& in, const std::vector<Tensor>& out) {
+              p.reduce(reduce_op, in[0], dims, out[0]);
+            });
+      }
+    }
+  }
+  for (DType dtype : {DType::Float32, DType::Int64}) {
+    compare_views("cumsum " + std::string(dtype_name(dtype)), {{dtype, view(true)}},
+                  {{dtype, view(false)}}, 2e-6,
+                  [](Primitives& p, const std::vector<Tensor>& in, const std::vector<Tensor>& out) {
+                    p.cumsum(in[0], out[0]);
+                  });
+  }
+  for (bool log : {false, true}) {
+    compare_views(log ? "log_softmax" : "softmax", {{DType::Float32, dense({7, 300})}},
+                  {{DType::BFloat16, dense({7, 300})}}, 8e-3,
+                  [&](Primitives& p, const std::vector<Tensor>& in,
+                      const std::vector<Tensor>& out) { p.softmax(in[0], out[0], log); });
+  }
+  compare_views("layer_norm",
+                {{DType::Float32, dense({5, 384})},
+                 {DType::Float32, dense({384})},
+                 {DType::Float16, dense({384})}},
+                {{DType::Float32, dense({5, 384})},
+                 {DType::Float32, dense({5})},
+                 {DType::Float32, dense({5})}},
+                2e-5,
+                [](Primitives& p, const std::vector<Tensor>& in, const std::vector<Tensor>& out) {
+                  p.layer_norm(in[0], in[1], in[2], 1e-5, out[0], out[1], out[2]);
+                });
+  compare_views("layer_norm without affine", {{DType::Float32, dense({3, 100})}},
+                {{DType::Float32, dense({3, 100})}}, 2e-5,
+                [](Primitives& p, const std::vector<Tensor>& in, const std::vector<Tensor>& out) {
+                  p.layer_norm(in[0], std::nullopt, std::nullopt, 1e-5, out[0], std::nullopt,
+                               std::nullopt);
+                });
+  // Indices drawn from [-100, 100] over 30 rows: negatives count from the
+  // end, the rest are out of range (NaN rows): both sides alike.
+  compare_views("gather_rows", {{DType::Float32, dense({30, 6})}, {DType::Int64, dense({12})}},
+                {{DType::Float32, dense({12, 6})}}, 0,
+                [](Primitives& p, const std::vector<Tensor>& in, const std::vector<Tensor>& out) {
+                  p.gather_rows(in[0], in[1], out[0]);
+                });
 }
 
 TEST(WebGpu, UnaryOpsLikeTheCpu) {
@@ -407,16 +514,51 @@ TEST(WebGpu, Int64OutsideInt32IsRefusedNotWrapped) {
   }
 }
 
-TEST(WebGpu, AMissingPrimitiveSaysWhich) {
-  auto gpu = open_webgpu();
-  ASSERT_TRUE(gpu);
-  Tensor t;
-  try {
-    gpu->primitives().softmax(t, t, false);  // no kernel yet: refused by name
-    FAIL();
-  } catch (const BackendError& e) {
-    EXPECT_NE(std::string(e.what()).find("softmax primitive has no WGSL kernel"),
-              std::string::npos);
+// A view of `sizes` with explicit strides (0 broadcasts).
+View strided(std::vector<int64_t> sizes, std::vector<int64_t> strides, int64_t offset = 0) {
+  View v;
+  v.sizes = std::move(sizes);
+  v.strides = std::move(strides);
+  v.offset = offset;
+  v.storage = offset + 1;
+  for (size_t d = 0; d < v.sizes.size(); ++d) v.storage += (v.sizes[d] - 1) * v.strides[d];
+  return v;
+}
+
+TEST(WebGpu, MatmulAndAttentionLikeTheCpu) {
+  // [2, 33, 40] @ [2, 40, 19] with w transposed, a bias broadcast over rows,
+  // alpha and beta; and a decode-shaped one in bfloat16.
+  compare_views("matmul",
+                {{DType::Float32, dense({2, 33, 40})},
+                 {DType::Float32, strided({2, 40, 19}, {760, 1, 40})},
+                 {DType::Float32, strided({2, 33, 19}, {19, 0, 1})}},
+                {{DType::Float32, dense({2, 33, 19})}}, 1e-5,
+                [](Primitives& p, const std::vector<Tensor>& in, const std::vector<Tensor>& out) {
+                  p.matmul(in[0], in[1], in[2], out[0], 0.5, 2.0);
+                });
+  compare_views("matmul bf16 decode",
+                {{DType::BFloat16, dense({1, 1, 576})},
+                 {DType::BFloat16, strided({1, 576, 49}, {0, 1, 576})}},
+                {{DType::BFloat16, dense({1, 1, 49})}}, 1e-2,
+                [](Primitives& p, const std::vector<Tensor>& in, const std::vector<Tensor>& out) {
+                  p.matmul(in[0], in[1], std::nullopt, out[0], 1, 0);
+                });
+  for (int variant = 0; variant < 4; ++variant) {
+    // 0: no mask; 1: a float mask that adds; 2: a bool mask; 3: causal, 300
+    // keys (two chunks of 256).
+    const int64_t keys = variant == 3 ? 300 : 37;
+    std::vector<Operand> inputs = {{DType::Float32, dense({2, 5, 16})},
+                                   {DType::Float32, dense({2, keys, 16})},
+                                   {DType::Float16, dense({2, keys, 8})}};
+    if (variant == 1) inputs.push_back({DType::Float32, dense({2, 5, keys})});
+    if (variant == 2) inputs.push_back({DType::Bool, strided({2, 5, keys}, {0, keys, 1})});
+    compare_views(
+        "attention " + std::to_string(variant), inputs, {{DType::Float32, dense({2, 5, 8})}}, 2e-5,
+        [&](Primitives& p, const std::vector<Tensor>& in, const std::vector<Tensor>& out) {
+          std::optional<Tensor> mask;
+          if (in.size() > 3) mask = in[3];
+          p.attention(in[0], in[1], in[2], mask, variant == 3, 0.25, out[0]);
+        });
   }
 }
 

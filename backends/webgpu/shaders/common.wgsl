@@ -163,6 +163,29 @@ fn int64_words_to_float(lo: u32, hi: u32) -> f32 {
   return -(f32(nhi) * 4294967296.0 + f32(nlo));
 }
 
+// ---- integer math -------------------------------------------------------
+// Integer math runs in i32. Into an int32/16/8 output wrapping is what
+// torch does; into an int64 output a result that needs more than 32 bits
+// is refused (status), never wrapped.
+
+fn int64_out() -> bool { return params.desc[0].dtype == kI64; }
+
+fn int_add(a: i32, b: i32) -> i32 {
+  let r = a + b;
+  if (int64_out() && (a >= 0) == (b >= 0) && (r >= 0) != (a >= 0)) {
+    atomicOr(&status[0], kStatusInt64Range);
+  }
+  return r;
+}
+
+fn int_mul(a: i32, b: i32) -> i32 {
+  let r = a * b;
+  if (int64_out() && abs(f32(a) * f32(b)) >= 2147483648.0 && !(f32(a) * f32(b) == -2147483648.0)) {
+    atomicOr(&status[0], kStatusInt64Range);
+  }
+  return r;
+}
+
 // ---- loads --------------------------------------------------------------
 
 fn load_u16(t: u32, e: u32) -> u32 { return (load_word(t, e >> 1u) >> ((e & 1u) * 16u)) & 0xffffu; }

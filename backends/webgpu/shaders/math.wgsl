@@ -97,8 +97,8 @@ fn pow_int(x: i32, y_in: i32) -> i32 {
   var base = x;
   var y = y_in;
   while (y > 0) {
-    if ((y & 1) != 0) { result = result * base; }
-    base = base * base;
+    if ((y & 1) != 0) { result = int_mul(result, base); }
+    if (y > 1) { base = int_mul(base, base); }
     y = y >> 1u;
   }
   return result;
