@@ -30,7 +30,7 @@ std::filesystem::path code_folder() {
 }
 
 std::filesystem::path lib_folder() {
-  const std::filesystem::path folder = code_folder();
+  std::filesystem::path folder = code_folder();
   if (folder.filename() == "lib") return folder;
   // TapML's own provider libraries live in lib/providers.
   if (folder.filename() == "providers" && folder.parent_path().filename() == "lib") {

@@ -30,8 +30,8 @@ void compare_exact(DType dtype, const std::byte* actual, const std::byte* expect
     if (std::isfinite(diff) && b != 0 && diff / std::fabs(b) > c.max_rel) {
       c.max_rel = diff / std::fabs(b);
     }
-    const bool equal = floating ? (a == b || (std::isnan(a) && std::isnan(b)))
-                                : std::memcmp(pa, pb, size) == 0;
+    const bool equal =
+        floating ? (a == b || (std::isnan(a) && std::isnan(b))) : std::memcmp(pa, pb, size) == 0;
     if (equal) continue;
     if (c.mismatches++ == 0) {
       c.worst_index = i;

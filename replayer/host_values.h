@@ -53,18 +53,30 @@ inline int scalars_per_element(DType dtype) {
 // The k-th scalar (see scalars_per_element) of the element at `p`.
 inline double load_scalar(DType dtype, const std::byte* p, int k = 0) {
   switch (dtype) {
-    case DType::Float32: return load_raw<float>(p);
-    case DType::Float64: return load_raw<double>(p);
-    case DType::Float16: return half_to_float(load_raw<uint16_t>(p));
-    case DType::BFloat16: return bfloat16_to_float(load_raw<uint16_t>(p));
-    case DType::Int64: return static_cast<double>(load_raw<int64_t>(p));
-    case DType::Int32: return load_raw<int32_t>(p);
-    case DType::Int16: return load_raw<int16_t>(p);
-    case DType::Int8: return load_raw<int8_t>(p);
-    case DType::UInt8: return load_raw<uint8_t>(p);
-    case DType::Bool: return load_raw<uint8_t>(p);
-    case DType::Complex64: return load_raw<float>(p + 4 * k);
-    case DType::Complex128: return load_raw<double>(p + 8 * k);
+    case DType::Float32:
+      return load_raw<float>(p);
+    case DType::Float64:
+      return load_raw<double>(p);
+    case DType::Float16:
+      return half_to_float(load_raw<uint16_t>(p));
+    case DType::BFloat16:
+      return bfloat16_to_float(load_raw<uint16_t>(p));
+    case DType::Int64:
+      return static_cast<double>(load_raw<int64_t>(p));
+    case DType::Int32:
+      return load_raw<int32_t>(p);
+    case DType::Int16:
+      return load_raw<int16_t>(p);
+    case DType::Int8:
+      return load_raw<int8_t>(p);
+    case DType::UInt8:
+      return load_raw<uint8_t>(p);
+    case DType::Bool:
+      return load_raw<uint8_t>(p);
+    case DType::Complex64:
+      return load_raw<float>(p + 4 * k);
+    case DType::Complex128:
+      return load_raw<double>(p + 8 * k);
   }
   return 0;
 }

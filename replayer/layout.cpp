@@ -60,22 +60,33 @@ std::vector<std::byte> poison_pattern(DType dtype) {
     return out;
   };
   switch (dtype) {
-    case DType::Float32: return bytes(uint32_t{0x7FC0DEADu});
-    case DType::Float64: return bytes(uint64_t{0x7FF8DEADDEADDEADull});
-    case DType::Float16: return bytes(uint16_t{0x7E5Au});
-    case DType::BFloat16: return bytes(uint16_t{0x7FDAu});
-    case DType::Complex64: return bytes(uint64_t{0x7FC0DEAD7FC0DEADull});
+    case DType::Float32:
+      return bytes(uint32_t{0x7FC0DEADu});
+    case DType::Float64:
+      return bytes(uint64_t{0x7FF8DEADDEADDEADull});
+    case DType::Float16:
+      return bytes(uint16_t{0x7E5Au});
+    case DType::BFloat16:
+      return bytes(uint16_t{0x7FDAu});
+    case DType::Complex64:
+      return bytes(uint64_t{0x7FC0DEAD7FC0DEADull});
     case DType::Complex128: {
       auto half = bytes(uint64_t{0x7FF8DEADDEADDEADull});
       half.insert(half.end(), half.begin(), half.end());
       return half;
     }
-    case DType::Int64: return bytes(int64_t{0x5A5A5A5A5A5A5A5Bll});
-    case DType::Int32: return bytes(int32_t{0x5A5A5A5B});
-    case DType::Int16: return bytes(int16_t{0x5A5B});
-    case DType::Int8: return bytes(int8_t{0x5B});
-    case DType::UInt8: return bytes(uint8_t{0xA5});
-    case DType::Bool: return bytes(uint8_t{0xA5});
+    case DType::Int64:
+      return bytes(int64_t{0x5A5A5A5A5A5A5A5Bll});
+    case DType::Int32:
+      return bytes(int32_t{0x5A5A5A5B});
+    case DType::Int16:
+      return bytes(int16_t{0x5A5B});
+    case DType::Int8:
+      return bytes(int8_t{0x5B});
+    case DType::UInt8:
+      return bytes(uint8_t{0xA5});
+    case DType::Bool:
+      return bytes(uint8_t{0xA5});
   }
   return std::vector<std::byte>(dtype_size(dtype), std::byte{0xA5});
 }

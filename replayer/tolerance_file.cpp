@@ -5,11 +5,12 @@
 //         nmse = 1e-6
 // Keys: op, dtype, target, method (strings), exact (bool), nmse, atol, rtol,
 // safety (numbers).
+#include <toml++/toml.h>
+
 #include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <toml++/toml.h>
 #include <variant>
 
 #include "replayer/tolerance.h"

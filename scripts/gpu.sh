@@ -7,8 +7,8 @@
 # PYTHONPATH before calling this.
 #
 #   bash scripts/gpu.sh OUT_DIR [STEP...]
-#     steps: build smoke record replay offload bench zoo (default: all but
-#     zoo, in order)
+#     steps: build smoke record replay offload bench zoo webgpu (default:
+#     all but zoo and webgpu, in order)
 #
 # Builds against the machine's own torch, records a small LayerNorm program
 # on CUDA and replays it (smoke), records SmolLM2 and MiniLM on the CPU and on
@@ -170,5 +170,25 @@ if wants zoo; then
   sort "$out/zoo-summary.txt" -o "$out/zoo-summary.txt"
   cat "$out/zoo-summary.txt"
   $python traces/zoo/failures.py "$out"
+fi
+if wants webgpu; then
+  # The WebGPU target (docs/webgpu.md) on NVIDIA's Vulkan driver through
+  # wgpu-native (its wheel's files on PYTHONPATH at build time), beside the
+  # Vulkan target on the same GPU: the committed fixtures, one summary line
+  # each in webgpu-summary.txt.
+  wg=$(device_of webgpu)
+  step "webgpu: device $wg"
+  for fixture in minilm smollm2 zoo; do
+    for target in "webgpu:$wg" "vulkan:$vk"; do
+      name=${target%%:*}
+      timed "webgpu-step $fixture $name" $bin/tapml-replay --target "$target" \
+        "tests/generated/$fixture/fixture.h5" --no-progress --show-failures 3 \
+        >"$out/webgpu-$fixture-$name.txt" 2>&1
+      echo "$fixture $name: $(grep -E '^total' "$out/webgpu-$fixture-$name.txt" | tr -s ' ')" \
+           "| $(grep -E '^(coverage|throughput)' "$out/webgpu-$fixture-$name.txt" | tr '\n' ' ')" |
+        tee -a "$out/webgpu-summary.txt"
+      grep -E "^  (FAIL|ERROR|UNSUPPORTED) seq" "$out/webgpu-$fixture-$name.txt" | head -3
+    done
+  done
 fi
 echo "gpu: done"

@@ -8,21 +8,14 @@
 #include <vector>
 
 #include "backends/primitives.h"
+#include "backends/shader_tensor_desc.h"
 
 namespace tapml::backends::vulkan {
 
 inline constexpr int kMaxTensors = 6;
 
-// Mirrors TensorDesc in common.glsl (std430: 80 bytes).
-struct TensorDesc {
-  uint32_t dtype = 0;
-  uint32_t offset = 0;  // elements; the device rebases it onto the bound range
-  uint32_t rank = 0;
-  uint32_t numel = 0;
-  std::array<uint32_t, kMaxRank> sizes{};
-  std::array<uint32_t, kMaxRank> strides{};
-};
-static_assert(sizeof(TensorDesc) == 80);
+// TensorDesc in common.glsl (backends/shader_tensor_desc.h, shared with WebGPU).
+using TensorDesc = ShaderTensorDesc;
 
 using ParamsBlock = std::array<TensorDesc, kMaxTensors>;
 

@@ -1,6 +1,10 @@
 #include "backends/webgpu/webgpu_device.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "backends/webgpu/webgpu_kernels.h"
@@ -29,6 +33,18 @@ const WebGpuBuffer& as_webgpu(const Buffer& buffer) {
 }
 
 WGPUInstance make_instance() {
+  // wgpu's Vulkan backend probes for a Wayland display to offer surfaces;
+  // with XDG_RUNTIME_DIR unset, libwayland prints an error line for it on
+  // every instance. TapML computes only: an empty runtime folder of its own
+  // makes the probe fail quietly.
+  if (std::getenv("XDG_RUNTIME_DIR") == nullptr) {
+    static const std::string quiet = [] {
+      std::string folder = "/tmp/tapml-xdg-" + std::to_string(::getuid());
+      ::mkdir(folder.c_str(), 0700);
+      return folder;
+    }();
+    ::setenv("XDG_RUNTIME_DIR", quiet.c_str(), 0);
+  }
   // The primary backends (Vulkan, Metal, D3D12, and the browser's WebGPU):
   // OpenGL's compute is no target, and probing it prints EGL noise.
   WGPUInstanceExtras extras{};

@@ -18,22 +18,16 @@
 
 #include "backends/backend.h"
 #include "backends/primitives.h"
+#include "backends/shader_tensor_desc.h"
 #include "backends/webgpu/wgpu_api.h"
 
 namespace tapml::backends::webgpu {
 
 inline constexpr int kMaxTensors = 6;
 
-// Mirrors TensorDesc in shaders/common.wgsl (80 bytes).
-struct TensorDesc {
-  uint32_t dtype = 0;
-  uint32_t offset = 0;
-  uint32_t rank = 0;
-  uint32_t numel = 0;
-  uint32_t sizes[kMaxRank] = {};
-  uint32_t strides[kMaxRank] = {};
-};
-static_assert(sizeof(TensorDesc) == 80);
+// TensorDesc in shaders/common.wgsl (backends/shader_tensor_desc.h, shared
+// with Vulkan).
+using TensorDesc = ShaderTensorDesc;
 
 // Mirrors Params in shaders/common.wgsl.
 struct Params {

@@ -138,7 +138,8 @@ class WebGpuPrimitives final : public Primitives {
     const bool use_bias = bias.has_value() && beta != 0.0;
     Params params;
     params.n = count(out);
-    params.flags = (use_bias ? 1u : 0u) | (planted_bug("matmul-ignores-stride") ? 2u : 0u);
+    params.flags = (use_bias ? 1u : 0u) | (planted_bug("matmul-ignores-stride") ? 2u : 0u) |
+                   (planted_bug("matmul-bf16-accumulate") ? 4u : 0u);
     params.fa = to_float(alpha);
     params.fb = to_float(beta);
     const int64_t tiles = out.sizes[0] * ((out.sizes[1] + 15) / 16) * ((out.sizes[2] + 15) / 16);

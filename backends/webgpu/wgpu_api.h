@@ -60,6 +60,8 @@ namespace tapml::backends::webgpu {
   X(wgpuComputePassEncoderRelease)
 
 struct Api {
+// A function's name is pasted into `&::name`: it cannot be parenthesised.
+// NOLINTNEXTLINE(bugprone-macro-parentheses)
 #define TAPML_WGPU_MEMBER(name) decltype(&::name) name = nullptr;
   TAPML_WGPU_FUNCTIONS(TAPML_WGPU_MEMBER)
 #undef TAPML_WGPU_MEMBER

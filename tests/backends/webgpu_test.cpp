@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <random>
@@ -560,6 +561,29 @@ TEST(WebGpu, MatmulAndAttentionLikeTheCpu) {
           p.attention(in[0], in[1], in[2], mask, variant == 3, 0.25, out[0]);
         });
   }
+}
+
+TEST(WebGpu, Bf16AccumulationBugChangesBf16ProductsOnly) {
+  auto gpu = open_webgpu();
+  ASSERT_TRUE(gpu);
+  const View a_view = dense({1, 4, 256});
+  const View w_view = dense({1, 256, 8});
+  auto product = [&](DType dtype, bool bug) {
+    if (bug) setenv("TAPML_PLANT_BUG", "matmul-bf16-accumulate", 1);
+    std::mt19937 same(3);
+    const Tensor a = make(*gpu, dtype, a_view, random_bytes(dtype, a_view.storage, same));
+    const Tensor w = make(*gpu, dtype, w_view, random_bytes(dtype, w_view.storage, same));
+    const View out_view = dense({1, 4, 8});
+    const Tensor out = make(*gpu, DType::Float32, out_view,
+                            std::vector<std::byte>(static_cast<size_t>(out_view.storage) * 4));
+    gpu->primitives().matmul(a, w, std::nullopt, out, 1, 0);
+    unsetenv("TAPML_PLANT_BUG");
+    std::vector<std::byte> bytes(static_cast<size_t>(out_view.storage) * 4);
+    gpu->download(*out.buffer, bytes.data(), bytes.size(), 0);
+    return bytes;
+  };
+  EXPECT_NE(product(DType::BFloat16, false), product(DType::BFloat16, true));
+  EXPECT_EQ(product(DType::Float32, false), product(DType::Float32, true));
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 // dst[b] = beta * in2[b] + alpha * (in0[b] @ in1[b]), all strided, f32
 // accumulation: in0 a [B, M, K], in1 w [B, K, N], in2 bias (flags bit 0;
 // broadcast by strides), dst [B, M, N]; fa = alpha, fb = beta. Planted bug
-// matmul-ignores-stride (flags bit 1): w read as if contiguous. A 16 x 16
+// matmul-ignores-stride (flags bit 1): w read as if contiguous;
+// matmul-bf16-accumulate (bit 2, with a bfloat16 operand): every partial
+// sum rounded to bfloat16. A 16 x 16
 // output tile per workgroup (an element per invocation), 16-deep slices of a
 // and w staged in workgroup memory; tiles are walked grid-stride over
 // batches x row tiles x column tiles.
@@ -53,8 +55,11 @@ fn main(@builtin(local_invocation_id) local: vec3<u32>,
       w_tile[tid] = wv;
       workgroupBarrier();
       let steps = min(kTile, depth - k0);
+      let bf16_bug = (params.flags & 4u) != 0u &&
+                     (params.desc[1].dtype == kBF16 || params.desc[2].dtype == kBF16);
       for (var kk = 0u; kk < steps; kk = kk + 1u) {
         acc = acc + a_tile[ty * kTile + kk] * w_tile[kk * kTile + tx];
+        if (bf16_bug) { acc = bf16_bits_to_float(float_to_bf16_bits(acc)); }
       }
       workgroupBarrier();
     }
