@@ -248,10 +248,7 @@ void WebGpuDevice::download(const Buffer& src, void* dst, size_t bytes, size_t s
   WGPUBuffer staging = api().wgpuDeviceCreateBuffer(device_, &descriptor);
   WGPUCommandEncoder encoder = api().wgpuDeviceCreateCommandEncoder(device_, nullptr);
   api().wgpuCommandEncoderCopyBufferToBuffer(encoder, buffer.handle, begin, staging, 0, size);
-  WGPUCommandBuffer commands = api().wgpuCommandEncoderFinish(encoder, nullptr);
-  api().wgpuQueueSubmit(queue_, 1, &commands);
-  api().wgpuCommandBufferRelease(commands);
-  api().wgpuCommandEncoderRelease(encoder);
+  submit(encoder);
   struct Map {
     bool done = false;
     bool ok = false;
@@ -279,15 +276,19 @@ void WebGpuDevice::download(const Buffer& src, void* dst, size_t bytes, size_t s
   if (!map.ok) throw BackendError("webgpu: download: " + map.message);
 }
 
+void WebGpuDevice::submit(WGPUCommandEncoder encoder) {
+  WGPUCommandBuffer commands = api().wgpuCommandEncoderFinish(encoder, nullptr);
+  api().wgpuQueueSubmit(queue_, 1, &commands);
+  api().wgpuCommandBufferRelease(commands);
+  api().wgpuCommandEncoderRelease(encoder);
+}
+
 void WebGpuDevice::copy(const Buffer& from, const Buffer& to) {
   WGPUCommandEncoder encoder = api().wgpuDeviceCreateCommandEncoder(device_, nullptr);
   api().wgpuCommandEncoderCopyBufferToBuffer(encoder, as_webgpu(from).handle, 0,
                                              as_webgpu(to).handle, 0,
                                              std::max<size_t>(round_up4(from.size()), 4));
-  WGPUCommandBuffer commands = api().wgpuCommandEncoderFinish(encoder, nullptr);
-  api().wgpuQueueSubmit(queue_, 1, &commands);
-  api().wgpuCommandBufferRelease(commands);
-  api().wgpuCommandEncoderRelease(encoder);
+  submit(encoder);
   check_errors("copy");
 }
 
@@ -366,9 +367,7 @@ void WebGpuDevice::dispatch(const std::string& kernel, Params params,
 
   const std::shared_ptr<Buffer> param_buffer = alloc(sizeof(Params));
   upload(*param_buffer, &params, sizeof(Params), 0);
-  const std::shared_ptr<Buffer> status = alloc(4);
-  const uint32_t zero = 0;
-  upload(*status, &zero, 4, 0);
+  const std::shared_ptr<Buffer> status = alloc(4);  // WebGPU zero-fills new buffers
 
   std::vector<WGPUBindGroupEntry> entries;
   auto bind = [&](uint32_t binding, const Buffer& buffer) {
@@ -407,11 +406,8 @@ void WebGpuDevice::dispatch(const std::string& kernel, Params params,
   if (groups == 0) groups = (params.n + 255) / 256;
   api().wgpuComputePassEncoderDispatchWorkgroups(pass, std::min<uint32_t>(groups, 65535), 1, 1);
   api().wgpuComputePassEncoderEnd(pass);
-  WGPUCommandBuffer commands = api().wgpuCommandEncoderFinish(encoder, nullptr);
-  api().wgpuQueueSubmit(queue_, 1, &commands);
-  api().wgpuCommandBufferRelease(commands);
   api().wgpuComputePassEncoderRelease(pass);
-  api().wgpuCommandEncoderRelease(encoder);
+  submit(encoder);
   api().wgpuBindGroupRelease(group);
   check_errors(kernel);
 

@@ -74,6 +74,7 @@ class WebGpuDevice final : public Device {
   Pipeline& pipeline(const std::string& kernel, size_t inputs);
   void wait_for(const bool& done);
   void copy(const Buffer& from, const Buffer& to);  // whole buffers of one size
+  void submit(WGPUCommandEncoder encoder);          // finishes, submits and releases it
   void check_errors(const std::string& what);
 
   std::string name_;
