@@ -8,11 +8,13 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "backends/backend.h"
 #include "backends/target.h"
+#include "replayer/report.h"
 
 namespace tapml::python {
 
@@ -29,6 +31,12 @@ struct Target {
   std::unique_ptr<backends::Backend> owned;  // a Python provider's
   backends::OpenedTarget opened;             // destroyed first: its device uses `owned`
 };
+
+// One call's outcome as the package's Python side reads it: the call's
+// result as the JSON report writes it, or {"seq", "skipped": why} when the
+// trace lacks its values (replay_bindings.cpp).
+std::string call_outcome_json(int64_t seq, const std::optional<replay::CallResult>& result,
+                              const std::string& skipped);
 
 void bind_trace(pybind11::module_& module);   // trace_bindings.cpp
 void bind_replay(pybind11::module_& module);  // replay_bindings.cpp

@@ -39,8 +39,7 @@ std::string run_call_json(Target& target, const store::TraceReader& trace, int64
     replay::CallRunner runner(trace, *target.opened.backend, *target.opened.device, policy);
     result = runner.run(call, &skipped);
   }
-  if (!result) return nlohmann::json{{"seq", seq}, {"skipped", skipped}}.dump();
-  return replay::call_result_json(*result).dump();
+  return call_outcome_json(seq, result, skipped);
 }
 
 DType dtype_named(const std::string& name) {

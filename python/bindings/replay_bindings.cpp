@@ -126,8 +126,7 @@ class Session {
       py::gil_scoped_release unlocked;
       result = session_.result(planned, &skipped);
     }
-    if (!result) return nlohmann::json{{"seq", planned.seq}, {"skipped", skipped}}.dump();
-    return replay::call_result_json(*result).dump();
+    return call_outcome_json(planned.seq, result, skipped);
   }
 
  private:
@@ -190,6 +189,12 @@ std::string targets_json() {
 }
 
 }  // namespace
+
+std::string call_outcome_json(int64_t seq, const std::optional<replay::CallResult>& result,
+                              const std::string& skipped) {
+  if (!result) return nlohmann::json{{"seq", seq}, {"skipped", skipped}}.dump();
+  return replay::call_result_json(*result).dump();
+}
 
 void bind_replay(py::module_& module) {
   py::class_<Target>(module, "Target")

@@ -70,12 +70,10 @@ class Tensor:
 
         values = self._values()
         strided = layout and not self._plain()
-        if strided:
-            storage = rebuild_view(values, self.dtype, self.shape, self.strides,
-                                   self.storage_offset)[0]
-        else:
-            storage = values
-        t = torch.from_numpy(np.ascontiguousarray(storage).reshape(-1) if strided else storage)
+        if strided:  # the poisoned 1-d storage, viewed below with the recorded layout
+            values = rebuild_view(values, self.dtype, self.shape, self.strides,
+                                  self.storage_offset)[0]
+        t = torch.from_numpy(values)
         if self.dtype == "bfloat16":
             t = t.view(torch.bfloat16)
         if strided:
