@@ -48,12 +48,10 @@ replay::ReplayOptions replay_options(const Target& target, const store::TraceRea
   if (!tolerance.empty()) options.tolerance.load_file(tolerance);
   const double call_timeout = j.value("call_timeout", 0.0);
   if (call_timeout < 0) raise("UsageError", "call_timeout must be 0 (no limit) or more");
-  const bool remote = target.address.find("://") != std::string::npos;
   const bool python = target.owned != nullptr;  // lives in this process only
   const bool isolate = j.contains("isolate") && !j["isolate"].is_null()
                            ? j["isolate"].get<bool>()
-                           : !python && (replay::isolated_by_default(target.address) ||
-                                         (call_timeout > 0 && !remote));
+                           : !python && replay::isolated_by_default(target.address, call_timeout);
   if (isolate && python) {
     raise("UsageError",
           "a Python provider runs in this process: isolate and call_timeout "

@@ -44,9 +44,10 @@ std::optional<ChannelClock::time_point> deadline_after(double seconds) {
 
 }  // namespace
 
-bool isolated_by_default(const std::string& target) {
+bool isolated_by_default(const std::string& target, double call_timeout_s) {
   return target.find("://") == std::string::npos &&
-         backends::names_provider_library(backends::parse_target(target).backend);
+         (call_timeout_s > 0 ||
+          backends::names_provider_library(backends::parse_target(target).backend));
 }
 
 std::string worker_executable() {

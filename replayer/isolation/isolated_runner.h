@@ -21,9 +21,10 @@ namespace tapml::replay {
 
 // Whether calls run in worker processes when nobody says: yes for a
 // provider loaded from a path (a kernel under development: one that crashes
-// must cost its call, not the run), no for TapML's own backends and for a
+// must cost its call, not the run) and whenever a per-call timeout needs a
+// worker to kill, no for TapML's own backends otherwise and never for a
 // SCHEME:// target (its server is the worker).
-bool isolated_by_default(const std::string& target);
+bool isolated_by_default(const std::string& target, double call_timeout_s);
 
 // tapml-replay-worker, beside the running tool or in the bin/ folder beside
 // TapML's lib/ (for the Python module, loaded into python).

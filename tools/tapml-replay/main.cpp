@@ -186,8 +186,7 @@ replay::ReplayOptions make_options(const Args& args, int device_index) {
   if (args.isolate && args.no_isolate) throw UsageError{"--isolate and --no-isolate: pick one"};
   const bool isolate =
       args.isolate || (!args.no_isolate && args.remote.empty() &&
-                       (replay::isolated_by_default(args.target) ||
-                        (args.call_timeout > 0 && args.target.find("://") == std::string::npos)));
+                       replay::isolated_by_default(args.target, args.call_timeout));
   if (args.call_timeout > 0 && !isolate) {
     throw UsageError{"--call-timeout needs the calls in a worker process; drop --no-isolate"};
   }
