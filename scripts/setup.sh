@@ -12,7 +12,8 @@ debs=(build-essential cmake ninja-build pkg-config python3-venv
   libvulkan-dev glslc mesa-vulkan-drivers vulkan-tools
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
   libgtest-dev libgmock-dev libbenchmark-dev libxxhash-dev libzmq3-dev cppzmq-dev
-  clang libclang-rt-14-dev iproute2 ccache libtomlplusplus-dev libxml2-utils pybind11-dev)
+  clang libclang-rt-14-dev iproute2 ccache libtomlplusplus-dev libxml2-utils pybind11-dev
+  libwebsocketpp-dev libasio-dev chromium)
 
 missing=()
 for p in "${debs[@]}"; do

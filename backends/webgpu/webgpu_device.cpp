@@ -8,14 +8,11 @@
 #include <cstring>
 
 #include "backends/webgpu/webgpu_kernels.h"
-#include "backends/webgpu/webgpu_primitives.h"
 
 namespace tapml::backends::webgpu {
 namespace {
 
 WGPUStringView view(const std::string& s) { return {s.data(), s.size()}; }
-
-size_t round_up4(size_t n) { return (n + 3) & ~size_t{3}; }
 
 struct WebGpuBuffer final : Buffer {
   WGPUBuffer handle = nullptr;
@@ -176,11 +173,9 @@ WebGpuDevice::WebGpuDevice(int index) {
   }
   device_ = request.device;
   queue_ = api().wgpuDeviceGetQueue(device_);
-  primitives_ = make_primitives(*this);
 }
 
 WebGpuDevice::~WebGpuDevice() {
-  primitives_.reset();
   pipelines_.clear();
   if (queue_ != nullptr) api().wgpuQueueRelease(queue_);
   if (device_ != nullptr) api().wgpuDeviceRelease(device_);
@@ -219,35 +214,19 @@ std::shared_ptr<Buffer> WebGpuDevice::alloc(size_t bytes) {
   return buffer;
 }
 
-void WebGpuDevice::upload(Buffer& dst, const void* src, size_t bytes, size_t dst_offset) {
-  if (bytes == 0) return;
-  const WebGpuBuffer& buffer = as_webgpu(dst);
-  // WebGPU writes whole words at word offsets: a ragged range is widened to
-  // its words, the bytes around it read back first.
-  const size_t begin = dst_offset & ~size_t{3};
-  const size_t end = round_up4(dst_offset + bytes);
-  if (begin == dst_offset && end == dst_offset + bytes) {
-    api().wgpuQueueWriteBuffer(queue_, buffer.handle, dst_offset, src, bytes);
-  } else {
-    std::vector<std::byte> words(end - begin);
-    download(dst, words.data(), end - begin, begin);
-    std::memcpy(words.data() + (dst_offset - begin), src, bytes);
-    api().wgpuQueueWriteBuffer(queue_, buffer.handle, begin, words.data(), words.size());
-  }
+void WebGpuDevice::write_words(Buffer& dst, const void* src, size_t bytes, size_t offset) {
+  api().wgpuQueueWriteBuffer(queue_, as_webgpu(dst).handle, offset, src, bytes);
   check_errors("upload");
 }
 
-void WebGpuDevice::download(const Buffer& src, void* dst, size_t bytes, size_t src_offset) {
-  if (bytes == 0) return;
-  const WebGpuBuffer& buffer = as_webgpu(src);
-  const size_t begin = src_offset & ~size_t{3};
-  const size_t size = round_up4(src_offset + bytes) - begin;
+void WebGpuDevice::read_words(const Buffer& src, void* dst, size_t bytes, size_t offset) {
   WGPUBufferDescriptor descriptor{};
   descriptor.usage = WGPUBufferUsage_MapRead | WGPUBufferUsage_CopyDst;
-  descriptor.size = size;
+  descriptor.size = bytes;
   WGPUBuffer staging = api().wgpuDeviceCreateBuffer(device_, &descriptor);
   WGPUCommandEncoder encoder = api().wgpuDeviceCreateCommandEncoder(device_, nullptr);
-  api().wgpuCommandEncoderCopyBufferToBuffer(encoder, buffer.handle, begin, staging, 0, size);
+  api().wgpuCommandEncoderCopyBufferToBuffer(encoder, as_webgpu(src).handle, offset, staging, 0,
+                                             bytes);
   submit(encoder);
   struct Map {
     bool done = false;
@@ -263,12 +242,10 @@ void WebGpuDevice::download(const Buffer& src, void* dst, size_t bytes, size_t s
     m->message = text(message);
   };
   callback.userdata1 = &map;
-  api().wgpuBufferMapAsync(staging, WGPUMapMode_Read, 0, size, callback);
+  api().wgpuBufferMapAsync(staging, WGPUMapMode_Read, 0, bytes, callback);
   wait_for(map.done);
   if (map.ok) {
-    const auto* mapped =
-        static_cast<const std::byte*>(api().wgpuBufferGetConstMappedRange(staging, 0, size));
-    std::memcpy(dst, mapped + (src_offset - begin), bytes);
+    std::memcpy(dst, api().wgpuBufferGetConstMappedRange(staging, 0, bytes), bytes);
     api().wgpuBufferUnmap(staging);
   }
   api().wgpuBufferRelease(staging);
@@ -296,8 +273,6 @@ void WebGpuDevice::finish() {
   api().wgpuDevicePoll(device_, /*wait=*/1, nullptr);
   check_errors("finish");
 }
-
-Primitives& WebGpuDevice::primitives() { return *primitives_; }
 
 WebGpuDevice::Pipeline& WebGpuDevice::pipeline(const std::string& kernel, size_t inputs) {
   const std::string key = kernel + "/" + std::to_string(inputs);
@@ -340,58 +315,17 @@ WebGpuDevice::Pipeline& WebGpuDevice::pipeline(const std::string& kernel, size_t
   return *(pipelines_[key] = std::move(made));
 }
 
-void WebGpuDevice::dispatch(const std::string& kernel, Params params,
-                            const std::vector<const Tensor*>& tensors, uint32_t groups) {
-  if (tensors.empty() || tensors.size() > static_cast<size_t>(kMaxTensors)) {
-    throw BackendError("webgpu: " + kernel + ": 1 to 6 tensors, got " +
-                       std::to_string(tensors.size()));
-  }
-  for (size_t t = 0; t < tensors.size(); ++t) {
-    const Tensor& tensor = *tensors[t];
-    if (tensor.rank() > kMaxRank) {
-      throw BackendError("webgpu: rank " + std::to_string(tensor.rank()) + " > " +
-                         std::to_string(kMaxRank));
-    }
-    TensorDesc& d = params.desc[t];
-    d.dtype = static_cast<uint32_t>(tensor.dtype);
-    d.offset = static_cast<uint32_t>(tensor.offset);
-    d.rank = static_cast<uint32_t>(tensor.rank());
-    d.numel = static_cast<uint32_t>(tensor.numel());
-    for (size_t i = 0; i < tensor.sizes.size(); ++i) {
-      d.sizes[i] = static_cast<uint32_t>(tensor.sizes[i]);
-      d.strides[i] = static_cast<uint32_t>(tensor.strides[i]);
-    }
-  }
-  if (params.n == 0) return;
-  Pipeline& p = pipeline(kernel, tensors.size() - 1);
-
-  const std::shared_ptr<Buffer> param_buffer = alloc(sizeof(Params));
-  upload(*param_buffer, &params, sizeof(Params), 0);
-  const std::shared_ptr<Buffer> status = alloc(4);  // WebGPU zero-fills new buffers
-
+void WebGpuDevice::run_pass(const std::string& kernel, size_t inputs,
+                            const std::vector<const Buffer*>& bindings, uint32_t groups) {
+  Pipeline& p = pipeline(kernel, inputs);
   std::vector<WGPUBindGroupEntry> entries;
-  auto bind = [&](uint32_t binding, const Buffer& buffer) {
+  for (const Buffer* buffer : bindings) {
     WGPUBindGroupEntry entry{};
-    entry.binding = binding;
-    entry.buffer = as_webgpu(buffer).handle;
+    entry.binding = static_cast<uint32_t>(entries.size());
+    entry.buffer = as_webgpu(*buffer).handle;
     entry.offset = 0;
     entry.size = WGPU_WHOLE_SIZE;
     entries.push_back(entry);
-  };
-  bind(0, *param_buffer);
-  bind(1, *status);
-  bind(2, *tensors[0]->buffer);
-  // WebGPU forbids a buffer bound writable and readable in one dispatch: an
-  // input that lives in the output's buffer is read from a copy of it.
-  std::vector<std::shared_ptr<Buffer>> copies;
-  for (size_t t = 1; t < tensors.size(); ++t) {
-    const Buffer* source = tensors[t]->buffer.get();
-    if (source == tensors[0]->buffer.get()) {
-      copies.push_back(alloc(source->size()));
-      copy(*source, *copies.back());
-      source = copies.back().get();
-    }
-    bind(static_cast<uint32_t>(2 + t), *source);
   }
   WGPUBindGroupDescriptor group_descriptor{};
   group_descriptor.layout = p.layout;
@@ -403,26 +337,12 @@ void WebGpuDevice::dispatch(const std::string& kernel, Params params,
   WGPUComputePassEncoder pass = api().wgpuCommandEncoderBeginComputePass(encoder, nullptr);
   api().wgpuComputePassEncoderSetPipeline(pass, p.pipeline);
   api().wgpuComputePassEncoderSetBindGroup(pass, 0, group, 0, nullptr);
-  if (groups == 0) groups = (params.n + 255) / 256;
-  api().wgpuComputePassEncoderDispatchWorkgroups(pass, std::min<uint32_t>(groups, 65535), 1, 1);
+  api().wgpuComputePassEncoderDispatchWorkgroups(pass, groups, 1, 1);
   api().wgpuComputePassEncoderEnd(pass);
   api().wgpuComputePassEncoderRelease(pass);
   submit(encoder);
   api().wgpuBindGroupRelease(group);
   check_errors(kernel);
-
-  // Only a kernel touching int64 can mark the status: reading it waits for
-  // the kernel, which the others are spared.
-  const bool int64 = std::any_of(tensors.begin(), tensors.end(),
-                                 [](const Tensor* t) { return t->dtype == DType::Int64; });
-  if (!int64) return;
-  uint32_t flags = 0;
-  download(*status, &flags, 4, 0);
-  if ((flags & 1u) != 0) {
-    throw CallUnsupported("webgpu: " + kernel +
-                          ": an int64 value outside int32's range (WGSL has no 64-bit "
-                          "integers; TapML does not wrap it silently)");
-  }
 }
 
 }  // namespace tapml::backends::webgpu

@@ -6,7 +6,7 @@
 #include <string>
 #include <utility>
 
-#include "backends/webgpu/webgpu_device.h"
+#include "backends/webgpu/wgsl_device.h"
 
 namespace tapml::backends::webgpu {
 namespace {
@@ -56,7 +56,7 @@ int32_t to_i32(double value, const char* what) {
 
 class WebGpuPrimitives final : public Primitives {
  public:
-  explicit WebGpuPrimitives(WebGpuDevice& device) : device_(device) {}
+  explicit WebGpuPrimitives(WgslDevice& device) : device_(device) {}
 
   Device& device() override { return device_; }
 
@@ -219,12 +219,12 @@ class WebGpuPrimitives final : public Primitives {
   }
 
  private:
-  WebGpuDevice& device_;
+  WgslDevice& device_;
 };
 
 }  // namespace
 
-std::unique_ptr<Primitives> make_primitives(WebGpuDevice& device) {
+std::unique_ptr<Primitives> make_primitives(WgslDevice& device) {
   return std::make_unique<WebGpuPrimitives>(device);
 }
 

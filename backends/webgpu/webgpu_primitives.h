@@ -1,7 +1,6 @@
-// The primitives (backends/primitives.h) of a WebGPU device, each a WGSL
-// kernel of shaders/. Written so far: unary (every UnaryOp), binary, where
-// and arange. The others refuse by name (BackendError) until their kernels
-// land (docs/webgpu.md); the backend is not offered as a target before then.
+// The primitives (backends/primitives.h) of a device that runs WGSL, each a
+// kernel of shaders/ dispatched through WgslDevice: the same kernels on
+// wgpu-native and in a browser tab.
 #pragma once
 
 #include <memory>
@@ -10,8 +9,8 @@
 
 namespace tapml::backends::webgpu {
 
-class WebGpuDevice;
+class WgslDevice;
 
-std::unique_ptr<Primitives> make_primitives(WebGpuDevice& device);
+std::unique_ptr<Primitives> make_primitives(WgslDevice& device);
 
 }  // namespace tapml::backends::webgpu

@@ -49,6 +49,10 @@ Message ClientSession::request(json header, std::vector<zmq::message_t> frames,
     released_.clear();
   }
   Message reply = connection_.request({std::move(header), std::move(frames)}, what);
+  if (reply.header.value("status", "") == "lost") {  // the server's device went away
+    throw backends::DeviceLost("tapml-serve at " + options_.host_port + ": " +
+                               reply.header.value("message", "device lost") + " (" + what + ")");
+  }
   if (reply.header.value("status", "") == "error") {
     std::string message = reply.header.value("message", "no message");
     std::string text = "tapml-serve at " + options_.host_port + ": " + message + " (" + what + ")";

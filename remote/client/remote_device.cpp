@@ -77,8 +77,10 @@ void RemoteDevice::run(const backends::KernelCall& call) {
   Message reply = session_->request({{"type", "run"}, {"call", encode_call(call, id_of)}}, {},
                                     "running " + call.op);
   if (reply.header.value("status", "") == "unsupported") {
-    throw backends::BackendError(
-        call.op + " unsupported on the server: " + reply.header.value("message", ""));
+    // The server's kernel declined this call's values when it ran (WebGPU's
+    // int64 beyond int32): UNSUPPORTED, as it would be in process.
+    throw backends::CallUnsupported(call.op + " unsupported on the server: " +
+                                    reply.header.value("message", ""));
   }
 }
 

@@ -30,6 +30,8 @@ Endpoint parse_endpoint(const std::string& host_port, bool listening) {
     if (!listening) throw fail("no host");
     host = "127.0.0.1";
   }
+  endpoint.host = endpoint.ipv6 ? host.substr(1, host.size() - 2) : host;
+  endpoint.port = port;
   endpoint.address = "tcp://" + host + ":" + (port == 0 ? std::string("*") : port_text);
   return endpoint;
 }

@@ -43,7 +43,9 @@ std::string string_field(const nlohmann::json& header, const char* name);
 uint64_t u64_field(const nlohmann::json& header, const char* name);
 bool bool_field_or(const nlohmann::json& header, const char* name, bool fallback);
 
-// Replies: {"seq": n, "status": "ok" | "unsupported" | "miss" | "error", ...}.
+// Replies: {"seq": n, "status": "ok" | "unsupported" | "miss" | "lost" | "error", ...}:
+// "unsupported" to a run is a kernel that declined the call's values at run
+// time, "lost" a device that went away (a closed browser tab).
 nlohmann::json ok_reply(const nlohmann::json& request);
 nlohmann::json status_reply(const nlohmann::json& request, const char* status,
                             const std::string& message);

@@ -137,8 +137,10 @@ void Server::hello(zmq::message_t& routing_id, Message& request) {
     return reply(routing_id, status_reply(header, "error", "token refused"));
   }
   const std::string target = string_field(header, "target");
-  // "vulkan" asks for what "vulkan:1" serves: the device is the server's.
-  if (backends::parse_target(target).backend != backends::parse_target(options_.target).backend) {
+  // "vulkan" asks for what "vulkan:1" serves: the device is the server's;
+  // "webgpu" for what browser://127.0.0.1:8600 serves (its backend's name).
+  const std::string asked = backends::parse_target(target).backend;
+  if (asked != backends::parse_target(options_.target).backend && asked != backend_->name()) {
     return reply(routing_id,
                  status_reply(header, "error",
                               "this server runs target " + options_.target + ", not " + target));

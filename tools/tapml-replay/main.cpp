@@ -24,6 +24,9 @@
 #include "remote/client/remote_backend.h"
 #include "remote/client/remote_scheme.h"
 #endif
+#ifdef TAPML_HAS_BROWSER
+#include "remote/browser/browser_scheme.h"
+#endif
 
 namespace {
 
@@ -301,6 +304,9 @@ int run(const Args& args) {
 static int tool_main(int argc, char** argv) {
 #ifdef TAPML_HAS_REMOTE
   remote::register_remote_scheme();  // --target remote://host:port/vulkan
+#endif
+#ifdef TAPML_HAS_BROWSER
+  remote::browser::register_browser_scheme();  // --target browser://127.0.0.1:8600
 #endif
   if (bool json = false; asks_list_targets(argc, argv, json)) {
     try {

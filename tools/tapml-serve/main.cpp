@@ -11,6 +11,9 @@
 #include "common/exit_code.h"
 #include "common/tool_cli.h"
 #include "remote/protocol/token.h"
+#ifdef TAPML_HAS_BROWSER
+#include "remote/browser/browser_scheme.h"
+#endif
 #include "remote/server/server.h"
 
 namespace {
@@ -26,6 +29,9 @@ int fail(const std::string& message) {
 }  // namespace
 
 static int tool_main(int argc, char** argv) {
+#ifdef TAPML_HAS_BROWSER
+  tapml::remote::browser::register_browser_scheme();  // --target browser://127.0.0.1:8600
+#endif
   using tapml::remote::ServerOptions;
   ServerOptions options;
   std::string token_file;
@@ -35,8 +41,9 @@ static int tool_main(int argc, char** argv) {
       app, "tapml-serve",
       "TAPML_TOKEN=$(cat token) tapml-serve --target vulkan --listen 0.0.0.0:7461");
   app.add_option("--target", options.target,
-                 "what to serve: cpu, vulkan, opencl or a provider (./libmine.so, a name on "
-                 "TAPML_PROVIDER_PATH); NAME:N or NAME:TEXT picks the device");
+                 "what to serve: cpu, vulkan, opencl, webgpu, a provider (./libmine.so, a name on "
+                 "TAPML_PROVIDER_PATH), or browser://HOST:PORT (a browser tab that opens the "
+                 "page there runs the WebGPU kernels); NAME:N or NAME:TEXT picks the device");
   app.add_option("--listen", options.listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
   app.add_option("--device", options.device, "which device of the target")->capture_default_str();

@@ -98,7 +98,7 @@ fn bf16_bits_to_float(h: u32) -> f32 { return bitcast<f32>((h & 0xffffu) << 16u)
 
 fn float_to_bf16_bits(f: f32) -> u32 {
   let x = bitcast<u32>(f);
-  if (f != f) { return (x >> 16u) | 0x40u; }
+  if ((x & 0x7fffffffu) > 0x7f800000u) { return (x >> 16u) | 0x40u; }  // NaN, by its bits
   return (x + 0x7fffu + ((x >> 16u) & 1u)) >> 16u;
 }
 
