@@ -35,7 +35,13 @@ TabDevice::TabDevice(TabHub& hub, double wait_s) : hub_(hub), wait_s_(wait_s) {
 }
 
 Tab& TabDevice::tab() const {
-  if (!tab_) tab_ = hub_.tab(wait_s_);
+  if (tab_) return *tab_;
+  try {
+    tab_ = hub_.tab(wait_s_);
+  } catch (const backends::BackendError& e) {
+    // No device to run on is no verdict on a kernel: the replay stops (exit 3).
+    throw backends::DeviceLost(e.what());
+  }
   return *tab_;
 }
 

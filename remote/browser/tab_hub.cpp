@@ -251,6 +251,8 @@ TabHub::TabHub(HubOptions options) : options_(std::move(options)), impl_(std::ma
     impl_->server.send(hdl, welcome, websocketpp::frame::opcode::binary, ignored);
     log("tab " + std::to_string(joined->number()) + " joined: " + joined->description());
     if (replaced) {
+      impl_->server.close(replaced->connection(), websocketpp::close::status::going_away,
+                          "replaced by tab " + std::to_string(joined->number()), ignored);
       replaced->lose("browser tab " + std::to_string(replaced->number()) +
                      " was replaced by tab " + std::to_string(joined->number()) +
                      " (reloaded, or another tab opened the page)");

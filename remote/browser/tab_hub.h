@@ -49,6 +49,7 @@ class Tab {
   const std::string& description() const { return description_; }
   size_t max_view_bytes() const { return max_view_bytes_; }
   uint64_t next_id() { return ++next_id_; }
+  const std::weak_ptr<void>& connection() const { return connection_; }
 
   // Sends one message (with the buffers released since the last one).
   // Throws backends::DeviceLost once the tab closed, reloaded or was replaced.
