@@ -6,8 +6,11 @@ identical, final outputs within the end-to-end tolerance).
 With --remote the target runs in a tapml-serve started here on loopback
 (offload_remote, token from a file): the same checks, plus the summary must
 name the server, and a wrong token must stop the run before it starts (exit 2).
+With --remote-at HOST:PORT the tapml-serve is one already running (a browser
+tab's, tests/remote/browser/browser_tab.sh), its token in TAPML_TOKEN.
 
-offload_run_test.py BIN_DIR RUN_CFG REFERENCE TARGET OUT_DIR [MIN_CALLS] [--remote]"""
+offload_run_test.py BIN_DIR RUN_CFG REFERENCE TARGET OUT_DIR [MIN_CALLS]
+                    [--remote | --remote-at HOST:PORT]"""
 import argparse
 import json
 import os
@@ -54,7 +57,10 @@ def main() -> int:
         parser.add_argument(name)
     parser.add_argument("min_calls", type=int, nargs="?", default=100)
     parser.add_argument("--remote", action="store_true", help="the target in a tapml-serve")
+    parser.add_argument("--remote-at", default="", help="HOST:PORT of a running tapml-serve")
     args = parser.parse_args()
+    token = os.environ.get("TAPML_TOKEN", "") if args.remote_at else TOKEN
+    args.remote = args.remote or bool(args.remote_at)
     bin_dir, target, out_dir, min_calls = args.bin_dir, args.target, args.out_dir, args.min_calls
     os.makedirs(out_dir, exist_ok=True)
     where = "remote-" if args.remote else ""
@@ -63,14 +69,16 @@ def main() -> int:
               "--offload-target", target, "--offload-ops", "all"]
     env = dict(os.environ)
     env.pop("TAPML_TOKEN", None)  # the token file must be what is used
-    server, host_port = start_server(bin_dir, target) if args.remote else (None, "")
+    server, host_port = (None, args.remote_at)
+    if args.remote and not args.remote_at:
+        server, host_port = start_server(bin_dir, target)
     try:
         if args.remote:
             record += ["--offload-remote", host_port]
             if not wrong_token_refused(record, out_dir, env):
                 print("FAIL: a wrong token did not stop the run with one line and exit 2")
                 return 1
-            record += ["--offload-token-file", write_token(out_dir, "token", TOKEN)]
+            record += ["--offload-token-file", write_token(out_dir, "token", token)]
         started = time.monotonic()
         run = subprocess.run(record, capture_output=True, text=True, env=env)
         seconds = time.monotonic() - started

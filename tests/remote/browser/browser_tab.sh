@@ -6,6 +6,9 @@
 #
 #   browser_tab.sh BIN_DIR replay TRACE [tapml-replay flags]
 #       the replay must exit 0 with 100 % coverage;
+#   browser_tab.sh BIN_DIR offload RUN_CFG REFERENCE OUT_DIR
+#       the real program runs with every op the tab has offloaded to it
+#       (tests/migrate/offload_run_test.py: same end to end as REFERENCE);
 #   browser_tab.sh BIN_DIR close TRACE     the tab is killed mid-replay
 #   browser_tab.sh BIN_DIR replace TRACE   a second tab opens the page mid-replay
 #       the replay must exit 3 naming the call in flight, and a new tab must
@@ -67,6 +70,10 @@ case "$mode" in
     code=${PIPESTATUS[0]}
     [ "$code" -eq 0 ] || fail "the replay in the tab exited $code"
     grep -q "coverage 100.00%" "$work/replay.out" || fail "coverage below 100 %"
+    ;;
+  offload)
+    python3 "$(dirname "$0")/../../migrate/offload_run_test.py" "$bin" "$trace" "$1" webgpu "$2" 100 \
+      --remote-at "127.0.0.1:$port" || fail "the offloaded run"
     ;;
   close | replace)
     replay > "$work/replay.out" 2> "$work/replay.err" &
