@@ -48,6 +48,17 @@ void compare_exact(DType dtype, const std::byte* actual, const std::byte* expect
   }
 }
 
+// The smallest normal value of the type a target computes `dtype` in: half
+// precision's own, else float32's (float64 is computed in f32 where
+// subnormals may be flushed: WebGPU).
+double smallest_normal_computed(DType dtype) {
+  return dtype == DType::Float16 ? 0x1p-14 : 0x1p-126;
+}
+
+double flushed(double value, double smallest_normal) {
+  return std::fabs(value) < smallest_normal ? std::copysign(0.0, value) : value;
+}
+
 void compare_close(DType dtype, const std::byte* actual, const std::byte* expected,
                    const std::vector<int64_t>& sizes, const Tolerance& tol, const ForwardBound* fb,
                    std::vector<int64_t>* over, Comparison& c) {
@@ -55,11 +66,16 @@ void compare_close(DType dtype, const std::byte* actual, const std::byte* expect
   const size_t size = dtype_size(dtype);
   const int scalars = scalars_per_element(dtype);
   double err2 = 0, ref2 = 0, worst_ratio = -1;
+  const double smallest_normal = smallest_normal_computed(dtype);
   int64_t finite = 0;
   for (int64_t i = 0; i < count; ++i) {
     for (int k = 0; k < scalars; ++k) {
-      const double a = load_scalar(dtype, actual + i * size, k);
-      const double b = load_scalar(dtype, expected + i * size, k);
+      double a = load_scalar(dtype, actual + i * size, k);
+      double b = load_scalar(dtype, expected + i * size, k);
+      if (tol.flush_subnormals) {
+        a = flushed(a, smallest_normal);
+        b = flushed(b, smallest_normal);
+      }
       if (!std::isfinite(a) || !std::isfinite(b)) {
         if (same_nonfinite(a, b)) continue;
         if (c.nonfinite_mismatches++ == 0) {

@@ -37,7 +37,8 @@ nlohmann::json output_json(const OutputResult& o) {
         {"nmse", o.tolerance.nmse},
         {"atol", o.tolerance.atol},
         {"rtol", o.tolerance.rtol},
-        {"safety", o.tolerance.safety}}},
+        {"safety", o.tolerance.safety},
+        {"flush_subnormals", o.tolerance.flush_subnormals}}},
   };
   if (c.bound) {
     j["bound"] = {{"rule", c.bound->rule},

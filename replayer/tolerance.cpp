@@ -97,6 +97,14 @@ TolerancePolicy TolerancePolicy::defaults() {
   sums.method = Method::ForwardBound;
   sums.safety = 4;
   policy.add(sums);
+  // WebGPU (docs/replayer.md, "WebGPU"): WGSL lets any float operation flush
+  // subnormal inputs and results to zero. Its builtins' ULP bounds (exp,
+  // exp2: 3 + 2|x|; log, log2: 3, or 2^-21 absolute on [0.5, 2];
+  // inverseSqrt: 2; division: 2.5 for |y| in [2^-126, 2^126]) are Vulkan's
+  // and lie inside the rules above (rtol 1e-4 is 839 ULP of f32).
+  auto webgpu = rule(".*", "floating", "webgpu");
+  webgpu.flush_subnormals = true;
+  policy.add(webgpu);
   return policy;
 }
 
@@ -133,6 +141,7 @@ Tolerance TolerancePolicy::lookup(const std::string& full_op, DType dtype,
     if (r.exact) tol.exact = *r.exact;
     if (r.method) tol.method = *r.method;
     if (r.safety) tol.safety = *r.safety;
+    if (r.flush_subnormals) tol.flush_subnormals = *r.flush_subnormals;
     if (r.nmse) tol.nmse = *r.nmse;
     if (r.atol) tol.atol = *r.atol;
     if (r.rtol) tol.rtol = *r.rtol;

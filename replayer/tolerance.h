@@ -37,6 +37,11 @@ struct Tolerance {
   double rtol = 1e-4;
   Method method = Method::Nmse;
   double safety = 4;  // forward bound: threshold = safety * per-side bound
+  // The target may flush subnormal values to zero (WGSL allows it for every
+  // float operation): a subnormal on either side is compared as a zero of
+  // its sign, so a flushed result is not a FAIL where the bound is tighter
+  // than the subnormal (forward bounds, exact-ish rules).
+  bool flush_subnormals = false;
 };
 
 // The ops a forward bound exists for, as an op pattern (docs/replayer.md).
@@ -52,6 +57,7 @@ struct ToleranceRule {
   std::optional<double> atol;
   std::optional<double> rtol;
   std::optional<double> safety;
+  std::optional<bool> flush_subnormals;
   std::string origin;  // "built-in" or "FILE rule N", shown in reports
 };
 

@@ -3,7 +3,7 @@
 //   TOML: [[rules]]
 //         op = "aten::mm"
 //         nmse = 1e-6
-// Keys: op, dtype, target, method (strings), exact (bool), nmse, atol, rtol,
+// Keys: op, dtype, target, method (strings), exact, flush_subnormals (bools), nmse, atol, rtol,
 // safety (numbers).
 #include <toml++/toml.h>
 
@@ -18,7 +18,8 @@
 namespace tapml::replay {
 namespace {
 
-constexpr const char* kKeys = "op, dtype, target, exact, method, nmse, atol, rtol, safety";
+constexpr const char* kKeys =
+    "op, dtype, target, exact, method, nmse, atol, rtol, safety, flush_subnormals";
 
 // One key of a rule; `where` names the file and line or rule for errors.
 using Scalar = std::variant<std::string, double, bool>;
@@ -43,11 +44,11 @@ void set_key(ToleranceRule& r, const std::string& key, const Scalar& value,
     r.dtype = want_string();
   } else if (key == "target") {
     r.target = want_string();
-  } else if (key == "exact") {
+  } else if (key == "exact" || key == "flush_subnormals") {
     if (!std::holds_alternative<bool>(value)) {
-      throw ToleranceError(where + ": 'exact' must be true or false");
+      throw ToleranceError(where + ": '" + key + "' must be true or false");
     }
-    r.exact = std::get<bool>(value);
+    (key == "exact" ? r.exact : r.flush_subnormals) = std::get<bool>(value);
   } else if (key == "method") {
     const std::string& name = want_string();
     r.method = method_from_name(name);

@@ -34,7 +34,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Comparison, passed, failure, ele
                                                 worst_expected, mismatches, nonfinite_mismatches,
                                                 bound, bound_from_shapes, worst_threshold,
                                                 worst_ratio)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Tolerance, exact, nmse, atol, rtol, method, safety)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Tolerance, exact, nmse, atol, rtol, method, safety,
+                                                flush_subnormals)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RunDifference, first_run, other_run, flat_index,
                                                 first_value, other_value, differing, elements)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OutputResult, name, dtype, sizes, tolerance,

@@ -139,6 +139,26 @@ TEST(Compare, HalfValuesAreDecoded) {
   EXPECT_NEAR(c.max_abs, std::ldexp(1.0, -10), 1e-12);
 }
 
+TEST(Compare, FlushedSubnormalsPassOnlyWhereTheTargetMayFlush) {
+  // A result that should be subnormal came back as zero (flushed), under a
+  // bound tighter than the subnormal; a normal value off by as much fails
+  // either way.
+  const std::vector<float> expected = {1.0f, std::ldexp(1.0f, -130), -std::ldexp(1.0f, -140)};
+  const std::vector<float> flushed = {1.0f, 0.0f, -0.0f};
+  Tolerance tight{false, 0, 0, 1e-6};
+  EXPECT_FALSE(run(flushed, expected, DType::Float32, tight).passed);
+  tight.flush_subnormals = true;
+  EXPECT_TRUE(run(flushed, expected, DType::Float32, tight).passed);
+  const std::vector<float> off = {1.0f + std::ldexp(1.0f, -10), 0.0f, 0.0f};
+  EXPECT_FALSE(run(off, expected, DType::Float32, tight).passed);
+  // float16's own subnormals (below 2^-14) flush too.
+  const std::vector<uint16_t> half = {0x3C00, 0x0001};
+  const std::vector<uint16_t> half_flushed = {0x3C00, 0x0000};
+  EXPECT_TRUE(run(half_flushed, half, DType::Float16, tight).passed);
+  tight.flush_subnormals = false;
+  EXPECT_FALSE(run(half_flushed, half, DType::Float16, tight).passed);
+}
+
 TEST(Compare, FormatsIndicesAndNumbers) {
   EXPECT_EQ(format_index(17, {2, 3, 4}), "[1, 1, 1]");
   EXPECT_EQ(format_index(0, {}), "[]");

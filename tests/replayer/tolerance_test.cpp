@@ -34,6 +34,23 @@ TEST(Tolerance, DefaultsDependOnDtypeOpAndTarget) {
   EXPECT_EQ(policy.lookup("aten::mmx", DType::Float32, "cpu").nmse, f32.nmse);
 }
 
+TEST(Tolerance, WebGpuMayFlushSubnormalsAndNoOtherTargetMay) {
+  const auto policy = TolerancePolicy::defaults();
+  EXPECT_TRUE(policy.lookup("aten::exp", DType::Float32, "webgpu").flush_subnormals);
+  EXPECT_TRUE(policy.lookup("aten::sum", DType::Float16, "webgpu").flush_subnormals);
+  EXPECT_FALSE(policy.lookup("aten::argmax", DType::Int64, "webgpu").flush_subnormals);
+  for (const char* target : {"cpu", "vulkan", "opencl", "./libmine.so"}) {
+    EXPECT_FALSE(policy.lookup("aten::exp", DType::Float32, target).flush_subnormals) << target;
+  }
+  // WGSL's builtin ULP bounds lie inside the float32 rule: exp at |x| = 88
+  // (3 + 2 * 88 ULP), division (2.5 ULP), log outside [0.5, 2] (3 ULP).
+  const Tolerance exp = policy.lookup("aten::exp", DType::Float32, "webgpu");
+  EXPECT_GE(exp.rtol, (3 + 2 * 88.0) * 0x1p-23);
+  EXPECT_GE(policy.lookup("aten::div.Tensor", DType::Float32, "webgpu").rtol, 2.5 * 0x1p-23);
+  // log's absolute 2^-21 on [0.5, 2], where log is at most 0.7.
+  EXPECT_GE(policy.lookup("aten::log", DType::Float32, "webgpu").atol, 0x1p-21);
+}
+
 TEST(Tolerance, JsonRulesOverrideFieldByField) {
   auto policy = TolerancePolicy::defaults();
   policy.load_file(write_file("tol.json", R"({"rules": [
@@ -59,7 +76,12 @@ nmse = 2_000e-10
 [[rules]]
 op = "aten::argmax"
 exact = false
+
+[[rules]]
+target = "mine"
+flush_subnormals = true
 )"));
+  EXPECT_TRUE(policy.lookup("aten::exp", DType::Float32, "mine").flush_subnormals);
   const Tolerance gelu = policy.lookup("aten::gelu", DType::Float32, "opencl");
   EXPECT_EQ(gelu.rtol, 1e-3);
   EXPECT_DOUBLE_EQ(gelu.nmse, 2e-7);
@@ -113,6 +135,7 @@ TEST(Tolerance, BadFilesAreOneLineErrors) {
   expect_error("l.toml", "[[rules]]\nmethod = \"ulp\"\n", "'nmse' or 'forward-bound'");
   expect_error("m.toml", "[[rules]]\nsafety = 0\n", "safety");
   expect_error("n.toml", "[[rules]]\nnmse = [1]\n", "must be a string, number or bool");
+  expect_error("o.toml", "[[rules]]\nflush_subnormals = 1\n", "'flush_subnormals' must be true");
   auto policy = TolerancePolicy::defaults();
   EXPECT_THROW(policy.load_file("/nonexistent/tol.json"), ToleranceError);
 }
