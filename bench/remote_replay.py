@@ -7,8 +7,12 @@ and prints wall time, calls/s, the remote/local throughput ratio, and the
 bytes the client sent (the server's count of every frame it received).
 
   bench/remote_replay.py TRACE [--target cpu] [--calls A:B] [--op REGEX]
-      [--bin BUILD/bin]
+      [--bin BUILD/bin] [--browser [--local vulkan,webgpu]]
 
+--browser serves a headless Chromium tab instead (tapml-serve --target
+browser://127.0.0.1:0, WebGPU on SwiftShader; docs/webgpu.md): the remote
+rows are the tab, the local rows --local's targets (default vulkan and
+webgpu, the native WebGPU device), all in the same run.
 --bin defaults to build/bin beside this script's folder.
 """
 import argparse
@@ -22,8 +26,8 @@ import tempfile
 from pathlib import Path
 
 
-def replay(bin_dir, args, extra, report, env):
-    command = [str(bin_dir / "tapml-replay"), "--target", args.target, "--no-progress",
+def replay(bin_dir, args, extra, report, env, target=None):
+    command = [str(bin_dir / "tapml-replay"), "--target", target or args.target, "--no-progress",
                args.trace, "--json", report] + extra
     if args.calls:
         command += ["--calls", args.calls]
@@ -43,7 +47,12 @@ def main():
     parser.add_argument("--calls", default="")
     parser.add_argument("--op", default="")
     parser.add_argument("--bin", default=str(Path(__file__).resolve().parent.parent / "build/bin"))
+    parser.add_argument("--browser", action="store_true", help="the server's device is a tab")
+    parser.add_argument("--local", default="", help="--browser: local targets to compare")
     args = parser.parse_args()
+    if args.browser:
+        args.target = "webgpu"
+    local_targets = (args.local or ("vulkan,webgpu" if args.browser else args.target)).split(",")
     bin_dir = Path(args.bin)
     env = dict(os.environ, TAPML_TOKEN=secrets.token_hex(16))
     # Read the trace once so that no mode pays for a cold page cache.
@@ -53,8 +62,9 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="tapml-remote-bench-") as work:
         server_log = open(Path(work) / "serve.log", "w+")
+        served = "browser://127.0.0.1:0?wait=120" if args.browser else args.target
         server = subprocess.Popen(
-            [str(bin_dir / "tapml-serve"), "--target", args.target, "--listen", "127.0.0.1:0"],
+            [str(bin_dir / "tapml-serve"), "--target", served, "--listen", "127.0.0.1:0"],
             env=env, stdout=subprocess.PIPE, stderr=server_log, text=True)
         line = server.stdout.readline()
         match = re.search(r"listening on tcp://(\S+),", line)
@@ -62,15 +72,29 @@ def main():
             server.kill()
             sys.exit(f"remote_replay.py: tapml-serve did not start: {line.strip()}")
         host_port = match.group(1)
+        chromium = None
+        if args.browser:
+            page = re.search(r"(http://\S+/)", line).group(1)
+            chromium = subprocess.Popen(
+                ["chromium", "--headless=new", "--no-sandbox", "--enable-unsafe-webgpu",
+                 "--use-webgpu-adapter=swiftshader", "--no-first-run",
+                 f"--user-data-dir={work}/profile", f"{page}#token={env['TAPML_TOKEN']}"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            rows = [("local", replay(bin_dir, args, [], f"{work}/local.json", env))]
-            rows.append(("remote, content cache on",
+            rows = [(f"local {t}" if args.browser else "local",
+                     replay(bin_dir, args, [], f"{work}/local-{t}.json", env, t))
+                    for t in local_targets]
+            remote = "browser tab" if args.browser else "remote"
+            rows.append((f"{remote}, content cache on",
                          replay(bin_dir, args, ["--remote", host_port], f"{work}/cached.json", env)))
             no_cache = dict(env, TAPML_REMOTE_CONTENT_CACHE="off")
-            rows.append(("remote, content cache off",
+            rows.append((f"{remote}, content cache off",
                          replay(bin_dir, args, ["--remote", host_port], f"{work}/uncached.json",
                                 no_cache)))
         finally:
+            if chromium:
+                chromium.terminate()
+                chromium.wait()
             server.terminate()
             server.wait()
         server_log.seek(0)
@@ -78,15 +102,16 @@ def main():
                               r"uploads=(\d+) upload_hits=(\d+)", server_log.read())
 
     local = rows[0][1]
+    locals_count = len(local_targets)
     print(f"trace {args.trace}  target {args.target}  calls {args.calls or 'all'}  "
           f"op {args.op or 'all'}")
-    print(f"{'mode':<28}{'calls':>7}{'wall s':>9}{'calls/s':>10}{'vs local':>10}"
+    print(f"{'mode':<28}{'calls':>7}{'wall s':>9}{'calls/s':>10}{'vs first':>10}"
           f"{'client sent MB':>16}{'uploads':>9}{'by hash':>9}")
     for i, (mode, summary) in enumerate(rows):
         ratio = summary["calls_per_second"] / local["calls_per_second"]
         sent = uploads = hits = "-"
-        if i > 0 and len(sessions) >= i:
-            received, _, uploads, hits = sessions[i - 1]
+        if i >= locals_count and len(sessions) > i - locals_count:
+            received, _, uploads, hits = sessions[i - locals_count]
             sent = f"{int(received) / 1e6:.1f}"
         print(f"{mode:<28}{summary['calls']:>7}{summary['wall_seconds']:>9.2f}"
               f"{summary['calls_per_second']:>10.1f}{ratio:>10.2f}{sent:>16}{uploads:>9}{hits:>9}")

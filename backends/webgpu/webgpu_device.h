@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "backends/backend.h"
-#include "backends/webgpu/wgsl_device.h"
 #include "backends/webgpu/wgpu_api.h"
+#include "backends/webgpu/wgsl_device.h"
 
 namespace tapml::backends::webgpu {
 
@@ -35,8 +35,8 @@ class WebGpuDevice final : public WgslDevice {
   size_t max_view_bytes() const override { return max_binding_bytes_; }
 
  protected:
-  void run_pass(const std::string& kernel, size_t inputs, const std::vector<const Buffer*>& bindings,
-                uint32_t groups) override;
+  void run_pass(const std::string& kernel, size_t inputs,
+                const std::vector<const Buffer*>& bindings, uint32_t groups) override;
   void copy(const Buffer& from, const Buffer& to) override;
   void write_words(Buffer& dst, const void* src, size_t bytes, size_t offset) override;
   void read_words(const Buffer& src, void* dst, size_t bytes, size_t offset) override;
@@ -45,7 +45,7 @@ class WebGpuDevice final : public WgslDevice {
   struct Pipeline;
   Pipeline& pipeline(const std::string& kernel, size_t inputs);
   void wait_for(const bool& done);
-  void submit(WGPUCommandEncoder encoder);          // finishes, submits and releases it
+  void submit(WGPUCommandEncoder encoder);  // finishes, submits and releases it
   void check_errors(const std::string& what);
 
   std::string name_;

@@ -23,7 +23,8 @@ class BrowserBackend final : public backends::Backend {
     return {{0, "webgpu in a browser tab at " + hub_->page_url()}};
   }
   std::unique_ptr<backends::Device> open(int index) const override {
-    if (index != 0) throw backends::BackendError("browser: one device (the tab), not " + std::to_string(index));
+    if (index != 0)
+      throw backends::BackendError("browser: one device (the tab), not " + std::to_string(index));
     return std::make_unique<TabDevice>(*hub_, wait_s_);
   }
   const backends::KernelTable& kernels() const override { return backends::lowered_kernels(); }
@@ -65,8 +66,10 @@ void register_browser_scheme() {
           } else if (key == "reply_timeout") {
             options.reply_timeout_s = seconds(key, value);
           } else {
-            throw backends::TargetError("browser:// takes the settings token_file, wait and "
-                                        "reply_timeout, not '" + key + "'");
+            throw backends::TargetError(
+                "browser:// takes the settings token_file, wait and "
+                "reply_timeout, not '" +
+                key + "'");
           }
         }
         options.token = read_token(token_file);

@@ -208,8 +208,8 @@ TabHub::TabHub(HubOptions options) : options_(std::move(options)), impl_(std::ma
         log("tab " + std::to_string(tab->number()) + " console " +
             message.header.value("level", "log") + ": " + message.header.value("text", ""));
       } else if (type == "lost") {
-        tab->lose("browser tab " + std::to_string(tab->number()) + ": WebGPU device lost: " +
-                  message.header.value("message", ""));
+        tab->lose("browser tab " + std::to_string(tab->number()) +
+                  ": WebGPU device lost: " + message.header.value("message", ""));
       } else {
         tab->deliver(std::move(message));
       }
@@ -217,7 +217,8 @@ TabHub::TabHub(HubOptions options) : options_(std::move(options)), impl_(std::ma
     }
     // Not a tab yet: the one message allowed is a hello with the token.
     const json& h = message.header;
-    if (type != "hello") return refuse(hdl, "the first message must be a hello, not '" + type + "'");
+    if (type != "hello")
+      return refuse(hdl, "the first message must be a hello, not '" + type + "'");
     const auto token = h.find("token");
     if (token == h.end() || !token->is_string() ||
         !tokens_equal(token->get<std::string>(), options_.token)) {
@@ -225,8 +226,8 @@ TabHub::TabHub(HubOptions options) : options_(std::move(options)), impl_(std::ma
     }
     const std::string agent = h.value("agent", "");
     if (const auto error = h.find("error"); error != h.end()) {
-      return refuse(hdl, "the tab has no WebGPU: " + error->dump() + " (" + browser_of(agent) +
-                             ")");
+      return refuse(hdl,
+                    "the tab has no WebGPU: " + error->dump() + " (" + browser_of(agent) + ")");
     }
     const json limits = h.value("limits", json::object());
     const size_t binding = limits.value("max_binding_bytes", size_t{128} << 20);
@@ -236,25 +237,26 @@ TabHub::TabHub(HubOptions options) : options_(std::move(options)), impl_(std::ma
     {
       std::lock_guard lock(impl_->mutex);
       const uint64_t number = ++impl_->tabs_seen;
-      joined = std::make_shared<Tab>(
-          *this, hdl, number,
-          "webgpu tab " + std::to_string(number) + ": " + h.value("adapter", std::string("?")) +
-              " (" + browser_of(agent) + ")",
-          std::min(binding, buffer));
+      joined = std::make_shared<Tab>(*this, hdl, number,
+                                     "webgpu tab " + std::to_string(number) + ": " +
+                                         h.value("adapter", std::string("?")) + " (" +
+                                         browser_of(agent) + ")",
+                                     std::min(binding, buffer));
       replaced = impl_->newest;
       impl_->tabs[hdl] = joined;
       impl_->newest = joined;
     }
     std::error_code ignored;
     impl_->server.get_con_from_hdl(hdl)->set_max_message_size(options_.max_message_bytes);
-    const std::string welcome = encode_tab_message({{"type", "welcome"}, {"tab", joined->number()}});
+    const std::string welcome =
+        encode_tab_message({{"type", "welcome"}, {"tab", joined->number()}});
     impl_->server.send(hdl, welcome, websocketpp::frame::opcode::binary, ignored);
     log("tab " + std::to_string(joined->number()) + " joined: " + joined->description());
     if (replaced) {
       impl_->server.close(replaced->connection(), websocketpp::close::status::going_away,
                           "replaced by tab " + std::to_string(joined->number()), ignored);
-      replaced->lose("browser tab " + std::to_string(replaced->number()) +
-                     " was replaced by tab " + std::to_string(joined->number()) +
+      replaced->lose("browser tab " + std::to_string(replaced->number()) + " was replaced by tab " +
+                     std::to_string(joined->number()) +
                      " (reloaded, or another tab opened the page)");
     }
     impl_->joined.notify_all();
@@ -277,8 +279,7 @@ TabHub::TabHub(HubOptions options) : options_(std::move(options)), impl_(std::ma
             (con->get_remote_close_reason().empty() ? "" : ": " + con->get_remote_close_reason()) +
             ")";
     }
-    tab->lose("browser tab " + std::to_string(tab->number()) +
-              " closed or reloaded" + why);
+    tab->lose("browser tab " + std::to_string(tab->number()) + " closed or reloaded" + why);
     log("tab " + std::to_string(tab->number()) + " left" + why);
   };
   server.set_close_handler(gone);
@@ -327,8 +328,7 @@ std::shared_ptr<Tab> TabHub::tab(double wait_s) {
                          [this] { return impl_->newest && !impl_->newest->lost(); });
   if (impl_->newest && !impl_->newest->lost()) return impl_->newest;
   std::string message = "no browser tab is connected to " + page_url_ + " (waited " +
-                        std::to_string(static_cast<int>(wait_s)) +
-                        " s): open " + page_url_ +
+                        std::to_string(static_cast<int>(wait_s)) + " s): open " + page_url_ +
                         "#token=TOKEN in a browser with WebGPU (docs/webgpu.md)";
   if (!impl_->last_refusal.empty()) message += "; the last one was refused: " + impl_->last_refusal;
   throw backends::BackendError(message);

@@ -30,8 +30,8 @@
 namespace tapml::remote::browser {
 
 struct HubOptions {
-  std::string listen = "127.0.0.1:0";  // HOST:PORT of the page (port 0: any free port)
-  std::string token;                   // what a tab's hello must carry
+  std::string listen = "127.0.0.1:0";          // HOST:PORT of the page (port 0: any free port)
+  std::string token;                           // what a tab's hello must carry
   size_t max_message_bytes = size_t{1} << 30;  // an authenticated tab's largest message
   double reply_timeout_s = 600;  // a tab silent this long on a request is taken as lost
 };

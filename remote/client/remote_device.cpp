@@ -79,8 +79,8 @@ void RemoteDevice::run(const backends::KernelCall& call) {
   if (reply.header.value("status", "") == "unsupported") {
     // The server's kernel declined this call's values when it ran (WebGPU's
     // int64 beyond int32): UNSUPPORTED, as it would be in process.
-    throw backends::CallUnsupported(call.op + " unsupported on the server: " +
-                                    reply.header.value("message", ""));
+    throw backends::CallUnsupported(
+        call.op + " unsupported on the server: " + reply.header.value("message", ""));
   }
 }
 

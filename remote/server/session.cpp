@@ -29,7 +29,8 @@ Message Session::handle(Message request) {
   } catch (const ProtocolError& error) {
     reply.header =
         status_reply(request.header, "error", std::string("bad request: ") + error.what());
-  } catch (const backends::CallUnsupported& error) {  // declined at run time (an int64 beyond int32)
+  } catch (
+      const backends::CallUnsupported& error) {  // declined at run time (an int64 beyond int32)
     reply.header = status_reply(request.header, "unsupported", error.what());
   } catch (const backends::DeviceLost& error) {  // the client's replay stops, naming the call
     reply.header = status_reply(request.header, "lost", error.what());

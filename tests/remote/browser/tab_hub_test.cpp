@@ -4,6 +4,8 @@
 // and a close, and the hub goes on serving; a tab that goes away or talks
 // nonsense mid-request fails that request (DeviceLost), never hangs it.
 // Real tabs (Chromium) are tests/remote/browser/browser_tab.sh.
+#include "remote/browser/tab_hub.h"
+
 #include <gtest/gtest.h>
 
 #include <asio.hpp>
@@ -18,7 +20,6 @@
 #include <websocketpp/config/asio_no_tls_client.hpp>
 
 #include "backends/backend.h"
-#include "remote/browser/tab_hub.h"
 
 namespace tapml::remote::browser {
 namespace {
@@ -38,10 +39,12 @@ class Peer {
     client_.clear_error_channels(websocketpp::log::elevel::all);
     client_.init_asio();
     client_.set_max_message_size(size_t{64} << 20);
-    client_.set_open_handler([this](websocketpp::connection_hdl) { update([this] { open_ = true; }); });
-    client_.set_message_handler([this](websocketpp::connection_hdl, const WsClient::message_ptr& m) {
-      update([this, m] { messages_.push_back(m->get_payload()); });
-    });
+    client_.set_open_handler(
+        [this](websocketpp::connection_hdl) { update([this] { open_ = true; }); });
+    client_.set_message_handler(
+        [this](websocketpp::connection_hdl, const WsClient::message_ptr& m) {
+          update([this, m] { messages_.push_back(m->get_payload()); });
+        });
     auto closed = [this](websocketpp::connection_hdl hdl) {
       auto con = client_.get_con_from_hdl(hdl);
       update([this, con] {
@@ -75,11 +78,12 @@ class Peer {
                  text ? websocketpp::frame::opcode::text : websocketpp::frame::opcode::binary, ec);
   }
   void hello(const std::string& token) {
-    send(encode_tab_message({{"type", "hello"},
-                             {"token", token},
-                             {"agent", "Mozilla/5.0 Chrome/1.2.3 test"},
-                             {"adapter", "test peer"},
-                             {"limits", {{"max_binding_bytes", 1024}, {"max_buffer_bytes", 4096}}}}));
+    send(encode_tab_message(
+        {{"type", "hello"},
+         {"token", token},
+         {"agent", "Mozilla/5.0 Chrome/1.2.3 test"},
+         {"adapter", "test peer"},
+         {"limits", {{"max_binding_bytes", 1024}, {"max_buffer_bytes", 4096}}}}));
   }
   // Waits for the hub to close us; the close code, or -1 when it did not.
   int closed_with() {
@@ -143,7 +147,8 @@ class TabHubTest : public ::testing::Test {
     std::string response;
     std::error_code ec;
     char chunk[4096];
-    for (size_t n; (n = socket.read_some(asio::buffer(chunk), ec)) > 0 || !ec;) response.append(chunk, n);
+    for (size_t n; (n = socket.read_some(asio::buffer(chunk), ec)) > 0 || !ec;)
+      response.append(chunk, n);
     return response;
   }
   TabHub hub_;
@@ -175,7 +180,10 @@ TEST_F(TabHubTest, HostilePeersAreRefusedAndTheHubServesTheNextTab) {
     int code;
   };
   const std::vector<Case> cases = {
-      {"no hello first", [](Peer& p) { p.send(encode_tab_message({{"type", "data"}})); },
+      {"no hello first",
+       [](Peer& p) {
+         p.send(encode_tab_message({{"type", "data"}}));
+       },
        "first message must be a hello", 1008},
       {"wrong token", [](Peer& p) { p.hello("not-the-token"); }, "wrong token", 1008},
       {"text frame", [](Peer& p) { p.send(R"({"type":"hello"})", true); }, "text message", 1008},
@@ -213,7 +221,9 @@ TEST_F(TabHubTest, ATabThatGoesAwayMidRequestFailsTheRequest) {
   auto peer = std::make_unique<Peer>(ws());
   peer->hello(kToken);
   std::shared_ptr<Tab> tab = hub_.tab(5);
-  auto pending = std::async(std::launch::async, [&tab] { tab->request({{"type", "finish"}}, "finish"); });
+  auto pending = std::async(std::launch::async, [&tab] {
+    tab->request({{"type", "finish"}}, "finish");
+  });
   EXPECT_EQ(peer->message(1).header.value("type", ""), "finish");  // it arrived; no answer comes
   peer.reset();
   EXPECT_THROW(pending.get(), backends::DeviceLost);
@@ -240,7 +250,9 @@ TEST_F(TabHubTest, ATabSpeakingNonsenseFailsTheRequestAndIsClosed) {
   Peer peer(ws());
   peer.hello(kToken);
   std::shared_ptr<Tab> tab = hub_.tab(5);
-  auto pending = std::async(std::launch::async, [&tab] { tab->request({{"type", "finish"}}, "finish"); });
+  auto pending = std::async(std::launch::async, [&tab] {
+    tab->request({{"type", "finish"}}, "finish");
+  });
   EXPECT_EQ(peer.message(1).header.value("type", ""), "finish");
   peer.send("junk");
   EXPECT_EQ(peer.closed_with(), 1008);
@@ -251,7 +263,9 @@ TEST_F(TabHubTest, TheTabsErrorReplyIsTheRequestsError) {
   Peer peer(ws());
   peer.hello(kToken);
   std::shared_ptr<Tab> tab = hub_.tab(5);
-  auto pending = std::async(std::launch::async, [&tab] { tab->request({{"type", "finish"}}, "finish"); });
+  auto pending = std::async(std::launch::async, [&tab] {
+    tab->request({{"type", "finish"}}, "finish");
+  });
   const TabMessage asked = peer.message(1);
   peer.send(encode_tab_message(
       {{"type", "done"}, {"reply", asked.header["req"]}, {"error", "binary/2: invalid pipeline"}}));
