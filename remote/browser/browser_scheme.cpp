@@ -23,8 +23,9 @@ class BrowserBackend final : public backends::Backend {
     return {{0, "webgpu in a browser tab at " + hub_->page_url()}};
   }
   std::unique_ptr<backends::Device> open(int index) const override {
-    if (index != 0)
+    if (index != 0) {
       throw backends::BackendError("browser: one device (the tab), not " + std::to_string(index));
+    }
     return std::make_unique<TabDevice>(*hub_, wait_s_);
   }
   const backends::KernelTable& kernels() const override { return backends::lowered_kernels(); }

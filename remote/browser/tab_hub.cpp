@@ -22,7 +22,7 @@ using Connection = websocketpp::connection_hdl;
 using Clock = std::chrono::steady_clock;
 
 // Before its hello a connection is nobody: it may send one small message.
-constexpr size_t kHelloBytes = 64 * 1024;
+constexpr size_t kHelloBytes = size_t{64} * 1024;
 // A tab that does not read its messages holds the sender back past this.
 constexpr size_t kMostBuffered = size_t{256} << 20;
 
@@ -143,7 +143,7 @@ TabHub::TabHub(HubOptions options) : options_(std::move(options)), impl_(std::ma
   server.set_reuse_addr(true);
   server.set_max_message_size(kHelloBytes);
 
-  server.set_http_handler([this](Connection hdl) {
+  server.set_http_handler([this](const Connection& hdl) {
     WsServer::connection_ptr con = impl_->server.get_con_from_hdl(hdl);
     std::string resource = con->get_resource();
     resource = resource.substr(0, resource.find_first_of("?#"));
@@ -161,11 +161,11 @@ TabHub::TabHub(HubOptions options) : options_(std::move(options)), impl_(std::ma
     con->set_status(websocketpp::http::status_code::ok);
     con->set_body(page->second);
   });
-  server.set_validate_handler([this](Connection hdl) {
+  server.set_validate_handler([this](const Connection& hdl) {
     return impl_->server.get_con_from_hdl(hdl)->get_resource() == "/tapml";
   });
 
-  auto refuse = [this](Connection hdl, const std::string& why) {
+  auto refuse = [this](const Connection& hdl, const std::string& why) {
     std::string peer = "a connection";
     std::error_code ignored;
     if (auto con = impl_->server.get_con_from_hdl(hdl, ignored)) {
@@ -182,87 +182,89 @@ TabHub::TabHub(HubOptions options) : options_(std::move(options)), impl_(std::ma
                         ignored);
   };
 
-  server.set_message_handler([this, refuse](Connection hdl, const WsServer::message_ptr& raw) {
-    std::shared_ptr<Tab> tab;
-    {
-      std::lock_guard lock(impl_->mutex);
-      if (auto found = impl_->tabs.find(hdl); found != impl_->tabs.end()) tab = found->second;
-    }
-    TabMessage message;
-    try {
-      if (raw->get_opcode() != websocketpp::frame::opcode::binary) {
-        throw std::runtime_error("a text message (the protocol is binary)");
-      }
-      message = decode_tab_message(raw->get_payload());
-    } catch (const std::exception& error) {
-      if (tab) {
-        tab->lose("browser tab " + std::to_string(tab->number()) +
-                  " sent a malformed message: " + error.what());
-      }
-      refuse(hdl, std::string("malformed message: ") + error.what());
-      return;
-    }
-    const std::string type = message.header["type"].get<std::string>();
-    if (tab) {
-      if (type == "console") {
-        log("tab " + std::to_string(tab->number()) + " console " +
-            message.header.value("level", "log") + ": " + message.header.value("text", ""));
-      } else if (type == "lost") {
-        tab->lose("browser tab " + std::to_string(tab->number()) +
-                  ": WebGPU device lost: " + message.header.value("message", ""));
-      } else {
-        tab->deliver(std::move(message));
-      }
-      return;
-    }
-    // Not a tab yet: the one message allowed is a hello with the token.
-    const json& h = message.header;
-    if (type != "hello")
-      return refuse(hdl, "the first message must be a hello, not '" + type + "'");
-    const auto token = h.find("token");
-    if (token == h.end() || !token->is_string() ||
-        !tokens_equal(token->get<std::string>(), options_.token)) {
-      return refuse(hdl, "wrong token (open the page as " + page_url_ + "#token=TOKEN)");
-    }
-    const std::string agent = h.value("agent", "");
-    if (const auto error = h.find("error"); error != h.end()) {
-      return refuse(hdl,
-                    "the tab has no WebGPU: " + error->dump() + " (" + browser_of(agent) + ")");
-    }
-    const json limits = h.value("limits", json::object());
-    const size_t binding = limits.value("max_binding_bytes", size_t{128} << 20);
-    const size_t buffer = limits.value("max_buffer_bytes", binding);
-    std::shared_ptr<Tab> joined;
-    std::shared_ptr<Tab> replaced;
-    {
-      std::lock_guard lock(impl_->mutex);
-      const uint64_t number = ++impl_->tabs_seen;
-      joined = std::make_shared<Tab>(*this, hdl, number,
-                                     "webgpu tab " + std::to_string(number) + ": " +
-                                         h.value("adapter", std::string("?")) + " (" +
-                                         browser_of(agent) + ")",
-                                     std::min(binding, buffer));
-      replaced = impl_->newest;
-      impl_->tabs[hdl] = joined;
-      impl_->newest = joined;
-    }
-    std::error_code ignored;
-    impl_->server.get_con_from_hdl(hdl)->set_max_message_size(options_.max_message_bytes);
-    const std::string welcome =
-        encode_tab_message({{"type", "welcome"}, {"tab", joined->number()}});
-    impl_->server.send(hdl, welcome, websocketpp::frame::opcode::binary, ignored);
-    log("tab " + std::to_string(joined->number()) + " joined: " + joined->description());
-    if (replaced) {
-      impl_->server.close(replaced->connection(), websocketpp::close::status::going_away,
-                          "replaced by tab " + std::to_string(joined->number()), ignored);
-      replaced->lose("browser tab " + std::to_string(replaced->number()) + " was replaced by tab " +
-                     std::to_string(joined->number()) +
-                     " (reloaded, or another tab opened the page)");
-    }
-    impl_->joined.notify_all();
-  });
+  server.set_message_handler(
+      [this, refuse](const Connection& hdl, const WsServer::message_ptr& raw) {
+        std::shared_ptr<Tab> tab;
+        {
+          std::lock_guard lock(impl_->mutex);
+          if (auto found = impl_->tabs.find(hdl); found != impl_->tabs.end()) tab = found->second;
+        }
+        TabMessage message;
+        try {
+          if (raw->get_opcode() != websocketpp::frame::opcode::binary) {
+            throw std::runtime_error("a text message (the protocol is binary)");
+          }
+          message = decode_tab_message(raw->get_payload());
+        } catch (const std::exception& error) {
+          if (tab) {
+            tab->lose("browser tab " + std::to_string(tab->number()) +
+                      " sent a malformed message: " + error.what());
+          }
+          refuse(hdl, std::string("malformed message: ") + error.what());
+          return;
+        }
+        const std::string type = message.header["type"].get<std::string>();
+        if (tab) {
+          if (type == "console") {
+            log("tab " + std::to_string(tab->number()) + " console " +
+                message.header.value("level", "log") + ": " + message.header.value("text", ""));
+          } else if (type == "lost") {
+            tab->lose("browser tab " + std::to_string(tab->number()) +
+                      ": WebGPU device lost: " + message.header.value("message", ""));
+          } else {
+            tab->deliver(std::move(message));
+          }
+          return;
+        }
+        // Not a tab yet: the one message allowed is a hello with the token.
+        const json& h = message.header;
+        if (type != "hello") {
+          return refuse(hdl, "the first message must be a hello, not '" + type + "'");
+        }
+        const auto token = h.find("token");
+        if (token == h.end() || !token->is_string() ||
+            !tokens_equal(token->get<std::string>(), options_.token)) {
+          return refuse(hdl, "wrong token (open the page as " + page_url_ + "#token=TOKEN)");
+        }
+        const std::string agent = h.value("agent", "");
+        if (const auto error = h.find("error"); error != h.end()) {
+          return refuse(hdl,
+                        "the tab has no WebGPU: " + error->dump() + " (" + browser_of(agent) + ")");
+        }
+        const json limits = h.value("limits", json::object());
+        const size_t binding = limits.value("max_binding_bytes", size_t{128} << 20);
+        const size_t buffer = limits.value("max_buffer_bytes", binding);
+        std::shared_ptr<Tab> joined;
+        std::shared_ptr<Tab> replaced;
+        {
+          std::lock_guard lock(impl_->mutex);
+          const uint64_t number = ++impl_->tabs_seen;
+          joined = std::make_shared<Tab>(*this, hdl, number,
+                                         "webgpu tab " + std::to_string(number) + ": " +
+                                             h.value("adapter", std::string("?")) + " (" +
+                                             browser_of(agent) + ")",
+                                         std::min(binding, buffer));
+          replaced = impl_->newest;
+          impl_->tabs[hdl] = joined;
+          impl_->newest = joined;
+        }
+        std::error_code ignored;
+        impl_->server.get_con_from_hdl(hdl)->set_max_message_size(options_.max_message_bytes);
+        const std::string welcome =
+            encode_tab_message({{"type", "welcome"}, {"tab", joined->number()}});
+        impl_->server.send(hdl, welcome, websocketpp::frame::opcode::binary, ignored);
+        log("tab " + std::to_string(joined->number()) + " joined: " + joined->description());
+        if (replaced) {
+          impl_->server.close(replaced->connection(), websocketpp::close::status::going_away,
+                              "replaced by tab " + std::to_string(joined->number()), ignored);
+          replaced->lose("browser tab " + std::to_string(replaced->number()) +
+                         " was replaced by tab " + std::to_string(joined->number()) +
+                         " (reloaded, or another tab opened the page)");
+        }
+        impl_->joined.notify_all();
+      });
 
-  auto gone = [this](Connection hdl) {
+  auto gone = [this](const Connection& hdl) {
     std::shared_ptr<Tab> tab;
     std::string why;
     {
@@ -301,14 +303,18 @@ TabHub::TabHub(HubOptions options) : options_(std::move(options)), impl_(std::ma
 }
 
 TabHub::~TabHub() {
-  {
-    std::lock_guard lock(impl_->mutex);
-    for (auto& [hdl, tab] : impl_->tabs) tab->lose("TapML is shutting down");
+  try {
+    {
+      std::lock_guard lock(impl_->mutex);
+      for (auto& [hdl, tab] : impl_->tabs) tab->lose("TapML is shutting down");
+    }
+    std::error_code ignored;
+    impl_->server.stop_listening(ignored);
+    impl_->server.stop();
+    if (impl_->thread.joinable()) impl_->thread.join();
+  } catch (...) {
+    // Shutting down: nothing is left to tell.
   }
-  std::error_code ignored;
-  impl_->server.stop_listening(ignored);
-  impl_->server.stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
 }
 
 bool TabHub::send_frame(const std::weak_ptr<void>& connection, const std::string& frame) {

@@ -17,12 +17,14 @@ std::string encode_tab_message(const nlohmann::json& header, const void* payload
 }
 
 TabMessage decode_tab_message(const std::string& frame) {
-  if (frame.size() < 4)
+  if (frame.size() < 4) {
     throw std::runtime_error("a frame of " + std::to_string(frame.size()) +
                              " bytes has no header length");
+  }
   uint32_t length = 0;
-  for (int i = 0; i < 4; ++i)
+  for (int i = 0; i < 4; ++i) {
     length |= static_cast<uint32_t>(static_cast<unsigned char>(frame[i])) << (8 * i);
+  }
   if (length > frame.size() - 4) {
     throw std::runtime_error("header length " + std::to_string(length) + " exceeds the frame");
   }

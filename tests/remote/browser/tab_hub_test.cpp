@@ -40,12 +40,12 @@ class Peer {
     client_.init_asio();
     client_.set_max_message_size(size_t{64} << 20);
     client_.set_open_handler(
-        [this](websocketpp::connection_hdl) { update([this] { open_ = true; }); });
+        [this](const websocketpp::connection_hdl&) { update([this] { open_ = true; }); });
     client_.set_message_handler(
-        [this](websocketpp::connection_hdl, const WsClient::message_ptr& m) {
+        [this](const websocketpp::connection_hdl&, const WsClient::message_ptr& m) {
           update([this, m] { messages_.push_back(m->get_payload()); });
         });
-    auto closed = [this](websocketpp::connection_hdl hdl) {
+    auto closed = [this](const websocketpp::connection_hdl& hdl) {
       auto con = client_.get_con_from_hdl(hdl);
       update([this, con] {
         closed_ = true;
@@ -147,8 +147,9 @@ class TabHubTest : public ::testing::Test {
     std::string response;
     std::error_code ec;
     char chunk[4096];
-    for (size_t n; (n = socket.read_some(asio::buffer(chunk), ec)) > 0 || !ec;)
+    for (size_t n; (n = socket.read_some(asio::buffer(chunk), ec)) > 0 || !ec;) {
       response.append(chunk, n);
+    }
     return response;
   }
   TabHub hub_;
@@ -192,7 +193,8 @@ TEST_F(TabHubTest, HostilePeersAreRefusedAndTheHubServesTheNextTab) {
        "exceeds the frame", 1008},
       {"header not JSON", [](Peer& p) { p.send(std::string("\x03\x00\x00\x00{{{", 7)); },
        "not a JSON object", 1008},
-      {"oversized before hello", [](Peer& p) { p.send(std::string(200 * 1024, 'x')); }, "", 1009},
+      {"oversized before hello", [](Peer& p) { p.send(std::string(size_t{200} * 1024, 'x')); }, "",
+       1009},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);
