@@ -29,6 +29,9 @@ float to_float(double value) {
   return static_cast<float>(value);
 }
 
+// Products of at most this many rows take matvec.wgsl.
+constexpr int64_t kMatvecRows = 4;
+
 // attention.wgsl's limit on the head dims.
 constexpr int64_t kMaxHeadDim = 1024;
 
@@ -142,10 +145,15 @@ class WebGpuPrimitives final : public Primitives {
                    (planted_bug("matmul-bf16-accumulate") ? 4u : 0u);
     params.fa = to_float(alpha);
     params.fb = to_float(beta);
-    const int64_t tiles = out.sizes[0] * ((out.sizes[1] + 15) / 16) * ((out.sizes[2] + 15) / 16);
     const Tensor& b = use_bias ? *bias : a;  // unread without the flag
-    device_.dispatch("matmul", params, {&out, &a, &w, &b},
-                     static_cast<uint32_t>(std::min<int64_t>(tiles, 65535)));
+    // Few rows (a decode step): 8 columns per workgroup (matvec.wgsl);
+    // otherwise 16 x 16 output tiles (matmul.wgsl).
+    const bool few_rows = out.sizes[1] <= kMatvecRows;
+    const int64_t groups =
+        few_rows ? out.sizes[0] * out.sizes[1] * ((out.sizes[2] + 7) / 8)
+                 : out.sizes[0] * ((out.sizes[1] + 15) / 16) * ((out.sizes[2] + 15) / 16);
+    device_.dispatch(few_rows ? "matvec" : "matmul", params, {&out, &a, &w, &b},
+                     static_cast<uint32_t>(std::min<int64_t>(groups, 65535)));
   }
   void softmax(const Tensor& in, const Tensor& out, bool log) override {
     if (in.rank() != 2 || out.rank() != 2) throw BackendError("webgpu: softmax takes [R, C]");
