@@ -165,6 +165,11 @@ class Backend {
   virtual std::vector<DeviceInfo> devices() const = 0;
   virtual std::unique_ptr<Device> open(int index) const = 0;
   virtual const KernelTable& kernels() const = 0;
+  // How its kernels compute what they do not compute as stored, one line
+  // for reports: "float16, bfloat16 and float64 in f32; int64 in i32 ...".
+  // Empty: every dtype as it is stored. A verdict on a bfloat16 call means
+  // something else when the kernel computed it in f32, so the report says.
+  virtual std::string numerics() const { return {}; }
 };
 
 // All backends compiled in, by name.

@@ -26,6 +26,7 @@ Report replay(const store::TraceReader& trace, const backends::Backend& backend,
   summary.trace = trace.path();
   summary.target = backend.name();
   summary.device = device.name();
+  summary.numerics = backend.numerics();
   summary.mode = options.leaves ? "leaves" : "outermost";
   summary.repeat = options.repeat;
   summary.started = std::time(nullptr);

@@ -87,6 +87,7 @@ void summary_html(std::ostream& out, const Summary& s) {
   out << "<div class='grid'>";
   item("trace", s.trace);
   item("target", s.target + " (" + s.device + ")");
+  if (!s.numerics.empty()) item("numerics", s.numerics);
   item("calls", std::to_string(s.calls) + ": " + std::to_string(s.passed) + " passed, " +
                     std::to_string(s.failed) + " failed, " + std::to_string(s.unsupported) +
                     " unsupported, " + std::to_string(s.errors) + " errors, " +

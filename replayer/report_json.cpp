@@ -95,6 +95,7 @@ nlohmann::json report_json(const Report& report) {
       {"trace", s.trace},
       {"target", s.target},
       {"device", s.device},
+      {"numerics", s.numerics},
       {"mode", s.mode},
       {"repeat", s.repeat},
       {"calls", s.calls},

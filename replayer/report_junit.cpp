@@ -135,6 +135,7 @@ void write_junit(const std::string& path, const Report& report) {
     property(out, "op", op);
     property(out, "target", s.target);
     property(out, "device", s.device);
+    if (!s.numerics.empty()) property(out, "numerics", s.numerics);
     property(out, "trace", s.trace);
     property(out, "mode", s.mode);
     property(out, "repeat", std::to_string(s.repeat));

@@ -50,7 +50,9 @@ void write_text(std::ostream& out, const Report& report, size_t max_failures) {
   out << "tapml-replay " << s.trace << " on " << s.target << " (" << s.device << "), " << s.mode
       << " calls";
   if (s.repeat > 1) out << ", each run " << s.repeat << " times";
-  out << "\n\n";
+  out << "\n";
+  if (!s.numerics.empty()) out << "numerics: " << s.numerics << "\n";
+  out << "\n";
   size_t width = 5;
   for (const auto& [name, op] : report.ops) width = std::max(width, name.size());
   row(out,

@@ -91,6 +91,7 @@ class CpuDevice : public Device {
 class CpuBackend : public Backend {
  public:
   std::string name() const override { return "cpu"; }
+  std::string numerics() const override { return "float16 and bfloat16 computed in f32"; }
   std::vector<DeviceInfo> devices() const override { return {{0, "cpu:0 reference C++"}}; }
 
   std::unique_ptr<Device> open(int index) const override {

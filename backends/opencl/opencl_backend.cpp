@@ -67,6 +67,9 @@ std::vector<FoundDevice> find_devices() {
 class OpenCLBackend : public Backend {
  public:
   std::string name() const override { return "opencl"; }
+  std::string numerics() const override {
+    return "float16, bfloat16 and float64 computed in f32";
+  }
 
   std::vector<DeviceInfo> devices() const override {
     std::vector<DeviceInfo> infos;

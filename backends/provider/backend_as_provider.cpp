@@ -28,15 +28,23 @@ struct BufferHandle {
 BackendOpener opener;
 const Backend* served = nullptr;
 std::string served_name;
+std::string served_numerics;
 std::vector<std::string> op_names;
 tapml_provider table{};
+
+// The table's name and numerics become the served backend's.
+void describe_served() {
+  served_name = served->name();
+  table.name = served_name.c_str();
+  served_numerics = served->numerics();
+  table.numerics = served_numerics.empty() ? nullptr : served_numerics.c_str();
+}
 
 const Backend& backend() {
   if (served == nullptr) {
     served = &opener({});
     op_names = backend().kernels().ops();
-    served_name = backend().name();
-    table.name = served_name.c_str();
+    describe_served();
   }
   return *served;
 }
@@ -182,8 +190,7 @@ tapml_status configure(const tapml_setting* settings, size_t count, tapml_error*
     for (size_t i = 0; i < count; ++i) given.emplace_back(settings[i].key, settings[i].value);
     served = &opener(given);
     op_names = served->kernels().ops();
-    served_name = served->name();
-    table.name = served_name.c_str();
+    describe_served();
   });
 }
 

@@ -249,6 +249,10 @@ class ProviderBackend : public Backend {
   }
 
   std::string name() const override { return table_.name; }
+  std::string numerics() const override {  // ABI 1.3; an older table has none
+    if (table_.struct_size < TAPML_PROVIDER_V1_3_SIZE || table_.numerics == nullptr) return {};
+    return table_.numerics;
+  }
   std::vector<DeviceInfo> devices() const override {
     int32_t count = 0;
     ErrorSlot slot;

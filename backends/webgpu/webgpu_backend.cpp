@@ -12,6 +12,7 @@ namespace {
 class WebGpuBackend final : public Backend {
  public:
   std::string name() const override { return "webgpu"; }
+  std::string numerics() const override { return webgpu::kWgslNumerics; }
   std::vector<DeviceInfo> devices() const override { return webgpu::adapters(); }
   std::unique_ptr<Device> open(int index) const override {
     return std::make_unique<webgpu::WebGpuDevice>(index);

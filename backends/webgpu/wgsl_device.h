@@ -40,6 +40,11 @@ struct Params {
   TensorDesc desc[kMaxTensors] = {};
 };
 
+// What the WGSL kernels compute in (shaders/common.wgsl): reports print it.
+inline constexpr const char* kWgslNumerics =
+    "float16, bfloat16 and float64 computed in f32, rounded to nearest even on store; int64 "
+    "in i32 (a value beyond int32 makes the call UNSUPPORTED); subnormals may flush to zero";
+
 // WebGPU's buffers are copied and bound in 4-byte words.
 inline size_t round_up4(size_t n) { return (n + 3) & ~size_t{3}; }
 

@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 #define TAPML_PROVIDER_ABI_MAJOR 1
-#define TAPML_PROVIDER_ABI_MINOR 2
+#define TAPML_PROVIDER_ABI_MINOR 3
 
 /* The symbol a provider exports, and its type. TapML passes the ABI version
  * it was built with; a provider returns its table (static storage, valid
@@ -201,6 +201,13 @@ typedef struct tapml_provider {
    * refuses an address that gives it some. A library is configured once
    * per process: a second address with other settings is refused. */
   tapml_status (*configure)(const tapml_setting* settings, size_t count, tapml_error* error);
+
+  /* ---- ABI 1.3 ---- */
+  /* How the kernels compute what they do not compute as stored, one line
+   * that reports print beside the device ("bfloat16 and float16 in f32,
+   * rounded to nearest even on store; int64 in i32"), or NULL: every dtype
+   * as stored. Read after configure. */
+  const char* numerics;
 } tapml_provider;
 
 /* The size of each minor version's table: a table at least this large has
@@ -208,6 +215,7 @@ typedef struct tapml_provider {
  * when struct_size says it is there, so a 1.0 provider loads unchanged. */
 #define TAPML_PROVIDER_V1_0_SIZE (offsetof(tapml_provider, run) + sizeof(void (*)(void)))
 #define TAPML_PROVIDER_V1_1_SIZE (offsetof(tapml_provider, configure) + sizeof(void (*)(void)))
+#define TAPML_PROVIDER_V1_3_SIZE (offsetof(tapml_provider, numerics) + sizeof(const char*))
 
 #ifdef __cplusplus
 } /* extern "C" */

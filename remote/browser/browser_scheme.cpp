@@ -19,6 +19,7 @@ class BrowserBackend final : public backends::Backend {
 
   // A client asking for remote://.../webgpu is served by the tab.
   std::string name() const override { return "webgpu"; }
+  std::string numerics() const override { return backends::webgpu::kWgslNumerics; }
   std::vector<backends::DeviceInfo> devices() const override {
     return {{0, "webgpu in a browser tab at " + hub_->page_url()}};
   }

@@ -18,6 +18,7 @@ ClientSession::ClientSession(const RemoteOptions& options)
   try {
     id_ = string_field(header, "session");
     device_name_ = string_field(header, "device");
+    numerics_ = header.value("numerics", std::string());
     ops_ = header.at("ops").get<std::vector<std::string>>();
     max_tensor_bytes_ = u64_field(header, "max_tensor_bytes");
     double idle_timeout_s = header.at("idle_timeout_s").get<double>();

@@ -32,6 +32,7 @@ class ClientSession {
 
   const std::string& device_name() const { return device_name_; }
   const std::vector<std::string>& ops() const { return ops_; }
+  const std::string& numerics() const { return numerics_; }  // "" from an older server
   const RemoteOptions& options() const { return options_; }
   size_t max_tensor_bytes() const { return max_tensor_bytes_; }
   RemoteTraffic traffic() const;
@@ -42,6 +43,7 @@ class ClientSession {
   Connection connection_;
   std::string id_;
   std::string device_name_;
+  std::string numerics_;
   std::vector<std::string> ops_;
   size_t max_tensor_bytes_ = 0;
   mutable std::mutex mutex_;  // guards the members below: buffers die on any thread

@@ -32,6 +32,7 @@ class RemoteBackend : public backends::Backend {
   }
 
   std::string name() const override { return options_.target; }
+  std::string numerics() const override { return session_->numerics(); }
 
   std::vector<backends::DeviceInfo> devices() const override {
     return {{0, session_->device_name()}};

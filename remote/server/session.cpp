@@ -70,6 +70,7 @@ Message Session::hello(const json& request) {
   reply["session"] = id_;
   reply["device"] = device_->name();
   reply["ops"] = backend_.kernels().ops();
+  reply["numerics"] = backend_.numerics();
   reply["max_tensor_bytes"] = limits_.max_tensor_bytes;
   reply["max_message_bytes"] = limits_.max_message_bytes;
   reply["idle_timeout_s"] = idle_timeout_s_;

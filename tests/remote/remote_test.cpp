@@ -56,6 +56,13 @@ TEST(Remote, CallsGiveTheBytesOfTheLocalBackend) {
   EXPECT_TRUE(std::isinf(remote_results[2][0]));  // -inf crossed the wire as a scalar
 }
 
+TEST(Remote, TheServersNumericsReachTheClient) {
+  ServeProcess server;
+  std::unique_ptr<backends::Backend> remote = connect_remote(options_for(server));
+  EXPECT_EQ(remote->numerics(), backends::find_backend("cpu")->numerics());
+  EXPECT_NE(remote->numerics(), "");
+}
+
 TEST(Remote, UnsupportedCallsGetTheServersReason) {
   ServeProcess server;
   std::unique_ptr<backends::Backend> remote = connect_remote(options_for(server));
