@@ -270,7 +270,16 @@ TabHub::TabHub(HubOptions options) : options_(std::move(options)), impl_(std::ma
     {
       std::lock_guard lock(impl_->mutex);
       auto found = impl_->tabs.find(hdl);
-      if (found == impl_->tabs.end()) return;
+      if (found == impl_->tabs.end()) {
+        // Not a tab: websocketpp closed it for a frame over the limit (1009).
+        std::error_code ignored;
+        auto con = impl_->server.get_con_from_hdl(hdl, ignored);
+        if (con && con->get_local_close_code() == websocketpp::close::status::message_too_big) {
+          log("refused a connection from " + con->get_remote_endpoint() + ": a message over " +
+              std::to_string(kHelloBytes) + " bytes before its hello");
+        }
+        return;
+      }
       tab = found->second;
       impl_->tabs.erase(found);
       if (impl_->newest == tab) impl_->newest.reset();
