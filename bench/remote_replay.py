@@ -78,6 +78,7 @@ def main():
             chromium = subprocess.Popen(
                 ["chromium", "--headless=new", "--no-sandbox", "--enable-unsafe-webgpu",
                  "--use-webgpu-adapter=swiftshader", "--no-first-run",
+                 "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
                  f"--user-data-dir={work}/profile", f"{page}#token={env['TAPML_TOKEN']}"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:

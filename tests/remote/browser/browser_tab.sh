@@ -51,6 +51,7 @@ target="remote://127.0.0.1:$port/webgpu"
 open_tab() {
   chromium --headless=new --no-sandbox --enable-unsafe-webgpu --use-webgpu-adapter=swiftshader \
     --enable-logging=stderr --v=0 --no-first-run --user-data-dir="$work/profile$1" \
+    --disable-background-timer-throttling --disable-renderer-backgrounding \
     "${url}#token=$TAPML_TOKEN" > /dev/null 2> "$work/chrome$1.err" &
   chromes+=($!)
   for _ in $(seq 600); do
