@@ -92,11 +92,7 @@ void TabDevice::run_pass(const std::string& kernel, size_t inputs,
                          const std::vector<const backends::Buffer*>& bindings, uint32_t groups) {
   Tab& t = tab();
   const std::string key = kernel + "/" + std::to_string(inputs);
-  if (t.first_use(key)) {
-    t.send({{"type", "kernel"},
-            {"key", key},
-            {"source", backends::webgpu::kernel_source(kernel, inputs)}});
-  }
+  t.send_kernel(key, [&] { return backends::webgpu::kernel_source(kernel, inputs); });
   json ids = json::array();
   for (const backends::Buffer* buffer : bindings) ids.push_back(id_of(*buffer));
   t.send({{"type", "pass"}, {"key", key}, {"buffers", ids}, {"groups", groups}});

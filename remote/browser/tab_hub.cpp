@@ -55,6 +55,17 @@ bool Tab::lost() const {
 }
 
 void Tab::send(json header, const void* payload, size_t bytes) {
+  const std::lock_guard order(send_mutex_);
+  send_in_order(std::move(header), payload, bytes);
+}
+
+void Tab::send_kernel(const std::string& key, const std::function<std::string()>& source) {
+  const std::lock_guard order(send_mutex_);
+  if (!kernels_.insert(key).second) return;
+  send_in_order({{"type", "kernel"}, {"key", key}, {"source", source()}});
+}
+
+void Tab::send_in_order(json header, const void* payload, size_t bytes) {
   {
     std::lock_guard lock(mutex_);
     if (!lost_.empty()) throw backends::DeviceLost(lost_);
@@ -93,11 +104,6 @@ TabMessage Tab::request(json header, const std::string& what) {
               std::to_string(static_cast<int>(hub_.options().reply_timeout_s)) + " s";
     }
   }
-}
-
-bool Tab::first_use(const std::string& key) {
-  std::lock_guard lock(mutex_);
-  return kernels_.insert(key).second;
 }
 
 void Tab::release(uint64_t id) {

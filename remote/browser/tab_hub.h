@@ -19,6 +19,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -58,8 +59,10 @@ class Tab {
   // throws backends::BackendError with the tab's error (a WebGPU validation
   // error of any pass since the last request), DeviceLost when the tab goes.
   TabMessage request(nlohmann::json header, const std::string& what);
-  // True the first time `key` is asked: that kernel's source goes along.
-  bool first_use(const std::string& key);
+  // Sends kernel `key`'s source (`source()`) the first time it is asked for,
+  // ordered before any later message of any thread: a pass of another
+  // session never reaches the tab ahead of its kernel.
+  void send_kernel(const std::string& key, const std::function<std::string()>& source);
   // A buffer nobody holds any more: freed in the tab with the next message.
   void release(uint64_t id);
 
@@ -69,6 +72,8 @@ class Tab {
   bool lost() const;
 
  private:
+  void send_in_order(nlohmann::json header, const void* payload = nullptr, size_t bytes = 0);
+
   TabHub& hub_;
   std::weak_ptr<void> connection_;
   const uint64_t number_;
@@ -80,7 +85,8 @@ class Tab {
   std::condition_variable arrived_;
   std::deque<TabMessage> inbox_;
   std::string lost_;
-  std::set<std::string> kernels_;
+  std::mutex send_mutex_;          // orders sends; guards kernels_
+  std::set<std::string> kernels_;  // the kernels the tab has been sent
   std::vector<uint64_t> released_;
 };
 
