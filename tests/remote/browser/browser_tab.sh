@@ -6,6 +6,9 @@
 #
 #   browser_tab.sh BIN_DIR replay TRACE [tapml-replay flags]
 #       the replay must exit 0 with 100 % coverage;
+#   browser_tab.sh BIN_DIR concurrent TRACE
+#       two replays at once share the one tab (two sessions of tapml-serve):
+#       both exit 0 at 100 % coverage;
 #   browser_tab.sh BIN_DIR offload RUN_CFG REFERENCE OUT_DIR
 #       the real program runs with every op the tab has offloaded to it
 #       (tests/migrate/offload_run_test.py: same end to end as REFERENCE);
@@ -71,6 +74,16 @@ case "$mode" in
     code=${PIPESTATUS[0]}
     [ "$code" -eq 0 ] || fail "the replay in the tab exited $code"
     grep -q "coverage 100.00%" "$work/replay.out" || fail "coverage below 100 %"
+    ;;
+  concurrent)
+    replay --min-coverage 100 > "$work/first.out" 2>&1 &
+    first=$!
+    replay --min-coverage 100 > "$work/second.out" 2>&1
+    second=$?
+    wait "$first"
+    first=$?
+    tail -3 "$work/first.out" "$work/second.out"
+    [ "$first" -eq 0 ] && [ "$second" -eq 0 ] || fail "concurrent replays exited $first and $second"
     ;;
   offload)
     python3 "$(dirname "$0")/../../migrate/offload_run_test.py" "$bin" "$trace" "$1" webgpu "$2" 100 \
