@@ -82,7 +82,7 @@ struct Summary {
   std::string device;
   std::string numerics;  // what the target computes types in (Backend::numerics), "" if as stored
   std::string mode;      // "outermost" or "leaves"
-  int repeat = 1;    // runs per call (--repeat)
+  int repeat = 1;        // runs per call (--repeat)
   std::time_t started = 0;
   int64_t calls = 0;  // as OpSummary's
   int64_t passed = 0;

@@ -15,7 +15,8 @@ std::byte* host_data(const Tensor& t) {
   if (t.rank() > kMaxRank) {
     throw BackendError("cpu: rank " + std::to_string(t.rank()) + " > " + std::to_string(kMaxRank));
   }
-  if (t.strides.size() != t.sizes.size()) throw BackendError("cpu: sizes and strides differ in rank");
+  if (t.strides.size() != t.sizes.size())
+    throw BackendError("cpu: sizes and strides differ in rank");
   if (t.numel() == 0) return buffer->data();
   int64_t lowest = t.offset;
   int64_t highest = t.offset;
@@ -25,8 +26,8 @@ std::byte* host_data(const Tensor& t) {
   }
   const auto elements = static_cast<int64_t>(buffer->size() / dtype_size(t.dtype));
   if (lowest < 0 || highest >= elements) {
-    throw BackendError("cpu: view reaches element " + std::to_string(highest) +
-                       " of a buffer of " + std::to_string(elements));
+    throw BackendError("cpu: view reaches element " + std::to_string(highest) + " of a buffer of " +
+                       std::to_string(elements));
   }
   return buffer->data();
 }

@@ -54,8 +54,8 @@ std::vector<FoundDevice> find_devices() {
     cl_check(clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, device_count, ids.data(), nullptr),
              "clGetDeviceIDs");
     for (cl_device_id id : ids) {
-      found.push_back({id, info_string(id, CL_DEVICE_NAME, clGetDeviceInfo) + " (" +
-                               platform_name + ")"});
+      found.push_back(
+          {id, info_string(id, CL_DEVICE_NAME, clGetDeviceInfo) + " (" + platform_name + ")"});
     }
   }
   if (found.empty()) {
@@ -67,9 +67,7 @@ std::vector<FoundDevice> find_devices() {
 class OpenCLBackend : public Backend {
  public:
   std::string name() const override { return "opencl"; }
-  std::string numerics() const override {
-    return "float16, bfloat16 and float64 computed in f32";
-  }
+  std::string numerics() const override { return "float16, bfloat16 and float64 computed in f32"; }
 
   std::vector<DeviceInfo> devices() const override {
     std::vector<DeviceInfo> infos;

@@ -21,9 +21,7 @@ VkPhysicalDevice physical_device(int index) {
 class VulkanBackend final : public Backend {
  public:
   std::string name() const override { return "vulkan"; }
-  std::string numerics() const override {
-    return "float16, bfloat16 and float64 computed in f32";
-  }
+  std::string numerics() const override { return "float16, bfloat16 and float64 computed in f32"; }
 
   std::vector<DeviceInfo> devices() const override {
     std::vector<DeviceInfo> infos;

@@ -23,8 +23,10 @@ std::string kernel_source(const std::string& kernel, size_t inputs) {
   }
   words += "    default: { return 0u; }\n  }\n}\n";
   const bool rows = kernel == "softmax" || kernel == "layer_norm";
+  const bool products = kernel == "matmul" || kernel == "matvec";
   return source + words + kShaders.at("common") + kShaders.at("math") +
-         (rows ? kShaders.at("rows") : std::string()) + found->second;
+         (rows ? kShaders.at("rows") : std::string()) +
+         (products ? kShaders.at("products") : std::string()) + found->second;
 }
 
 }  // namespace tapml::backends::webgpu

@@ -26,7 +26,6 @@ fn main(@builtin(local_invocation_id) local: vec3<u32>,
   let depth = params.desc[1].sizes[2];
   let tiles_m = (rows + kTile - 1u) / kTile;
   let tiles_n = (cols + kTile - 1u) / kTile;
-  let has_bias = (params.flags & 1u) != 0u;
   let tiles = batches * tiles_m * tiles_n;
   for (var tile = group.x; tile < tiles; tile = tile + groups.x) {
     let b = tile / (tiles_m * tiles_n);
@@ -55,25 +54,12 @@ fn main(@builtin(local_invocation_id) local: vec3<u32>,
       w_tile[tid] = wv;
       workgroupBarrier();
       let steps = min(kTile, depth - k0);
-      let bf16_bug = (params.flags & 4u) != 0u &&
-                     (params.desc[1].dtype == kBF16 || params.desc[2].dtype == kBF16);
+      let bf16_bug = bf16_accumulate_bug();
       for (var kk = 0u; kk < steps; kk = kk + 1u) {
-        acc = acc + a_tile[ty * kTile + kk] * w_tile[kk * kTile + tx];
-        if (bf16_bug) { acc = bf16_bits_to_float(float_to_bf16_bits(acc)); }
+        acc = accumulate(acc + a_tile[ty * kTile + kk] * w_tile[kk * kTile + tx], bf16_bug);
       }
       workgroupBarrier();
     }
-    if (m < rows && n < cols) {
-      var result = params.fa * acc;
-      if (has_bias) {
-        result = result + params.fb * load_f(3u, params.desc[3].offset +
-                                                 b * params.desc[3].strides[0] +
-                                                 m * params.desc[3].strides[1] +
-                                                 n * params.desc[3].strides[2]);
-      }
-      store_f(params.desc[0].offset + b * params.desc[0].strides[0] + m * params.desc[0].strides[1] +
-                  n * params.desc[0].strides[2],
-              result);
-    }
+    if (m < rows && n < cols) { store_product(b, m, n, acc); }
   }
 }

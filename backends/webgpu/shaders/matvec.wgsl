@@ -12,11 +12,6 @@ const kColumns = 8u;
 
 var<workgroup> partial: array<f32, 256>;
 
-fn accumulate(sum: f32, bf16_bug: bool) -> f32 {
-  if (bf16_bug) { return bf16_bits_to_float(float_to_bf16_bits(sum)); }
-  return sum;
-}
-
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_id) local: vec3<u32>,
         @builtin(workgroup_id) group: vec3<u32>,
@@ -30,9 +25,7 @@ fn main(@builtin(local_invocation_id) local: vec3<u32>,
   let depth = params.desc[1].sizes[2];
   let column_groups = (cols + kColumns - 1u) / kColumns;
   let items = batches * rows * column_groups;
-  let has_bias = (params.flags & 1u) != 0u;
-  let bf16_bug = (params.flags & 4u) != 0u &&
-                 (params.desc[1].dtype == kBF16 || params.desc[2].dtype == kBF16);
+  let bf16_bug = bf16_accumulate_bug();
   for (var item = group.x; item < items; item = item + groups.x) {
     let b = item / (rows * column_groups);
     let m = (item / column_groups) % rows;
@@ -59,18 +52,7 @@ fn main(@builtin(local_invocation_id) local: vec3<u32>,
       }
       workgroupBarrier();
     }
-    if (lane == 0u && n < cols) {
-      var result = params.fa * partial[tid];
-      if (has_bias) {
-        result = result + params.fb * load_f(3u, params.desc[3].offset +
-                                                 b * params.desc[3].strides[0] +
-                                                 m * params.desc[3].strides[1] +
-                                                 n * params.desc[3].strides[2]);
-      }
-      store_f(params.desc[0].offset + b * params.desc[0].strides[0] + m * params.desc[0].strides[1] +
-                  n * params.desc[0].strides[2],
-              result);
-    }
+    if (lane == 0u && n < cols) { store_product(b, m, n, partial[tid]); }
     workgroupBarrier();  // partial is reused by the next item
   }
 }
