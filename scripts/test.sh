@@ -23,5 +23,7 @@ export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktra
 bash scripts/build.sh build-asan -DTAPML_SANITIZE=ON -DTAPML_WITH_TORCH=OFF -DTAPML_BENCH=OFF
 # The zoo's generated suite (label zoo: 1551 cases on each target) runs the
 # same case runner and kernels as the minilm and smollm2 suites that do run
-# here; sanitized, its process starts alone would cost minutes.
-ctest --test-dir build-asan --output-on-failure --timeout 1800 -j"$(nproc)" -LE 'needs-torch|zoo'
+# here; sanitized, its process starts alone would cost minutes. The
+# Chromium-driven browser tests (label chromium) spend their time in the
+# browser; the hub they drive is sanitized here through tab_hub_test.
+ctest --test-dir build-asan --output-on-failure --timeout 1800 -j"$(nproc)" -LE 'needs-torch|zoo|chromium'

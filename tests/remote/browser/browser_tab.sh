@@ -15,7 +15,7 @@
 #   browser_tab.sh BIN_DIR close TRACE     the tab is killed mid-replay
 #   browser_tab.sh BIN_DIR replace TRACE   a second tab opens the page mid-replay
 #       the replay must exit 3 naming the call in flight, and a new tab must
-#       finish the rest from that call (--calls SEQ:).
+#       run from that call on (--calls SEQ:SEQ+40) clean.
 # The server's log, with the tab's console errors, and Chromium's console
 # lines are printed at the end: they are the test's log.
 set -uo pipefail
@@ -108,7 +108,8 @@ case "$mode" in
     [ -n "$seq" ] || fail "the replay did not name the call in flight"
     grep -q "in flight" "$work/replay.err" || fail "no 'in flight' in the message"
     [ "$mode" = close ] && open_tab 2
-    replay --calls "$seq:" | tail -3
+    # The call in flight and the 40 seqs after it: the resumed range in a new tab.
+    replay --calls "$seq:$((seq + 40))" | tail -3
     [ "${PIPESTATUS[0]}" -eq 0 ] || fail "the replay resumed at call $seq did not pass"
     ;;
   *) fail "unknown mode $mode" ;;
