@@ -314,6 +314,8 @@ TabHub::TabHub(HubOptions options) : options_(std::move(options)), impl_(std::ma
   const auto local = server.get_local_endpoint(ec);
   const std::string host = endpoint.ipv6 ? "[" + endpoint.host + "]" : endpoint.host;
   page_url_ = "http://" + host + ":" + std::to_string(local.port()) + "/";
+  log("a browser tab that opens " + page_url_ +
+      "#token=TOKEN (WebGPU on, docs/webgpu.md) becomes the device");
   impl_->thread = std::thread([this] { impl_->server.run(); });
 }
 
